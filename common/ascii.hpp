@@ -1,0 +1,24 @@
+// ASCII helpers that leave every other byte alone, so UTF-8 and binary data pass unchanged.
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace net {
+
+constexpr char to_upper_ascii(char c) {
+    return (c >= 'a' && c <= 'z') ? char(c - 'a' + 'A') : c;
+}
+constexpr char to_lower_ascii(char c) {
+    return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c;
+}
+
+// Upper-cases the ASCII letters a-z in place; every other byte is unchanged.
+void upper_case_ascii(std::span<char> bytes);
+std::string upper_case_ascii(std::string_view bytes);
+
+// Case-insensitive ASCII comparison (header names, SMTP verbs).
+bool iequals(std::string_view a, std::string_view b);
+
+}  // namespace net

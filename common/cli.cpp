@@ -1,0 +1,286 @@
+// Command-line parsing and the shared main() wrapper.
+#include "cli.hpp"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <system_error>
+
+#include "address.hpp"
+#include "signals.hpp"
+#include "version.hpp"
+
+namespace net {
+namespace {
+
+const OptionSpec kHelpOption{"help", 'h', "", "show this help and exit"};
+const OptionSpec kVersionOption{"version", 0, "", "show the version and exit"};
+
+std::string quoted(std::string_view text) {
+    return "'" + std::string(text) + "'";
+}
+
+// A start-up failure's errno, sorted into sysexits: the peer or port is unavailable, we lack
+// permission, or the system itself failed.
+int exit_code_for(const std::system_error& error) {
+    switch (error.code().value()) {
+        case EACCES:
+        case EPERM:
+            return kExitNoPerm;
+        case EADDRINUSE:
+        case EADDRNOTAVAIL:
+        case ECONNREFUSED:
+        case ECONNRESET:
+        case EHOSTUNREACH:
+        case ENETUNREACH:
+        case ETIMEDOUT:
+            return kExitUnavailable;
+        default:
+            return kExitOsErr;
+    }
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------- Args
+
+bool Args::has(std::string_view long_name) const {
+    return options_.contains(long_name);
+}
+
+std::size_t Args::count(std::string_view long_name) const {
+    return options_.count(long_name);
+}
+
+std::optional<std::string> Args::value(std::string_view long_name) const {
+    const auto [first, last] = options_.equal_range(long_name);
+    if (first == last) return std::nullopt;
+    return std::prev(last)->second;
+}
+
+std::vector<std::string> Args::values(std::string_view long_name) const {
+    std::vector<std::string> result;
+    const auto [first, last] = options_.equal_range(long_name);
+    for (auto it = first; it != last; ++it)
+        result.push_back(it->second);
+    return result;
+}
+
+std::string Args::value_or(std::string_view long_name, std::string fallback) const {
+    auto found = value(long_name);
+    return found ? *found : std::move(fallback);
+}
+
+std::uint16_t Args::port_or(std::string_view long_name, std::uint16_t fallback) const {
+    const auto text = value(long_name);
+    if (!text) return fallback;
+    const auto port = parse_port(*text);
+    if (!port) throw UsageError("invalid port " + quoted(*text) + " (expected 0 to 65535)");
+    return *port;
+}
+
+std::uint64_t Args::uint_or(std::string_view long_name, std::uint64_t fallback, std::uint64_t min,
+                            std::uint64_t max) const {
+    const auto text = value(long_name);
+    if (!text) return fallback;
+    std::uint64_t number = 0;
+    const auto* end = text->data() + text->size();
+    const auto [ptr, ec] = std::from_chars(text->data(), end, number);
+    if (text->empty() || ec != std::errc{} || ptr != end || number < min || number > max) {
+        throw UsageError("invalid value " + quoted(*text) + " for --" + std::string(long_name) +
+                         " (expected a whole number from " + std::to_string(min) + " to " +
+                         std::to_string(max) + ")");
+    }
+    return number;
+}
+
+std::chrono::milliseconds Args::seconds_or(std::string_view long_name,
+                                           std::chrono::milliseconds fallback,
+                                           std::chrono::milliseconds min,
+                                           std::chrono::milliseconds max) const {
+    const auto text = value(long_name);
+    if (!text) return fallback;
+    const auto parsed = parse_seconds(*text);
+    if (!parsed || *parsed < min || *parsed > max) {
+        throw UsageError("invalid time " + quoted(*text) + " for --" + std::string(long_name) +
+                         " (expected seconds from " + std::to_string(min.count() / 1000.0) +
+                         " to " + std::to_string(max.count() / 1000.0) + ")");
+    }
+    return *parsed;
+}
+
+std::optional<std::chrono::milliseconds> parse_seconds(std::string_view text) {
+    if (text.empty() || text.front() == '-' || text.front() == '+') return std::nullopt;
+    double seconds = 0;
+    const auto* end = text.data() + text.size();
+    const auto [ptr, ec] = std::from_chars(text.data(), end, seconds);
+    if (ec != std::errc{} || ptr != end || !std::isfinite(seconds) || seconds > 1e9) {
+        return std::nullopt;
+    }
+    return std::chrono::milliseconds(std::llround(seconds * 1000.0));
+}
+
+// ---------------------------------------------------------------------------- CommandLine
+
+CommandLine::CommandLine(ProgramInfo info) : info_(std::move(info)) {}
+
+const OptionSpec* CommandLine::find_long(std::string_view name) const {
+    for (const auto& spec : info_.options) {
+        if (spec.long_name == name) return &spec;
+    }
+    if (name == kHelpOption.long_name) return &kHelpOption;
+    if (name == kVersionOption.long_name) return &kVersionOption;
+    return nullptr;
+}
+
+const OptionSpec* CommandLine::find_short(char name) const {
+    for (const auto& spec : info_.options) {
+        if (spec.short_name == name) return &spec;
+    }
+    if (name == kHelpOption.short_name) return &kHelpOption;
+    return nullptr;
+}
+
+ParseOutcome CommandLine::parse(const std::vector<std::string>& argv, Args& args) const {
+    bool help = false;
+    bool version = false;
+    const auto record = [&](const OptionSpec& spec, std::string value) {
+        if (&spec == &kHelpOption) help = true;
+        if (&spec == &kVersionOption) version = true;
+        args.options_.emplace(spec.long_name, std::move(value));
+    };
+    for (std::size_t i = 1; i < argv.size(); ++i) {
+        const std::string& word = argv[i];
+        if (word == "--") {
+            for (++i; i < argv.size(); ++i)
+                args.positionals_.push_back(argv[i]);
+            break;
+        }
+        if (word.starts_with("--")) {
+            const auto equals = word.find('=');
+            const std::string name =
+                word.substr(2, equals == std::string::npos ? std::string::npos : equals - 2);
+            const OptionSpec* spec = find_long(name);
+            if (spec == nullptr) throw UsageError("unknown option " + quoted("--" + name));
+            if (spec->arg_name.empty()) {
+                if (equals != std::string::npos) {
+                    throw UsageError("option " + quoted("--" + name) + " takes no value");
+                }
+                record(*spec, "");
+            } else if (equals != std::string::npos) {
+                record(*spec, word.substr(equals + 1));
+            } else if (i + 1 < argv.size()) {
+                record(*spec, argv[++i]);
+            } else {
+                throw UsageError("option " + quoted("--" + name) + " needs a value (" +
+                                 spec->arg_name + ")");
+            }
+            continue;
+        }
+        if (word.size() > 1 && word.front() == '-') {
+            for (std::size_t j = 1; j < word.size(); ++j) {
+                const OptionSpec* spec = find_short(word[j]);
+                if (spec == nullptr) {
+                    throw UsageError("unknown option " + quoted(std::string("-") + word[j]));
+                }
+                if (spec->arg_name.empty()) {
+                    record(*spec, "");
+                    continue;
+                }
+                if (j + 1 < word.size()) {
+                    record(*spec, word.substr(j + 1));
+                } else if (i + 1 < argv.size()) {
+                    record(*spec, argv[++i]);
+                } else {
+                    throw UsageError("option " + quoted(std::string("-") + word[j]) +
+                                     " needs a value (" + spec->arg_name + ")");
+                }
+                break;
+            }
+            continue;
+        }
+        args.positionals_.push_back(word);  // "-" alone is a positional too (stdin)
+    }
+    if (help) return ParseOutcome::kHelp;
+    if (version) return ParseOutcome::kVersion;
+    return ParseOutcome::kRun;
+}
+
+std::string CommandLine::help_text() const {
+    std::string text = "Usage: " + info_.name + " " + info_.synopsis + "\n";
+    if (!info_.description.empty()) text += "\n" + info_.description + "\n";
+    text += "\nOptions:\n";
+    std::vector<const OptionSpec*> all;
+    for (const auto& spec : info_.options)
+        all.push_back(&spec);
+    all.push_back(&kHelpOption);
+    all.push_back(&kVersionOption);
+    for (const OptionSpec* spec : all) {
+        std::string left = "  ";
+        left += spec->short_name != 0 ? std::string("-") + spec->short_name + ", " : "    ";
+        left += "--" + spec->long_name;
+        if (!spec->arg_name.empty()) left += " " + spec->arg_name;
+        if (left.size() < 28)
+            left.resize(28, ' ');
+        else
+            left += "  ";
+        text += left + spec->help + "\n";
+    }
+    return text;
+}
+
+std::string CommandLine::version_text() const {
+    return info_.name + " (" + kSuiteName + ") " + kVersion + "\n";
+}
+
+// ---------------------------------------------------------------------------- run_main
+
+int run_main(int argc, char** argv, const CommandLine& command_line,
+             const std::function<int(const Args&)>& body) {
+    const std::string& name = command_line.info().name;
+    const auto fail = [&](const std::string& message) {
+        std::cout.flush();
+        std::fflush(stdout);
+        std::cerr << name << ": " << message << '\n';
+    };
+    try {
+        ignore_sigpipe();
+        Args args;
+        const std::vector<std::string> words(argv, argv + argc);
+        switch (command_line.parse(words, args)) {
+            case ParseOutcome::kHelp:
+                std::cout << command_line.help_text() << std::flush;
+                return kExitOk;
+            case ParseOutcome::kVersion:
+                std::cout << command_line.version_text() << std::flush;
+                return kExitOk;
+            case ParseOutcome::kRun:
+                break;
+        }
+        return body(args);
+    } catch (const UsageError& e) {
+        fail(e.what());
+        std::cerr << "Usage: " << name << " " << command_line.info().synopsis << "\n"
+                  << "Try '" << name << " --help' for more information.\n";
+        return kExitUsage;
+    } catch (const FatalError& e) {
+        fail(e.what());
+        return e.exit_code();
+    } catch (const ResolveError& e) {
+        fail(e.what());
+        return kExitNoHost;
+    } catch (const std::system_error& e) {
+        fail(e.what());
+        return exit_code_for(e);
+    } catch (const std::exception& e) {
+        fail(e.what());
+        return kExitSoftware;
+    }
+}
+
+}  // namespace net

@@ -1,0 +1,108 @@
+// Command-line parsing: long and short options, --help, --version, usage errors (exit 64),
+// and the one place every program turns exceptions into `prog: message` and an exit status.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "exit_codes.hpp"
+
+namespace net {
+
+struct OptionSpec {
+    std::string long_name;  // "port" for --port
+    char short_name = 0;    // 'p' for -p; 0 for none
+    std::string arg_name;   // "PORT"; empty for a flag that takes no value
+    std::string help;
+};
+
+// A bad command line: main prints "prog: <what>" and a hint, and exits 64.
+class UsageError : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+// A failure that ends the program with a chosen sysexits status and one line on stderr.
+class FatalError : public std::runtime_error {
+  public:
+    FatalError(int exit_code, const std::string& what)
+        : std::runtime_error(what), exit_code_(exit_code) {}
+    [[nodiscard]] int exit_code() const { return exit_code_; }
+
+  private:
+    int exit_code_;
+};
+
+struct ProgramInfo {
+    std::string name;                 // "tcp_server"
+    std::string synopsis;             // "[-b ADDR] [-p PORT]"
+    std::string description;          // one paragraph under the usage line
+    std::vector<OptionSpec> options;  // --help and --version are added automatically
+};
+
+// The parsed command line. Values are kept as given; the typed getters throw UsageError.
+class Args {
+  public:
+    [[nodiscard]] bool has(std::string_view long_name) const;
+    [[nodiscard]] std::size_t count(std::string_view long_name) const;
+    // The last value given for an option, or nullopt.
+    [[nodiscard]] std::optional<std::string> value(std::string_view long_name) const;
+    [[nodiscard]] std::vector<std::string> values(std::string_view long_name) const;
+    [[nodiscard]] const std::vector<std::string>& positionals() const { return positionals_; }
+
+    [[nodiscard]] std::string value_or(std::string_view long_name, std::string fallback) const;
+    [[nodiscard]] std::uint16_t port_or(std::string_view long_name, std::uint16_t fallback) const;
+    [[nodiscard]] std::uint64_t uint_or(std::string_view long_name, std::uint64_t fallback,
+                                        std::uint64_t min, std::uint64_t max) const;
+    // Seconds as a decimal ("1", "0.25"), within [min, max].
+    [[nodiscard]] std::chrono::milliseconds seconds_or(std::string_view long_name,
+                                                       std::chrono::milliseconds fallback,
+                                                       std::chrono::milliseconds min,
+                                                       std::chrono::milliseconds max) const;
+
+  private:
+    friend class CommandLine;
+    std::multimap<std::string, std::string, std::less<>> options_;
+    std::vector<std::string> positionals_;
+};
+
+// What parse() found: run the program, or print help/version and exit 0.
+enum class ParseOutcome { kRun, kHelp, kVersion };
+
+class CommandLine {
+  public:
+    explicit CommandLine(ProgramInfo info);
+
+    // Pure: no printing, no exiting. Throws UsageError. "--" ends the options; "-xVALUE",
+    // "-x VALUE", "--name=VALUE", "--name VALUE" and grouped flags "-qv" are all accepted.
+    ParseOutcome parse(const std::vector<std::string>& argv, Args& args) const;
+
+    [[nodiscard]] std::string help_text() const;
+    [[nodiscard]] std::string version_text() const;
+    [[nodiscard]] const ProgramInfo& info() const { return info_; }
+
+  private:
+    [[nodiscard]] const OptionSpec* find_long(std::string_view name) const;
+    [[nodiscard]] const OptionSpec* find_short(char name) const;
+
+    ProgramInfo info_;
+};
+
+// Parses a decimal number of seconds ("2", "0.5", "1e-3"); nullopt when it is not one.
+std::optional<std::chrono::milliseconds> parse_seconds(std::string_view text);
+
+// The common main(): parses argv (help/version printed on stdout, exit 0), ignores SIGPIPE,
+// runs `body`, and maps what it throws to one stderr line and an exit status:
+// UsageError -> 64 (with a --help hint), FatalError -> its code, ResolveError -> 68,
+// std::system_error -> 69 (address in use, refused...), 77 (EACCES) or 71, anything else -> 70.
+int run_main(int argc, char** argv, const CommandLine& command_line,
+             const std::function<int(const Args&)>& body);
+
+}  // namespace net

@@ -1,0 +1,86 @@
+// EventLoop: one epoll loop with timers, owned by one thread ("one loop per thread").
+#pragma once
+
+#include <sys/epoll.h>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+#include "fd.hpp"
+
+namespace net {
+
+// Everything but stop() and post() must be called from the thread running run().
+// The loop does not own the descriptors it watches: their owners remove() them before closing.
+class EventLoop {
+  public:
+    using Clock = std::chrono::steady_clock;
+    using Handler = std::function<void(std::uint32_t events)>;  // EPOLLIN, EPOLLOUT, EPOLLHUP...
+    using TimerId = std::uint64_t;
+
+    EventLoop();
+    EventLoop(const EventLoop&) = delete;
+    EventLoop& operator=(const EventLoop&) = delete;
+    ~EventLoop();
+
+    // Watches `fd` for `events` (level-triggered) and calls `handler` when they happen.
+    void add(int fd, std::uint32_t events, Handler handler);
+    // Changes the events watched on `fd` (no system call when they are unchanged).
+    void modify(int fd, std::uint32_t events);
+    // Stops watching `fd`. Safe inside any handler, including fd's own.
+    void remove(int fd);
+    [[nodiscard]] bool watching(int fd) const { return watches_.contains(fd); }
+
+    // Calls `callback` once, `delay` from now. O(log n).
+    TimerId run_after(Clock::duration delay, std::function<void()> callback);
+    TimerId run_at(Clock::time_point when, std::function<void()> callback);
+    // Cancels a timer that has not fired; cancelling a fired or unknown timer does nothing.
+    void cancel(TimerId id);
+
+    // Runs until stop(): waits for events and timers and calls their handlers.
+    void run();
+    // Makes run() return after the current iteration. Safe from any thread.
+    void stop();
+    // Runs `task` on the loop's thread after the current batch of events. Safe from any thread.
+    void post(std::function<void()> task);
+
+    // The time at the start of the current iteration (cheap; good enough for timeouts).
+    [[nodiscard]] Clock::time_point now() const { return now_; }
+    [[nodiscard]] std::size_t watch_count() const { return watches_.size(); }
+    [[nodiscard]] std::size_t timer_count() const { return timers_.size(); }
+
+  private:
+    struct Watch {
+        int fd;
+        std::uint32_t events;
+        Handler handler;
+        bool removed = false;
+    };
+
+    void run_due_timers();
+    void run_posted_tasks();
+    [[nodiscard]] int epoll_timeout_ms() const;
+    void wake();
+
+    Fd epoll_;
+    Fd wakeup_;  // an eventfd: stop() and post() from other threads poke it
+    std::unordered_map<int, std::unique_ptr<Watch>> watches_;
+    std::vector<std::unique_ptr<Watch>> removed_;  // kept alive until the current batch ends
+
+    std::map<std::pair<Clock::time_point, TimerId>, std::function<void()>> timers_;
+    std::unordered_map<TimerId, Clock::time_point> timer_deadlines_;
+    TimerId next_timer_id_ = 1;
+    Clock::time_point now_ = Clock::now();
+
+    std::mutex mutex_;  // guards posted_ and stop_requested_
+    std::vector<std::function<void()>> posted_;
+    bool stop_requested_ = false;
+};
+
+}  // namespace net

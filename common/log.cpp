@@ -1,0 +1,38 @@
+// Logger: whole lines in one write(2), so threads never interleave within a line.
+#include "log.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <string>
+
+#include "socket.hpp"
+
+namespace net {
+
+LogLevel Logger::level_from_flags(bool quiet, std::size_t verbose) {
+    if (quiet) return LogLevel::kError;
+    return verbose > 0 ? LogLevel::kDebug : LogLevel::kInfo;
+}
+
+void Logger::write(LogLevel level, std::string_view message) const {
+    if (!enabled(level)) return;
+    std::string line;
+    line.reserve(program_.size() + message.size() + 16);
+    line.append(program_).append(": ");
+    if (level == LogLevel::kWarning) line.append("warning: ");
+    line.append(message).push_back('\n');
+    try {
+        write_all(STDERR_FILENO, line);
+    } catch (...) {
+        // Nowhere left to report a failure to write to stderr.
+    }
+}
+
+void announce(std::string_view line) {
+    std::fwrite(line.data(), 1, line.size(), stdout);
+    std::fputc('\n', stdout);
+    std::fflush(stdout);
+}
+
+}  // namespace net

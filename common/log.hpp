@@ -1,0 +1,38 @@
+// Logger: "prog: message" lines on stderr, filtered by level (-q errors only, -v debug).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace net {
+
+enum class LogLevel { kError = 0, kWarning = 1, kInfo = 2, kDebug = 3 };
+
+// Cheap to copy; safe from any thread (each line is one write(2) to stderr, so lines from
+// different threads never interleave).
+class Logger {
+  public:
+    Logger(std::string program, LogLevel level) : program_(std::move(program)), level_(level) {}
+    // The level from -q/-v counts: -q errors only, none: info, -v: debug.
+    static LogLevel level_from_flags(bool quiet, std::size_t verbose);
+
+    [[nodiscard]] bool enabled(LogLevel level) const { return level <= level_; }
+    [[nodiscard]] LogLevel level() const { return level_; }
+    [[nodiscard]] const std::string& program() const { return program_; }
+
+    void error(std::string_view message) const { write(LogLevel::kError, message); }
+    void warning(std::string_view message) const { write(LogLevel::kWarning, message); }
+    void info(std::string_view message) const { write(LogLevel::kInfo, message); }
+    void debug(std::string_view message) const { write(LogLevel::kDebug, message); }
+    void write(LogLevel level, std::string_view message) const;
+
+  private:
+    std::string program_;
+    LogLevel level_;
+};
+
+// Prints one line on stdout and flushes it at once: the "listening on ADDR" line that tests and
+// scripts wait for.
+void announce(std::string_view line);
+
+}  // namespace net

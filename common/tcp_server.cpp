@@ -1,0 +1,286 @@
+// TcpServer / TcpConnection: the byte-moving half of every TCP server in the suite.
+#include "tcp_server.hpp"
+
+#include <fcntl.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+
+#include "socket.hpp"
+
+namespace net {
+namespace {
+
+constexpr int kMaxAcceptsPerWakeup = 64;            // then let other descriptors have a turn
+constexpr std::size_t kKeepIdleBuffer = 16 * 1024;  // larger buffers are freed when emptied
+
+}  // namespace
+
+// ---------------------------------------------------------------------------- TcpConnection
+
+TcpConnection::TcpConnection(TcpServer& server, Fd fd, SocketAddress peer, std::uint64_t id)
+    : server_(server), fd_(std::move(fd)), peer_(peer), id_(id) {}
+
+TcpConnection::~TcpConnection() {
+    if (fd_ && server_.loop_.watching(fd_.get())) server_.loop_.remove(fd_.get());
+    if (idle_timer_ != 0) server_.loop_.cancel(idle_timer_);
+}
+
+void TcpConnection::start() {
+    interest_ = EPOLLIN | EPOLLRDHUP;
+    server_.loop_.add(fd_.get(), interest_,
+                      [this](std::uint32_t events) { handle_events(events); });
+    touch();
+    arm_idle_timer();
+}
+
+void TcpConnection::handle_events(std::uint32_t events) {
+    if ((events & EPOLLERR) != 0) {  // a reset or an ICMP error: nothing more can be done
+        close();
+        return;
+    }
+    if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) != 0 && reading_ && !peer_closed_) {
+        handle_read();
+    }
+    if (state_ == State::kClosed) return;
+    if ((events & EPOLLOUT) != 0) handle_write();
+    if (state_ == State::kClosed) return;
+    // Both directions are shut and we no longer read: nothing more can happen on it.
+    if ((events & EPOLLHUP) != 0 && (!reading_ || peer_closed_)) close();
+}
+
+void TcpConnection::handle_read() {
+    const auto result = input_.read_from(fd_.get());
+    switch (result.status) {
+        case IoStatus::kOk:
+            touch();
+            if (server_.callbacks_.on_data) server_.callbacks_.on_data(*this);
+            if (state_ != State::kClosed) input_.shrink_if_empty(kKeepIdleBuffer);
+            break;
+        case IoStatus::kClosed:
+            peer_closed_ = true;
+            if (state_ == State::kShuttingDown && output_.empty()) {
+                close();  // we already sent FIN; now the peer has too
+                return;
+            }
+            if (server_.callbacks_.on_peer_closed) {
+                server_.callbacks_.on_peer_closed(*this);
+            } else {
+                shutdown_write();
+            }
+            if (state_ != State::kClosed) update_interest();
+            break;
+        case IoStatus::kWouldBlock:
+            break;
+        case IoStatus::kError:
+            close();
+            break;
+    }
+}
+
+void TcpConnection::handle_write() {
+    if (output_.empty()) {
+        update_interest();
+        return;
+    }
+    const auto result = output_.write_to(fd_.get());
+    if (result.status == IoStatus::kError) {
+        close();
+        return;
+    }
+    if (result.status == IoStatus::kOk) touch();
+    if (!output_.empty()) return;
+    output_.shrink_if_empty(kKeepIdleBuffer);
+    if (server_.callbacks_.on_drained) server_.callbacks_.on_drained(*this);
+    if (state_ == State::kClosed) return;
+    if (state_ == State::kShuttingDown && output_.empty()) {
+        if (peer_closed_) {
+            close();
+            return;
+        }
+        ::shutdown(fd_.get(), SHUT_WR);
+    }
+    update_interest();
+}
+
+void TcpConnection::send(std::string_view bytes) {
+    if (state_ != State::kOpen || bytes.empty()) return;
+    if (output_.empty()) {
+        // Write directly first; only what the kernel did not take is buffered.
+        const auto result = write_some(fd_.get(), bytes);
+        if (result.status == IoStatus::kError) {
+            close();
+            return;
+        }
+        if (result.status == IoStatus::kOk) bytes.remove_prefix(result.bytes);
+        if (bytes.empty()) return;
+    }
+    output_.append(bytes);
+    update_interest();
+}
+
+void TcpConnection::shutdown_write() {
+    if (state_ != State::kOpen) return;
+    state_ = State::kShuttingDown;
+    if (!output_.empty()) return;  // handle_write() finishes the job once the output is out
+    if (peer_closed_) {
+        close();
+        return;
+    }
+    ::shutdown(fd_.get(), SHUT_WR);
+    update_interest();
+}
+
+void TcpConnection::close() {
+    if (state_ == State::kClosed) return;
+    state_ = State::kClosed;
+    server_.loop_.remove(fd_.get());
+    if (idle_timer_ != 0) {
+        server_.loop_.cancel(idle_timer_);
+        idle_timer_ = 0;
+    }
+    if (server_.callbacks_.on_close) server_.callbacks_.on_close(*this);
+    server_.destroy_later(id_);
+}
+
+void TcpConnection::pause_reading() {
+    if (!reading_) return;
+    reading_ = false;
+    update_interest();
+}
+
+void TcpConnection::resume_reading() {
+    if (reading_) return;
+    reading_ = true;
+    update_interest();
+}
+
+void TcpConnection::update_interest() {
+    if (state_ == State::kClosed) return;
+    std::uint32_t wanted = 0;
+    if (reading_ && !peer_closed_) wanted |= EPOLLIN | EPOLLRDHUP;
+    if (!output_.empty()) wanted |= EPOLLOUT;
+    if (wanted != interest_) {
+        interest_ = wanted;
+        server_.loop_.modify(fd_.get(), wanted);
+    }
+}
+
+void TcpConnection::touch() {
+    last_active_ = server_.loop_.now();
+}
+
+// One timer per connection, re-armed lazily: activity only updates last_active_, and the timer
+// re-arms itself for the remainder when it fires early. O(log n) per timeout period, not per read.
+void TcpConnection::arm_idle_timer() {
+    const auto timeout = server_.options_.idle_timeout;
+    if (timeout.count() <= 0) return;
+    idle_timer_ = server_.loop_.run_at(last_active_ + timeout, [this, timeout] {
+        idle_timer_ = 0;
+        if (state_ == State::kClosed) return;
+        if (server_.loop_.now() - last_active_ < timeout) {
+            arm_idle_timer();
+            return;
+        }
+        if (server_.callbacks_.on_idle) {
+            server_.callbacks_.on_idle(*this);
+            if (state_ != State::kClosed && idle_timer_ == 0) {
+                touch();
+                arm_idle_timer();
+            }
+        } else {
+            close();
+        }
+    });
+}
+
+// ---------------------------------------------------------------------------- TcpServer
+
+TcpServer::TcpServer(EventLoop& loop, Fd listener, TcpCallbacks callbacks, TcpServerOptions options)
+    : loop_(loop),
+      listener_(std::move(listener)),
+      spare_(::open("/dev/null", O_RDONLY | O_CLOEXEC)),
+      callbacks_(std::move(callbacks)),
+      options_(options) {
+    set_nonblocking(listener_.get());
+    loop_.add(listener_.get(), EPOLLIN, [this](std::uint32_t) { handle_accept(); });
+}
+
+TcpServer::~TcpServer() {
+    *alive_ = false;
+    stop_accepting();
+    close_all();
+    connections_.clear();
+}
+
+void TcpServer::stop_accepting() {
+    if (!listener_) return;
+    loop_.remove(listener_.get());
+    listener_.reset();
+}
+
+void TcpServer::close_all() {
+    std::vector<TcpConnection*> open;
+    open.reserve(connections_.size());
+    for (auto& [id, conn] : connections_)
+        open.push_back(conn.get());
+    for (auto* conn : open)
+        conn->close();
+}
+
+void TcpServer::handle_accept() {
+    for (int i = 0; i < kMaxAcceptsPerWakeup && listener_; ++i) {
+        SocketAddress peer;
+        socklen_t len = peer.capacity();
+        const int fd =
+            ::accept4(listener_.get(), peer.get_mut(), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            switch (errno) {
+                case EINTR:
+                case ECONNABORTED:  // the peer gave up while queued
+                case EPROTO:
+                case EPERM:  // a firewall rule refused it
+                    continue;
+                case EMFILE:
+                case ENFILE:
+                    shed_connection();
+                    return;
+                default:  // EAGAIN: the queue is empty; anything else: try again next wake-up
+                    return;
+            }
+        }
+        peer.set_size(len);
+        Fd owned(fd);
+        if (options_.max_connections != 0 && connections_.size() >= options_.max_connections) {
+            continue;  // over the limit: `owned` closes it
+        }
+        try {
+            set_nodelay(fd);
+        } catch (const std::system_error&) {
+            // Not fatal: the connection only loses the small-write latency fix.
+        }
+        const auto id = next_id_++;
+        auto conn = std::make_unique<TcpConnection>(*this, std::move(owned), peer, id);
+        TcpConnection& ref = *conn;
+        connections_.emplace(id, std::move(conn));
+        ref.start();
+        if (callbacks_.on_open) callbacks_.on_open(ref);
+    }
+}
+
+// Out of descriptors: free the spare, accept the waiting connection and close it at once, so the
+// peer learns now instead of the listener staying readable (and the loop spinning) forever.
+void TcpServer::shed_connection() {
+    spare_.reset();
+    Fd shed(::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC));
+    shed.reset();
+    spare_.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+}
+
+void TcpServer::destroy_later(std::uint64_t id) {
+    loop_.post([this, id, alive = std::weak_ptr<bool>(alive_)] {
+        if (const auto still = alive.lock(); still && *still) connections_.erase(id);
+    });
+}
+
+}  // namespace net

@@ -1,0 +1,134 @@
+// TcpServer and TcpConnection: accept connections on an EventLoop and move their bytes.
+// The protocol lives in the callbacks; this layer only reads, writes and keeps limits.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string_view>
+#include <unordered_map>
+
+#include "address.hpp"
+#include "buffer.hpp"
+#include "event_loop.hpp"
+#include "fd.hpp"
+
+namespace net {
+
+class TcpServer;
+
+// One accepted connection. Owned by its TcpServer; lives on the server's loop thread only.
+class TcpConnection {
+  public:
+    TcpConnection(TcpServer& server, Fd fd, SocketAddress peer, std::uint64_t id);
+    TcpConnection(const TcpConnection&) = delete;
+    TcpConnection& operator=(const TcpConnection&) = delete;
+    ~TcpConnection();
+
+    // Sends `bytes`: written directly when the output buffer is empty, the rest buffered and
+    // written as the socket drains. Never blocks.
+    void send(std::string_view bytes);
+    // Sends FIN once everything buffered is written (the peer still may send).
+    void shutdown_write();
+    // Closes now, dropping unsent output. The object is destroyed after the current event.
+    void close();
+
+    // Backpressure: stop/start reading from the peer (e.g. while our output is too large).
+    void pause_reading();
+    void resume_reading();
+
+    [[nodiscard]] Buffer& input() { return input_; }
+    [[nodiscard]] std::size_t output_bytes() const { return output_.readable_bytes(); }
+    [[nodiscard]] const SocketAddress& peer() const { return peer_; }
+    [[nodiscard]] std::uint64_t id() const { return id_; }
+    [[nodiscard]] int fd() const { return fd_.get(); }
+    [[nodiscard]] bool closed() const { return state_ == State::kClosed; }
+    [[nodiscard]] bool peer_closed() const { return peer_closed_; }
+
+    // A slot for the protocol's per-connection state (a session, a parser...).
+    std::shared_ptr<void> context;
+
+  private:
+    friend class TcpServer;
+    enum class State { kOpen, kShuttingDown, kClosed };
+
+    void start();
+    void handle_events(std::uint32_t events);
+    void handle_read();
+    void handle_write();
+    void update_interest();
+    void touch();
+    void arm_idle_timer();
+
+    TcpServer& server_;
+    Fd fd_;
+    SocketAddress peer_;
+    std::uint64_t id_;
+    Buffer input_;
+    Buffer output_;
+    State state_ = State::kOpen;
+    bool reading_ = true;
+    bool peer_closed_ = false;
+    std::uint32_t interest_ = 0;
+    EventLoop::Clock::time_point last_active_;
+    EventLoop::TimerId idle_timer_ = 0;
+};
+
+struct TcpServerOptions {
+    std::chrono::milliseconds idle_timeout{0};  // 0: never time out
+    std::size_t max_connections = 0;            // 0: no limit; beyond it new ones are closed
+};
+
+// What the protocol does; every callback runs on the server's loop thread.
+struct TcpCallbacks {
+    std::function<void(TcpConnection&)> on_open;
+    // Bytes arrived; they are in conn.input(). Consume what was handled.
+    std::function<void(TcpConnection&)> on_data;
+    // The peer sent FIN. Default: shut our side down once output is written.
+    std::function<void(TcpConnection&)> on_peer_closed;
+    // The output buffer just became empty.
+    std::function<void(TcpConnection&)> on_drained;
+    // The connection was idle for idle_timeout. Default: close it.
+    std::function<void(TcpConnection&)> on_idle;
+    // The connection is closing (any reason); it is destroyed right after.
+    std::function<void(TcpConnection&)> on_close;
+};
+
+// Accepts on one listening socket in one loop. Several TcpServers (one per loop, each with its
+// SO_REUSEPORT listener) make a multi-threaded server.
+class TcpServer {
+  public:
+    TcpServer(EventLoop& loop, Fd listener, TcpCallbacks callbacks, TcpServerOptions options = {});
+    TcpServer(const TcpServer&) = delete;
+    TcpServer& operator=(const TcpServer&) = delete;
+    ~TcpServer();
+
+    // Stops accepting and closes the listener; open connections go on.
+    void stop_accepting();
+    // Closes every connection now.
+    void close_all();
+
+    [[nodiscard]] std::size_t connection_count() const { return connections_.size(); }
+    [[nodiscard]] EventLoop& loop() { return loop_; }
+    [[nodiscard]] const TcpServerOptions& options() const { return options_; }
+    [[nodiscard]] const TcpCallbacks& callbacks() const { return callbacks_; }
+
+  private:
+    friend class TcpConnection;
+    void handle_accept();
+    void shed_connection();
+    void destroy_later(std::uint64_t id);
+
+    EventLoop& loop_;
+    Fd listener_;
+    Fd spare_;  // a descriptor held back to accept-and-close when out of descriptors (EMFILE)
+    TcpCallbacks callbacks_;
+    TcpServerOptions options_;
+    std::unordered_map<std::uint64_t, std::unique_ptr<TcpConnection>> connections_;
+    std::uint64_t next_id_ = 1;
+    // Posted clean-ups check this, so none runs after the server is gone.
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace net
