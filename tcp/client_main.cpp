@@ -87,7 +87,11 @@ int converse(int sock, const std::string& peer, std::chrono::milliseconds timeou
             if (prompt) write_stdout("\n");
             return net::kExitOk;
         }
-        net::write_all(sock, std::string(line.line) + "\n");
+        try {
+            net::write_all(sock, std::string(line.line) + "\n");
+        } catch (const std::system_error& e) {
+            lost_connection(peer, e.code().value());
+        }
         for (;;) {
             const auto reply = replies.next();
             if (reply.status == net::LineStatus::kLine) {
