@@ -55,7 +55,11 @@ void TcpConnection::handle_read() {
         case IoStatus::kOk:
             touch();
             if (server_.callbacks_.on_data) server_.callbacks_.on_data(*this);
-            if (state_ != State::kClosed) input_.shrink_if_empty(kKeepIdleBuffer);
+            // A streaming peer keeps its large buffer (no allocation per read); one that has
+            // gone back to small reads gives the memory back.
+            if (state_ != State::kClosed && result.bytes < kKeepIdleBuffer) {
+                input_.shrink_if_empty(kKeepIdleBuffer);
+            }
             break;
         case IoStatus::kClosed:
             peer_closed_ = true;
