@@ -1,0 +1,293 @@
+#!/usr/bin/env bash
+# bench/tcp.sh: tcp_server side by side with socat (a pure echo) on loopback, in alternating rounds:
+#   stream   1 GiB through tcp_client -> server -> tcp_client, MB/s   goal: >= 1.0x socat
+#   load     1,000 connections x 100 short lines each (tcp_load)    goal: tcp_server RSS <= 20 MiB
+# Usage: bench/tcp.sh [BIN_DIR]   (or TOPDOWN_BIN=BIN_DIR)
+#        default BIN_DIR: build/release/bin, then build/test/bin
+# Knobs: ROUNDS=3 STREAM_MIB=1024 CONNECTIONS=1000 LINES=100 TCP_SERVER_ARGS="-t 1" ...
+# Exit status: 0 when every goal is met, 1 when one is missed, 2 when the benchmark itself failed.
+set -euo pipefail
+
+readonly ROUNDS=${ROUNDS:-3}
+readonly STREAM_MIB=${STREAM_MIB:-1024}
+readonly CONNECTIONS=${CONNECTIONS:-1000}
+readonly LINES=${LINES:-100}
+readonly LINE_BYTES=${LINE_BYTES:-32}
+readonly TCP_SERVER_ARGS=${TCP_SERVER_ARGS:-}
+readonly GOAL_STREAM_RATIO=1.0
+readonly GOAL_RSS_MIB=20
+readonly RUN_TIMEOUT=120  # seconds for any one client run; the whole script stays bounded
+readonly HOST=127.0.0.1
+
+die() {
+    echo "tcp.sh: $*" >&2
+    exit 2
+}
+
+# ---------------------------------------------------------------------------- binaries and tools
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+bin=${1:-${TOPDOWN_BIN:-}}
+if [[ -z $bin ]]; then
+    for candidate in "$repo/build/release/bin" "$repo/build/test/bin"; do
+        if [[ -x $candidate/tcp_server ]]; then
+            bin=$candidate
+            break
+        fi
+    done
+fi
+for program in tcp_server tcp_client tcp_load; do
+    if [[ -z $bin || ! -x $bin/$program ]]; then
+        die "no $program in ${bin:-build/release/bin or build/test/bin}; build it first:
+  cmake --workflow --preset release     (then: bench/tcp.sh)
+or pass the folder holding tcp_server, tcp_client and tcp_load: bench/tcp.sh BIN_DIR"
+    fi
+done
+for tool in socat python3 setsid timeout; do
+    command -v "$tool" >/dev/null || die "$tool is needed (apt-get install socat python3)"
+done
+
+# A thousand connections on each side: take the hard descriptor limit for everything started here.
+ulimit -n "$(ulimit -Hn)"
+
+# ---------------------------------------------------------------------------- clean-up
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/tcp-bench.XXXXXX")
+servers=()  # process groups still running (each server runs in a session of its own)
+
+# shellcheck disable=SC2317  # called by the EXIT trap
+cleanup() {
+    local pid
+    for pid in "${servers[@]}"; do
+        kill -TERM -- "-$pid" 2>/dev/null || true
+    done
+    for pid in "${servers[@]}"; do
+        wait "$pid" 2>/dev/null || true
+    done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---------------------------------------------------------------------------- helpers
+
+# Free ports, timing on the monotonic clock, and memory summed over a process group.
+cat >"$work/helper.py" <<'EOF'
+import os, socket, subprocess, sys, time
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        print(s.getsockname()[1])
+
+def timed(stdin_path, timeout, *command):
+    """Runs command with stdin from the file and stdout to /dev/null; prints its seconds."""
+    with open(stdin_path, "rb") as f:
+        start = time.monotonic()
+        rc = subprocess.run(command, stdin=f, stdout=subprocess.DEVNULL,
+                            timeout=float(timeout)).returncode
+        seconds = time.monotonic() - start
+    if rc != 0:
+        sys.exit(f"tcp.sh: {command[0]} exited with {rc}")
+    print(f"{seconds:.3f}")
+
+def group_pss_kib(pgid):
+    """The sum of PSS (shared pages split between their users) over a process group."""
+    total = 0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if os.getpgid(int(pid)) != pgid:
+                continue
+            with open(f"/proc/{pid}/smaps_rollup") as f:
+                for line in f:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1])
+                        break
+        except (OSError, ValueError):
+            pass  # the process ended meanwhile
+    return total
+
+def sampled(pgid, *command):
+    """Runs command, passing on its first stdout line (the result, printed while it holds its
+    connections open) and then the process group's PSS, read at that moment."""
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    result = child.stdout.readline()
+    pss = group_pss_kib(int(pgid)) if result else 0
+    rc = child.wait()
+    if rc != 0 or not result:
+        sys.exit(f"tcp.sh: {command[0]} exited with {rc}")
+    print(result, end="")
+    print(f"pss_kib={pss}")
+
+{"free-port": free_port, "timed": timed, "sampled": sampled}[sys.argv[1]](*sys.argv[2:])
+EOF
+helper() { python3 "$work/helper.py" "$@"; }
+
+server_pid=
+server_port=
+
+# Starts tcp_server on an ephemeral port; its first stdout line names the port.
+start_ours() {
+    # shellcheck disable=SC2086  # TCP_SERVER_ARGS is a list of options
+    setsid "$bin/tcp_server" -b "$HOST" -p 0 -q $TCP_SERVER_ARGS \
+        >"$work/server.out" 2>"$work/server.err" &
+    server_pid=$!
+    servers+=("$server_pid")
+    local line
+    for _ in $(seq 100); do
+        line=$(head -n 1 "$work/server.out")
+        if [[ $line == "tcp_server: listening on "* ]]; then
+            server_port=${line##*:}
+            return
+        fi
+        kill -0 "$server_pid" 2>/dev/null ||
+            die "tcp_server did not start: $(cat "$work/server.err")"
+        sleep 0.05
+    done
+    die "tcp_server did not announce its port within 5 s"
+}
+
+# True once something listens on 127.0.0.1:$1 (read from /proc, so no test connection is made).
+listening() {
+    local hex
+    hex=$(printf '0100007F:%04X' "$1")
+    awk -v want="$hex" '$2 == want && $4 == "0A" { found = 1 } END { exit !found }' /proc/net/tcp
+}
+
+# Starts socat as an echo server on a free port; tries another port if that one was taken.
+# backlog=1024 as tcp_server's: with socat's default of 5, a thousand connects stall on SYN retries.
+start_socat() {
+    local attempt
+    for attempt in 1 2 3 4 5; do
+        server_port=$(helper free-port)
+        setsid socat "TCP4-LISTEN:$server_port,bind=$HOST,fork,reuseaddr,backlog=1024" PIPE \
+            2>"$work/socat.err" &
+        server_pid=$!
+        servers+=("$server_pid")
+        for _ in $(seq 100); do
+            listening "$server_port" && return
+            kill -0 "$server_pid" 2>/dev/null || break
+            sleep 0.05
+        done
+        stop_server
+        echo "tcp.sh: socat could not listen on port $server_port (attempt $attempt), retrying" >&2
+    done
+    die "socat did not start: $(cat "$work/socat.err")"
+}
+
+start_server() { if [[ $1 == ours ]]; then start_ours; else start_socat; fi; }
+
+# Stops the current server and every process of its group (socat's per-connection children).
+stop_server() {
+    kill -TERM -- "-$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+    local kept=() pid
+    for pid in "${servers[@]}"; do
+        [[ $pid == "$server_pid" ]] || kept+=("$pid")
+    done
+    servers=("${kept[@]}")
+}
+
+# These run in the main shell, not in $(...), so the EXIT trap still knows every server started.
+
+# Sets result_mbps: one STREAM_MIB stream through a fresh server.
+measure_stream() {
+    start_server "$1"
+    local seconds
+    seconds=$(helper timed "$work/stream.bin" "$RUN_TIMEOUT" \
+        "$bin/tcp_client" "$HOST" "$server_port")
+    stop_server
+    result_mbps=$(awk -v s="$seconds" -v mib="$STREAM_MIB" \
+        'BEGIN { printf "%.1f", mib * 1048576 / s / 1e6 }')
+}
+
+# Sets result_rate (lines/s) and result_kib: tcp_server's peak RSS (VmHWM), or for socat the sum of
+# PSS over its processes (one per connection) with all connections open, from one load run against
+# a fresh server.
+measure_load() {
+    start_server "$1"
+    local expect=upper
+    [[ $1 == ours ]] || expect="echo"
+    local out
+    # tcp_load prints its result, then holds every connection open for the memory reading.
+    out=$(timeout "$RUN_TIMEOUT" python3 "$work/helper.py" sampled "$server_pid" "$bin/tcp_load" \
+        --connections "$CONNECTIONS" --lines "$LINES" --line-bytes "$LINE_BYTES" \
+        --expect "$expect" --timeout 60 --hold 0.5 "$HOST" "$server_port")
+    echo "  $1 load: $(head -n 1 <<<"$out")" >&2
+    result_rate=$(sed -n 's/.*lines_per_s=\([0-9]*\).*/\1/p' <<<"$out")
+    if [[ $1 == ours ]]; then
+        result_kib=$(awk '/^VmHWM:/ { print $2 }' "/proc/$server_pid/status")
+    else
+        result_kib=$(sed -n 's/^pss_kib=//p' <<<"$out")
+    fi
+    stop_server
+    [[ -n $result_rate && -n $result_kib ]] || die "could not read the load results: $out"
+}
+
+median() {
+    sort -g | awk '{ v[NR] = $1 }
+        END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+max() { sort -g | tail -n 1; }
+
+# ---------------------------------------------------------------------------- the rounds
+
+socat_version=$(socat -V | sed -n 's/^socat version \([^ ]*\).*/socat \1/p')
+echo "tcp.sh: $STREAM_MIB MiB stream and $CONNECTIONS connections x $LINES lines, $ROUNDS rounds" \
+    "($("$bin/tcp_server" --version | head -n 1), $socat_version)" >&2
+# 16 MiB of random bytes repeated: as good as 1 GiB of /dev/urandom for TCP, and 20x faster.
+head -c 16M /dev/urandom >"$work/chunk.bin"
+for _ in $(seq $(((STREAM_MIB + 15) / 16))); do cat "$work/chunk.bin"; done |
+    head -c "$((STREAM_MIB * 1048576))" >"$work/stream.bin"
+rm "$work/chunk.bin"
+
+declare -A stream=() rate=() memory=()
+for round in $(seq "$ROUNDS"); do
+    # Alternate who goes first, so drift (page cache, CPU clock) does not favour one side.
+    if ((round % 2 == 1)); then order=(ours socat); else order=(socat ours); fi
+    for side in "${order[@]}"; do
+        measure_stream "$side"
+        echo "  $side stream: $result_mbps MB/s (round $round)" >&2
+        stream[$side]+="$result_mbps "
+    done
+    for side in "${order[@]}"; do
+        measure_load "$side"
+        rate[$side]+="$result_rate "
+        memory[$side]+="$result_kib "
+    done
+done
+
+values() { tr ' ' '\n' <<<"$1" | sed '/^$/d'; }
+ours_mbps=$(values "${stream[ours]}" | median)
+socat_mbps=$(values "${stream[socat]}" | median)
+ours_rate=$(values "${rate[ours]}" | median)
+socat_rate=$(values "${rate[socat]}" | median)
+ours_kib=$(values "${memory[ours]}" | max)
+socat_kib=$(values "${memory[socat]}" | max)
+
+verdict=0
+pass() { # pass CONDITION-IN-AWK
+    if awk "BEGIN { exit !($1) }"; then echo PASS; else echo FAIL; fi
+}
+stream_ratio=$(awk -v a="$ours_mbps" -v b="$socat_mbps" 'BEGIN { printf "%.2f", a / b }')
+rate_ratio=$(awk -v a="$ours_rate" -v b="$socat_rate" 'BEGIN { printf "%.2f", a / b }')
+ours_mib=$(awk -v k="$ours_kib" 'BEGIN { printf "%.1f", k / 1024 }')
+socat_mib=$(awk -v k="$socat_kib" 'BEGIN { printf "%.1f", k / 1024 }')
+stream_result=$(pass "$stream_ratio >= $GOAL_STREAM_RATIO")
+rss_result=$(pass "$ours_mib <= $GOAL_RSS_MIB")
+[[ $stream_result == PASS && $rss_result == PASS ]] || verdict=1
+
+echo
+echo "tcp_server vs socat on loopback, $(date -u +%Y-%m-%d), $(nproc) cores," \
+    "median of $ROUNDS rounds"
+row() { printf '%-34s %12s %12s %8s  %-16s %s\n' "$@"; }
+row "" tcp_server socat ratio goal result
+row "stream $STREAM_MIB MiB, MB/s" "$ours_mbps" "$socat_mbps" "${stream_ratio}x" \
+    ">= ${GOAL_STREAM_RATIO}x socat" "$stream_result"
+row "$CONNECTIONS conns x $LINES lines, lines/s" "$ours_rate" "$socat_rate" "${rate_ratio}x" - -
+row "memory at $CONNECTIONS conns, MiB (peak)" "$ours_mib" "$socat_mib" "" \
+    "<= $GOAL_RSS_MIB MiB" "$rss_result"
+echo "(memory: tcp_server's peak RSS (VmHWM); socat's sum of PSS over its $((CONNECTIONS + 1))" \
+    "processes, all connections open)"
+exit "$verdict"
