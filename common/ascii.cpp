@@ -10,7 +10,7 @@ void upper_case_ascii(std::span<char> bytes) {
         c = to_upper_ascii(c);
 }
 
-std::string upper_case_ascii(std::string_view bytes) {
+std::string upper_cased_ascii(std::string_view bytes) {
     std::string result(bytes);
     upper_case_ascii(std::span<char>(result));
     return result;

@@ -16,7 +16,8 @@ constexpr char to_lower_ascii(char c) {
 
 // Upper-cases the ASCII letters a-z in place; every other byte is unchanged.
 void upper_case_ascii(std::span<char> bytes);
-std::string upper_case_ascii(std::string_view bytes);
+// A copy of `bytes` with the ASCII letters upper-cased.
+std::string upper_cased_ascii(std::string_view bytes);
 
 // Case-insensitive ASCII comparison (header names, SMTP verbs).
 bool iequals(std::string_view a, std::string_view b);

@@ -74,6 +74,7 @@ void Buffer::shrink_if_empty(std::size_t keep) {
 }
 
 IoResult Buffer::read_from(int fd, std::size_t max) {
+    if (max == 0) return {IoStatus::kOk, 0, 0};  // read(2) of 0 bytes returns 0: not a FIN
     char spill[kReadChunk];
     const std::size_t direct = std::min(writable_bytes(), max);
     iovec parts[2] = {{data_.get() + write_index_, direct},

@@ -122,7 +122,8 @@ std::optional<std::chrono::milliseconds> parse_seconds(std::string_view text) {
     if (ec != std::errc{} || ptr != end || !std::isfinite(seconds) || seconds > 1e9) {
         return std::nullopt;
     }
-    return std::chrono::milliseconds(std::llround(seconds * 1000.0));
+    // Round up: a tiny non-zero time must not become 0, which often means "never".
+    return std::chrono::milliseconds(static_cast<long long>(std::ceil(seconds * 1000.0)));
 }
 
 // ---------------------------------------------------------------------------- CommandLine

@@ -95,7 +95,8 @@ class CommandLine {
     ProgramInfo info_;
 };
 
-// Parses a decimal number of seconds ("2", "0.5", "1e-3"); nullopt when it is not one.
+// Parses a decimal number of seconds ("2", "0.5", "1e-3"), rounded up to whole milliseconds;
+// nullopt when it is not one.
 std::optional<std::chrono::milliseconds> parse_seconds(std::string_view text);
 
 // The common main(): parses argv (help/version printed on stdout, exit 0), ignores SIGPIPE,

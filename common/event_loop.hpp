@@ -45,14 +45,16 @@ class EventLoop {
 
     // Runs until stop(): waits for events and timers and calls their handlers.
     void run();
-    // Makes run() return after the current iteration. Safe from any thread.
+    // Makes run() return after the current iteration; called before run(), run() returns at
+    // once (so a stop that races the thread's start is never lost). Safe from any thread.
     void stop();
     // Runs `task` on the loop's thread after the current batch of events. Safe from any thread.
     void post(std::function<void()> task);
 
     // The time at the start of the current iteration (cheap; good enough for timeouts).
     [[nodiscard]] Clock::time_point now() const { return now_; }
-    [[nodiscard]] std::size_t watch_count() const { return watches_.size(); }
+    // Descriptors watched for callers (the loop's own wake-up descriptor not counted).
+    [[nodiscard]] std::size_t watch_count() const { return watches_.size() - 1; }
     [[nodiscard]] std::size_t timer_count() const { return timers_.size(); }
 
   private:

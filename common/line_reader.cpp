@@ -37,6 +37,11 @@ LineResult LineReader::next() {
                 continue;  // drop and report once
             }
             if (eof_) {
+                if (buffer_.readable_bytes() > max_line_) {
+                    buffer_.consume_all();
+                    scanned_ = 0;
+                    return {LineStatus::kTooLong, {}};
+                }
                 const std::string_view tail = buffer_.view();
                 pending_consume_ = tail.size();
                 scanned_ = 0;

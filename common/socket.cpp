@@ -191,6 +191,7 @@ void set_nodelay(int fd, bool on) {
 }
 
 IoResult read_some(int fd, std::span<char> into) {
+    if (into.empty()) return {IoStatus::kOk, 0, 0};  // read(2) of 0 bytes returns 0: not a FIN
     for (;;) {
         const ssize_t n = ::read(fd, into.data(), into.size());
         if (n > 0) return {IoStatus::kOk, static_cast<std::size_t>(n), 0};

@@ -215,6 +215,7 @@ TcpServer::~TcpServer() {
     stop_accepting();
     close_all();
     connections_.clear();
+    closed_.clear();
 }
 
 void TcpServer::stop_accepting() {
@@ -281,10 +282,18 @@ void TcpServer::shed_connection() {
     spare_.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
 }
 
+// The connection leaves the table now (so counts and limits are exact) but its object lives
+// until the current batch of events is over: its own handler may still be on the stack.
 void TcpServer::destroy_later(std::uint64_t id) {
-    loop_.post([this, id, alive = std::weak_ptr<bool>(alive_)] {
-        if (const auto still = alive.lock(); still && *still) connections_.erase(id);
-    });
+    const auto it = connections_.find(id);
+    if (it == connections_.end()) return;
+    closed_.push_back(std::move(it->second));
+    connections_.erase(it);
+    if (closed_.size() == 1) {
+        loop_.post([this, alive = std::weak_ptr<bool>(alive_)] {
+            if (const auto still = alive.lock(); still && *still) closed_.clear();
+        });
+    }
 }
 
 }  // namespace net

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "address.hpp"
 #include "buffer.hpp"
@@ -126,6 +127,8 @@ class TcpServer {
     TcpCallbacks callbacks_;
     TcpServerOptions options_;
     std::unordered_map<std::uint64_t, std::unique_ptr<TcpConnection>> connections_;
+    // Closed connections, kept alive until the event that closed them has been handled.
+    std::vector<std::unique_ptr<TcpConnection>> closed_;
     std::uint64_t next_id_ = 1;
     // Posted clean-ups check this, so none runs after the server is gone.
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

@@ -10,7 +10,7 @@ namespace {
 
 void upper_case_and_echo(net::TcpConnection& conn) {
     net::Buffer& input = conn.input();
-    net::upper_case_ascii(std::span<char>(input.peek_mut(), input.readable_bytes()));
+    net::upper_case_ascii({input.peek_mut(), input.readable_bytes()});
     conn.send(input.view());
     input.consume_all();
     if (conn.output_bytes() > kOutputHighWater) conn.pause_reading();  // backpressure

@@ -57,7 +57,7 @@ void answer_datagrams(int sock, const net::Logger& log) {
         }
         client.set_size(len);
         const auto size = static_cast<std::size_t>(n);
-        net::upper_case_ascii(std::span<char>(datagram.data(), size));
+        net::upper_case_ascii({datagram.data(), size});
         if (log.enabled(net::LogLevel::kDebug)) {
             log.debug(std::to_string(size) + " bytes from " + client.to_string());
         }
