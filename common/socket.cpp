@@ -67,9 +67,6 @@ bool wait_for(int fd, short events, std::chrono::milliseconds timeout) {
 BoundSocket listen_tcp(const SocketAddress& address, const ListenOptions& options) {
     Fd fd = open_socket(address.family(), SOCK_STREAM | SOCK_NONBLOCK);
     set_option(fd.get(), SOL_SOCKET, SO_REUSEADDR, 1, "setsockopt(SO_REUSEADDR)");
-    if (options.reuse_port) {
-        set_option(fd.get(), SOL_SOCKET, SO_REUSEPORT, 1, "setsockopt(SO_REUSEPORT)");
-    }
     if (is_unspecified_v6(address)) {
         set_option(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, 0, "setsockopt(IPV6_V6ONLY)");
     }
@@ -90,24 +87,6 @@ BoundSocket listen_tcp(const std::string& host, const std::string& port,
     // getaddrinfo never returns an empty list on success, but stay defensive.
     if (addresses.empty()) throw_errno(EADDRNOTAVAIL, "cannot listen on " + host + ":" + port);
     return listen_tcp(addresses.front(), options);
-}
-
-std::vector<BoundSocket> listen_tcp_shared(const std::string& host, const std::string& port,
-                                           std::size_t count) {
-    std::vector<BoundSocket> listeners;
-    const ListenOptions options{.reuse_port = true};
-    listeners.push_back(listen_tcp(host, port, options));
-    const SocketAddress chosen = listeners.front().address;
-    // Bind the rest to the exact address the first got; for "::" keep the wildcard address.
-    SocketAddress target = chosen;
-    if (listeners.size() < count) {
-        const auto wildcard = resolve(host, std::to_string(chosen.port()),
-                                      {.transport = Transport::kTcp, .passive = true});
-        target = wildcard.front();
-    }
-    while (listeners.size() < count)
-        listeners.push_back(listen_tcp(target, options));
-    return listeners;
 }
 
 Connected connect_tcp(const std::string& host, const std::string& port,

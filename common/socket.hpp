@@ -25,7 +25,6 @@ struct BoundSocket {
 
 struct ListenOptions {
     int backlog = 1024;
-    bool reuse_port = false;  // SO_REUSEPORT, so several event loops can each own a listener
     int family = AF_UNSPEC;
 };
 
@@ -34,11 +33,6 @@ struct ListenOptions {
 BoundSocket listen_tcp(const std::string& host, const std::string& port,
                        const ListenOptions& options = {});
 BoundSocket listen_tcp(const SocketAddress& address, const ListenOptions& options = {});
-
-// `count` listeners on one port with SO_REUSEPORT: the kernel spreads connections over them.
-// The first picks the port (which may be 0); the rest bind to the address it got.
-std::vector<BoundSocket> listen_tcp_shared(const std::string& host, const std::string& port,
-                                           std::size_t count);
 
 // Connects to every address `host`/`port` resolves to in turn until one answers; the whole
 // attempt is bounded by `timeout`. Returns a blocking socket. Throws ResolveError for an unknown

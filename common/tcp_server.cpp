@@ -200,14 +200,16 @@ void TcpConnection::arm_idle_timer() {
 
 // ---------------------------------------------------------------------------- TcpServer
 
-TcpServer::TcpServer(EventLoop& loop, Fd listener, TcpCallbacks callbacks, TcpServerOptions options)
+TcpServer::TcpServer(EventLoop& loop, std::shared_ptr<Fd> listener, TcpCallbacks callbacks,
+                     TcpServerOptions options)
     : loop_(loop),
       listener_(std::move(listener)),
       spare_(::open("/dev/null", O_RDONLY | O_CLOEXEC)),
       callbacks_(std::move(callbacks)),
       options_(options) {
-    set_nonblocking(listener_.get());
-    loop_.add(listener_.get(), EPOLLIN, [this](std::uint32_t) { handle_accept(); });
+    set_nonblocking(listener_->get());
+    loop_.add(listener_->get(), EPOLLIN | EPOLLEXCLUSIVE,
+              [this](std::uint32_t) { handle_accept(); });
 }
 
 TcpServer::~TcpServer() {
@@ -220,8 +222,8 @@ TcpServer::~TcpServer() {
 
 void TcpServer::stop_accepting() {
     if (!listener_) return;
-    loop_.remove(listener_.get());
-    listener_.reset();
+    loop_.remove(listener_->get());
+    listener_.reset();  // the last server sharing it closes it
 }
 
 void TcpServer::close_all() {
@@ -238,8 +240,9 @@ void TcpServer::handle_accept() {
         SocketAddress peer;
         socklen_t len = peer.capacity();
         const int fd =
-            ::accept4(listener_.get(), peer.get_mut(), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+            ::accept4(listener_->get(), peer.get_mut(), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
+            // EAGAIN is common with a shared listener: another loop took the connection.
             switch (errno) {
                 case EINTR:
                 case ECONNABORTED:  // the peer gave up while queued
@@ -277,7 +280,7 @@ void TcpServer::handle_accept() {
 // peer learns now instead of the listener staying readable (and the loop spinning) forever.
 void TcpServer::shed_connection() {
     spare_.reset();
-    Fd shed(::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC));
+    Fd shed(::accept4(listener_->get(), nullptr, nullptr, SOCK_CLOEXEC));
     shed.reset();
     spare_.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
 }

@@ -96,16 +96,23 @@ struct TcpCallbacks {
     std::function<void(TcpConnection&)> on_close;
 };
 
-// Accepts on one listening socket in one loop. Several TcpServers (one per loop, each with its
-// SO_REUSEPORT listener) make a multi-threaded server.
+// Accepts on a listening socket in one loop. A multi-threaded server is one TcpServer per loop,
+// all sharing one listener: each loop watches it with EPOLLEXCLUSIVE, so the kernel wakes one
+// idle loop per new connection. (Not SO_REUSEPORT listeners: those would let a second copy of
+// the server join the port silently instead of failing with "address in use".)
 class TcpServer {
   public:
-    TcpServer(EventLoop& loop, Fd listener, TcpCallbacks callbacks, TcpServerOptions options = {});
+    // The listener is shared: it closes when the last server using it stops accepting.
+    TcpServer(EventLoop& loop, std::shared_ptr<Fd> listener, TcpCallbacks callbacks,
+              TcpServerOptions options = {});
+    TcpServer(EventLoop& loop, Fd listener, TcpCallbacks callbacks, TcpServerOptions options = {})
+        : TcpServer(loop, std::make_shared<Fd>(std::move(listener)), std::move(callbacks),
+                    options) {}
     TcpServer(const TcpServer&) = delete;
     TcpServer& operator=(const TcpServer&) = delete;
     ~TcpServer();
 
-    // Stops accepting and closes the listener; open connections go on.
+    // Stops accepting (the listener closes once no server shares it); connections go on.
     void stop_accepting();
     // Closes every connection now.
     void close_all();
@@ -122,7 +129,7 @@ class TcpServer {
     void destroy_later(std::uint64_t id);
 
     EventLoop& loop_;
-    Fd listener_;
+    std::shared_ptr<Fd> listener_;
     Fd spare_;  // a descriptor held back to accept-and-close when out of descriptors (EMFILE)
     TcpCallbacks callbacks_;
     TcpServerOptions options_;

@@ -56,16 +56,17 @@ int serve(const net::Args& args) {
         .idle_timeout = args.seconds_or("timeout", kDefaultIdleTimeout, 0ms, 86400s * 365)};
 
     net::TerminationSignals signals;  // before any thread starts, so all inherit the mask
-    auto listeners = net::listen_tcp_shared(host, std::to_string(port), threads);
+    net::BoundSocket bound = net::listen_tcp(host, std::to_string(port));
+    const auto listener = std::make_shared<net::Fd>(std::move(bound.fd));
 
     net::LoopGroup loops(threads);
     std::vector<std::unique_ptr<net::TcpServer>> servers;
     const auto callbacks = tcp::upper_case_callbacks(log);
     for (std::size_t i = 0; i < loops.size(); ++i) {
-        servers.push_back(std::make_unique<net::TcpServer>(
-            loops.loop(i), std::move(listeners[i].fd), callbacks, options));
+        servers.push_back(
+            std::make_unique<net::TcpServer>(loops.loop(i), listener, callbacks, options));
     }
-    net::announce("tcp_server: listening on " + listeners.front().address.to_string());
+    net::announce("tcp_server: listening on " + bound.address.to_string());
     loops.start();
 
     const int signal = signals.wait();

@@ -168,26 +168,19 @@ TEST(ListenTcpTest, DualStackAcceptsIpv4) {
     EXPECT_EQ(peer_address(server.get()).to_string(), local_address(client.fd.get()).to_string());
 }
 
-TEST(ListenTcpTest, SharedListenersUseOnePort) {
-    const auto listeners = listen_tcp_shared("127.0.0.1", "0", 3);
-    ASSERT_EQ(listeners.size(), 3U);
-    const auto port = listeners.front().address.port();
-    EXPECT_NE(port, 0);
-    std::set<int> fds;
-    for (const auto& listener : listeners) {
-        EXPECT_EQ(listener.address.port(), port);
-        EXPECT_EQ(local_address(listener.fd.get()).port(), port);
-        EXPECT_NE(int_option(listener.fd.get(), SOL_SOCKET, SO_REUSEPORT), 0);
-        fds.insert(listener.fd.get());
+TEST(ListenTcpTest, ASecondListenerOnTheSamePortFailsWithAddressInUse) {
+    const BoundSocket first = listen_tcp("127.0.0.1", "0");
+    const std::string port = std::to_string(first.address.port());
+    EXPECT_EQ(int_option(first.fd.get(), SOL_SOCKET, SO_REUSEPORT), 0);
+    try {
+        const BoundSocket second = listen_tcp("127.0.0.1", port);
+        ADD_FAILURE() << "a second listener joined port " << port;
+    } catch (const std::system_error& e) {
+        EXPECT_EQ(e.code().value(), EADDRINUSE);
+        EXPECT_NE(std::string(e.what()).find("cannot listen on 127.0.0.1:" + port),
+                  std::string::npos)
+            << e.what();
     }
-    EXPECT_EQ(fds.size(), 3U);
-
-    // A connection to the port lands on one of them.
-    const Connected client = connect_tcp("127.0.0.1", std::to_string(port), kPatience);
-    std::array<pollfd, 3> polls{};
-    for (std::size_t i = 0; i < polls.size(); ++i)
-        polls[i] = {listeners[i].fd.get(), POLLIN, 0};
-    ASSERT_EQ(::poll(polls.data(), polls.size(), 5000), 1);
 }
 
 // ---------------------------------------------------------------------------- connect_tcp

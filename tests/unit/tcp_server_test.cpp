@@ -25,6 +25,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/loop_group.hpp"
 #include "common/socket.hpp"
 
 namespace net {
@@ -626,6 +627,66 @@ TEST_F(TcpServerTest, PauseReadingBoundsTheOutputForAClientThatDoesNotRead) {
     int resumes_then = 0;
     ASSERT_TRUE(on_loop([&] { resumes_then = resumes; }));
     EXPECT_GT(resumes_then, 0);
+}
+
+// Several loops share one listener (EPOLLEXCLUSIVE); every connection is served by exactly one of
+// them, and the listener closes only when the last server stops accepting.
+TEST(TcpServerSharedListenerTest, LoopsShareOneListenerUntilTheLastStopsAccepting) {
+    BoundSocket bound = listen_tcp("127.0.0.1", "0");
+    const std::string port = std::to_string(bound.address.port());
+    auto listener = std::make_shared<Fd>(std::move(bound.fd));
+    std::weak_ptr<Fd> watch_listener = listener;
+
+    LoopGroup loops(2);
+    std::vector<std::unique_ptr<TcpServer>> servers;
+    std::atomic<int> opened{0};
+    TcpCallbacks callbacks;
+    callbacks.on_open = [&](TcpConnection&) { ++opened; };
+    callbacks.on_data = echo;
+    for (std::size_t i = 0; i < loops.size(); ++i) {
+        servers.push_back(std::make_unique<TcpServer>(loops.loop(i), listener, callbacks));
+    }
+    listener.reset();  // the servers own it now
+    loops.start();
+
+    constexpr int kClients = 20;
+    for (int i = 0; i < kClients; ++i) {
+        const Connected client = connect_tcp("127.0.0.1", port, kPatience);
+        const std::string line = "client " + std::to_string(i) + "\n";
+        write_all(client.fd.get(), line);
+        std::string reply;
+        std::array<char, 64> chunk{};
+        while (reply.size() < line.size() && wait_readable(client.fd.get(), kPatience)) {
+            const auto io = read_some(client.fd.get(), chunk);
+            if (io.status != IoStatus::kOk) break;
+            reply.append(chunk.data(), io.bytes);
+        }
+        EXPECT_EQ(reply, line);
+    }
+    EXPECT_EQ(opened.load(), kClients);
+
+    // The first server stops accepting: the other still serves.
+    std::promise<void> first_stopped;
+    loops.loop(0).post([&] {
+        servers[0]->stop_accepting();
+        first_stopped.set_value();
+    });
+    ASSERT_EQ(first_stopped.get_future().wait_for(kPatience), std::future_status::ready);
+    EXPECT_FALSE(watch_listener.expired());
+    EXPECT_NO_THROW(connect_tcp("127.0.0.1", port, kPatience));
+
+    // The last one stops: the listener is closed and connections are refused.
+    std::promise<void> second_stopped;
+    loops.loop(1).post([&] {
+        servers[1]->stop_accepting();
+        second_stopped.set_value();
+    });
+    ASSERT_EQ(second_stopped.get_future().wait_for(kPatience), std::future_status::ready);
+    EXPECT_TRUE(watch_listener.expired());
+    EXPECT_THROW(connect_tcp("127.0.0.1", port, kPatience), std::system_error);
+
+    loops.stop();
+    servers.clear();
 }
 
 }  // namespace
