@@ -1,0 +1,68 @@
+// Shared command-line expectations, written with gtest's non-fatal EXPECTs.
+#include "tests/support/cli_expectations.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include "tests/support/process.hpp"
+
+namespace net::test {
+namespace {
+
+std::string lower(std::string text) {
+    std::transform(text.begin(), text.end(), text.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return text;
+}
+
+std::string join(const std::vector<std::string>& args) {
+    std::string joined;
+    for (const auto& a : args)
+        joined += " '" + a + "'";
+    return joined;
+}
+
+}  // namespace
+
+void expect_usage_error(std::string_view program, const std::vector<std::string>& args) {
+    SCOPED_TRACE(std::string(program) + join(args));
+    const Finished result = run(bin_path(program), args, {}, seconds(30));
+    EXPECT_EQ(result.status, ExitStatus::exit_code(64)) << "stderr: " << result.err;
+    EXPECT_EQ(result.out, "");
+    EXPECT_TRUE(result.err.starts_with(std::string(program) + ": ")) << "stderr: " << result.err;
+    const std::string err = lower(result.err);
+    EXPECT_TRUE(err.find("usage") != std::string::npos || err.find("--help") != std::string::npos)
+        << "no usage hint in stderr: " << result.err;
+}
+
+void expect_help_and_version(std::string_view program) {
+    {
+        SCOPED_TRACE(std::string(program) + " --help");
+        const Finished help = run(bin_path(program), {"--help"}, {}, seconds(30));
+        EXPECT_EQ(help.status, ExitStatus::exit_code(0)) << "stderr: " << help.err;
+        EXPECT_NE(lower(help.out).find("usage"), std::string::npos) << help.out;
+        EXPECT_NE(help.out.find(program), std::string::npos) << help.out;
+    }
+    {
+        SCOPED_TRACE(std::string(program) + " --version");
+        const Finished version = run(bin_path(program), {"--version"}, {}, seconds(30));
+        EXPECT_EQ(version.status, ExitStatus::exit_code(0)) << "stderr: " << version.err;
+        EXPECT_NE(version.out.find(program), std::string::npos) << version.out;
+        EXPECT_TRUE(version.out.ends_with("\n")) << version.out;
+    }
+}
+
+std::vector<std::string> split_lines(std::string_view text) {
+    std::vector<std::string> lines;
+    while (!text.empty()) {
+        const auto eol = text.find('\n');
+        lines.emplace_back(text.substr(0, eol));
+        if (eol == std::string_view::npos) break;
+        text.remove_prefix(eol + 1);
+    }
+    return lines;
+}
+
+}  // namespace net::test
