@@ -17,6 +17,7 @@ readonly TCP_SERVER_ARGS=${TCP_SERVER_ARGS:-}
 readonly GOAL_STREAM_RATIO=1.0
 readonly GOAL_RSS_MIB=20
 readonly RUN_TIMEOUT=120  # seconds for any one client run; the whole script stays bounded
+readonly STREAM_TIMEOUT=${STREAM_TIMEOUT:-30}  # one stream takes 1-3 s; longer means stuck
 readonly HOST=127.0.0.1
 
 die() {
@@ -85,8 +86,12 @@ def timed(stdin_path, timeout, *command):
     """Runs command with stdin from the file and stdout to /dev/null; prints its seconds."""
     with open(stdin_path, "rb") as f:
         start = time.monotonic()
-        rc = subprocess.run(command, stdin=f, stdout=subprocess.DEVNULL,
-                            timeout=float(timeout)).returncode
+        try:
+            rc = subprocess.run(command, stdin=f, stdout=subprocess.DEVNULL,
+                                timeout=float(timeout)).returncode
+        except subprocess.TimeoutExpired:
+            print("timeout")  # the caller decides: retry, or give up
+            return
         seconds = time.monotonic() - start
     if rc != 0:
         sys.exit(f"tcp.sh: {command[0]} exited with {rc}")
@@ -191,13 +196,23 @@ stop_server() {
 
 # These run in the main shell, not in $(...), so the EXIT trap still knows every server started.
 
-# Sets result_mbps: one STREAM_MIB stream through a fresh server.
+# Sets result_mbps: one STREAM_MIB stream through a fresh server. socat's single-process PIPE
+# echo sometimes deadlocks on its own full pipe and stops reading the socket (seen here about one
+# 1 GiB run in five: the client has sent everything, socat's receive queue sits unread); such a
+# run is stopped after STREAM_TIMEOUT, counted in stuck[], and run again.
+declare -A stuck=([ours]=0 [socat]=0)
 measure_stream() {
-    start_server "$1"
-    local seconds
-    seconds=$(helper timed "$work/stream.bin" "$RUN_TIMEOUT" \
-        "$bin/tcp_client" "$HOST" "$server_port")
-    stop_server
+    local seconds attempt
+    for attempt in 1 2 3 4; do
+        start_server "$1"
+        seconds=$(helper timed "$work/stream.bin" "$STREAM_TIMEOUT" \
+            "$bin/tcp_client" "$HOST" "$server_port")
+        stop_server
+        [[ $seconds != timeout ]] && break
+        stuck[$1]=$((stuck[$1] + 1))
+        echo "  $1 stream: stuck for ${STREAM_TIMEOUT}s, run again (attempt $attempt)" >&2
+    done
+    [[ $seconds == timeout ]] && die "$1 stream got stuck $attempt times in a row"
     result_mbps=$(awk -v s="$seconds" -v mib="$STREAM_MIB" \
         'BEGIN { printf "%.1f", mib * 1048576 / s / 1e6 }')
 }
@@ -290,4 +305,8 @@ row "memory at $CONNECTIONS conns, MiB (peak)" "$ours_mib" "$socat_mib" "" \
     "<= $GOAL_RSS_MIB MiB" "$rss_result"
 echo "(memory: tcp_server's peak RSS (VmHWM); socat's sum of PSS over its $((CONNECTIONS + 1))" \
     "processes, all connections open)"
+if ((stuck[ours] + stuck[socat] > 0)); then
+    echo "(stuck stream runs, stopped after ${STREAM_TIMEOUT}s and run again:" \
+        "tcp_server ${stuck[ours]}, socat ${stuck[socat]})"
+fi
 exit "$verdict"
