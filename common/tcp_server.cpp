@@ -2,9 +2,14 @@
 #include "tcp_server.hpp"
 
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <stdexcept>
 
 #include "socket.hpp"
 
@@ -13,6 +18,8 @@ namespace {
 
 constexpr int kMaxAcceptsPerWakeup = 64;            // then let other descriptors have a turn
 constexpr std::size_t kKeepIdleBuffer = 16 * 1024;  // larger buffers are freed when emptied
+// One sendfile(2) call at most; the loop moves on to other connections after each wake-up's worth.
+constexpr std::size_t kSendfileChunk = 1024 * 1024;
 
 }  // namespace
 
@@ -63,7 +70,7 @@ void TcpConnection::handle_read() {
             break;
         case IoStatus::kClosed:
             peer_closed_ = true;
-            if (state_ == State::kShuttingDown && output_.empty()) {
+            if (state_ == State::kShuttingDown && !output_pending()) {
                 close();  // we already sent FIN; now the peer has too
                 return;
             }
@@ -83,21 +90,24 @@ void TcpConnection::handle_read() {
 }
 
 void TcpConnection::handle_write() {
-    if (output_.empty()) {
+    if (!output_.empty()) {
+        const auto result = output_.write_to(fd_.get());
+        if (result.status == IoStatus::kError) {
+            close();
+            return;
+        }
+        if (result.status == IoStatus::kOk) touch();
+        if (!output_.empty()) return;
+    }
+    if (file_ != nullptr && !write_file()) return;
+    if (output_pending()) {
         update_interest();
         return;
     }
-    const auto result = output_.write_to(fd_.get());
-    if (result.status == IoStatus::kError) {
-        close();
-        return;
-    }
-    if (result.status == IoStatus::kOk) touch();
-    if (!output_.empty()) return;
     output_.shrink_if_empty(kKeepIdleBuffer);
     if (server_.callbacks_.on_drained) server_.callbacks_.on_drained(*this);
     if (state_ == State::kClosed) return;
-    if (state_ == State::kShuttingDown && output_.empty()) {
+    if (state_ == State::kShuttingDown && !output_pending()) {
         if (peer_closed_) {
             close();
             return;
@@ -109,6 +119,10 @@ void TcpConnection::handle_write() {
 
 void TcpConnection::send(std::string_view bytes) {
     if (state_ != State::kOpen || bytes.empty()) return;
+    if (file_ != nullptr) {
+        after_file_.append(bytes);  // in order: after the file being sent
+        return;
+    }
     if (output_.empty()) {
         // Write directly first; only what the kernel did not take is buffered.
         const auto result = write_some(fd_.get(), bytes);
@@ -123,10 +137,68 @@ void TcpConnection::send(std::string_view bytes) {
     update_interest();
 }
 
+void TcpConnection::send_file(std::shared_ptr<const Fd> file, std::uint64_t offset,
+                              std::uint64_t length) {
+    if (state_ != State::kOpen || length == 0) return;
+    if (file_ != nullptr) {
+        // One file at a time; callers send the next after on_drained. Never silently reorder.
+        throw std::logic_error("TcpConnection::send_file while a file is pending");
+    }
+    file_ = std::move(file);
+    file_offset_ = offset;
+    file_remaining_ = length;
+    if (output_.empty()) {
+        write_file();  // straight away, like send(): most of a small file leaves now
+        if (state_ == State::kClosed) return;
+    }
+    update_interest();
+}
+
+// sendfile(2) until the file is out or the socket is full. Then the bytes queued behind the file
+// become ordinary output.
+bool TcpConnection::write_file() {
+    while (file_remaining_ > 0) {
+        auto offset = static_cast<off_t>(file_offset_);
+        const auto chunk =
+            static_cast<std::size_t>(std::min<std::uint64_t>(file_remaining_, kSendfileChunk));
+        const ssize_t n = ::sendfile(fd_.get(), file_->get(), &offset, chunk);
+        if (n > 0) {
+            file_offset_ += static_cast<std::uint64_t>(n);
+            file_remaining_ -= static_cast<std::uint64_t>(n);
+            touch();
+            continue;
+        }
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;
+        // n == 0: the file shrank under us; anything else is a real error. Either way the
+        // response cannot be completed as promised: close rather than send a short body.
+        close();
+        return false;
+    }
+    file_.reset();
+    if (!after_file_.empty()) std::swap(output_, after_file_);
+    after_file_.consume_all();
+    if (!output_.empty()) {
+        const auto result = output_.write_to(fd_.get());
+        if (result.status == IoStatus::kError) {
+            close();
+            return false;
+        }
+    }
+    return true;
+}
+
+void TcpConnection::set_cork(bool on) {
+    if (state_ == State::kClosed) return;
+    const int value = on ? 1 : 0;
+    // Best effort: without it the response is still right, only in more packets.
+    ::setsockopt(fd_.get(), IPPROTO_TCP, TCP_CORK, &value, sizeof value);
+}
+
 void TcpConnection::shutdown_write() {
     if (state_ != State::kOpen) return;
     state_ = State::kShuttingDown;
-    if (!output_.empty()) return;  // handle_write() finishes the job once the output is out
+    if (output_pending()) return;  // handle_write() finishes the job once the output is out
     if (peer_closed_) {
         close();
         return;
@@ -163,7 +235,7 @@ void TcpConnection::update_interest() {
     if (state_ == State::kClosed) return;
     std::uint32_t wanted = 0;
     if (reading_ && !peer_closed_) wanted |= EPOLLIN | EPOLLRDHUP;
-    if (!output_.empty()) wanted |= EPOLLOUT;
+    if (output_pending()) wanted |= EPOLLOUT;
     if (wanted != interest_) {
         interest_ = wanted;
         server_.loop_.modify(fd_.get(), wanted);
@@ -226,13 +298,18 @@ void TcpServer::stop_accepting() {
     listener_.reset();  // the last server sharing it closes it
 }
 
-void TcpServer::close_all() {
+void TcpServer::for_each_connection(const std::function<void(TcpConnection&)>& visit) {
     std::vector<TcpConnection*> open;
     open.reserve(connections_.size());
     for (auto& [id, conn] : connections_)
         open.push_back(conn.get());
-    for (auto* conn : open)
-        conn->close();
+    for (auto* conn : open) {
+        if (!conn->closed()) visit(*conn);
+    }
+}
+
+void TcpServer::close_all() {
+    for_each_connection([](TcpConnection& conn) { conn.close(); });
 }
 
 void TcpServer::handle_accept() {

@@ -30,6 +30,13 @@ class TcpConnection {
     // Sends `bytes`: written directly when the output buffer is empty, the rest buffered and
     // written as the socket drains. Never blocks.
     void send(std::string_view bytes);
+    // Sends `length` bytes of `file` from `offset` with sendfile(2), after everything queued
+    // so far; bytes send() queues meanwhile follow the file. The file never passes through user
+    // space. `file` stays open until its last byte is written.
+    void send_file(std::shared_ptr<const Fd> file, std::uint64_t offset, std::uint64_t length);
+    // TCP_CORK: while corked, the kernel holds partial segments, so a response head and the
+    // start of its body leave in the same packet. Uncorking sends what is held at once.
+    void set_cork(bool on);
     // Sends FIN once everything buffered is written (the peer still may send).
     void shutdown_write();
     // Closes now, dropping unsent output. The object is destroyed after the current event.
@@ -40,7 +47,10 @@ class TcpConnection {
     void resume_reading();
 
     [[nodiscard]] Buffer& input() { return input_; }
-    [[nodiscard]] std::size_t output_bytes() const { return output_.readable_bytes(); }
+    // Bytes queued but not yet written (file bytes included).
+    [[nodiscard]] std::uint64_t output_bytes() const {
+        return output_.readable_bytes() + file_remaining_ + after_file_.readable_bytes();
+    }
     [[nodiscard]] const SocketAddress& peer() const { return peer_; }
     [[nodiscard]] std::uint64_t id() const { return id_; }
     [[nodiscard]] int fd() const { return fd_.get(); }
@@ -58,6 +68,9 @@ class TcpConnection {
     void handle_events(std::uint32_t events);
     void handle_read();
     void handle_write();
+    // Writes the pending file; false when the connection failed and was closed.
+    bool write_file();
+    [[nodiscard]] bool output_pending() const { return !output_.empty() || file_ != nullptr; }
     void update_interest();
     void touch();
     void arm_idle_timer();
@@ -68,6 +81,10 @@ class TcpConnection {
     std::uint64_t id_;
     Buffer input_;
     Buffer output_;
+    std::shared_ptr<const Fd> file_;  // being sent after output_; then after_file_ follows
+    std::uint64_t file_offset_ = 0;
+    std::uint64_t file_remaining_ = 0;
+    Buffer after_file_;
     State state_ = State::kOpen;
     bool reading_ = true;
     bool peer_closed_ = false;
@@ -116,6 +133,8 @@ class TcpServer {
     void stop_accepting();
     // Closes every connection now.
     void close_all();
+    // Calls `visit` for every open connection (it may close the one it is given).
+    void for_each_connection(const std::function<void(TcpConnection&)>& visit);
 
     [[nodiscard]] std::size_t connection_count() const { return connections_.size(); }
     [[nodiscard]] EventLoop& loop() { return loop_; }

@@ -6,6 +6,7 @@
 #include "common/cli.hpp"
 #include "common/log.hpp"
 #include "common/loop_group.hpp"
+#include "common/resource_limits.hpp"
 #include "common/signals.hpp"
 #include "common/socket.hpp"
 #include "common/tcp_server.hpp"
@@ -55,6 +56,7 @@ int serve(const net::Args& args) {
     const net::TcpServerOptions options{
         .idle_timeout = args.seconds_or("timeout", kDefaultIdleTimeout, 0ms, 86400s * 365)};
 
+    net::raise_open_file_limit();     // thousands of clients need more than the default 1,024
     net::TerminationSignals signals;  // before any thread starts, so all inherit the mask
     net::BoundSocket bound = net::listen_tcp(host, std::to_string(port));
     const auto listener = std::make_shared<net::Fd>(std::move(bound.fd));
