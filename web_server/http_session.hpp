@@ -1,0 +1,60 @@
+// HttpSession: one connection's HTTP/1.1 state machine. Requests are answered in order
+// (pipelining), bodies are read and thrown away so the next request is found, and a response
+// being sent from a file holds the next one back until it is out.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "common/event_loop.hpp"
+#include "common/http_message.hpp"
+#include "common/tcp_server.hpp"
+#include "response.hpp"
+
+namespace web {
+
+class HttpService;
+
+class HttpSession {
+  public:
+    HttpSession(HttpService& service, net::TcpConnection& conn) : service_(service), conn_(conn) {}
+
+    void on_data();         // bytes arrived
+    void on_drained();      // everything queued was written
+    void on_idle();         // no traffic for the timeout
+    void on_peer_closed();  // the client sent FIN: answer what is complete, then close
+    // The server is stopping: close now if between requests, else after this response.
+    void drain();
+
+  private:
+    enum class State {
+        kReadingHead,       // waiting for (the rest of) a request head
+        kDiscardingBody,    // reading a request body we will not use
+        kWaitingForOutput,  // a large response is being written; later requests wait
+        kClosing,           // the last response is queued; FIN follows it
+    };
+
+    void process();
+    bool read_head();
+    bool discard_body();
+    void respond(const net::http::Request& request);
+    // Queues `response`; `request` is null for errors found before a request was parsed, whose
+    // raw first line (`raw_line`) goes to the access log instead.
+    void send(Response response, const net::http::Request* request, std::string_view raw_line);
+    void send_error(int status, std::string_view raw_line);
+    void finish_if_done();
+
+    HttpService& service_;
+    net::TcpConnection& conn_;
+    State state_ = State::kReadingHead;
+    std::optional<net::EventLoop::Clock::time_point> head_started_;  // first byte of this head
+    std::size_t scanned_ = 0;  // bytes of the current head already searched for its end
+    net::http::BodyKind body_kind_ = net::http::BodyKind::kNone;
+    std::uint64_t body_left_ = 0;
+    net::http::ChunkedDecoder chunked_;
+    bool keep_alive_ = true;
+    bool peer_closed_ = false;
+};
+
+}  // namespace web

@@ -1,0 +1,148 @@
+// web_server: the book's Web server assignment. Accept a browser's connection, parse its HTTP
+// request, find the requested file, send it preceded by headers, or 404 Not Found when it does
+// not exist: for many clients at once, on one event loop per core.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <condition_variable>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "common/cli.hpp"
+#include "common/log.hpp"
+#include "common/loop_group.hpp"
+#include "common/resource_limits.hpp"
+#include "common/signals.hpp"
+#include "common/socket.hpp"
+#include "http_service.hpp"
+#include "root_directory.hpp"
+#include "static_files.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr std::uint16_t kDefaultPort = 8080;
+constexpr auto kDefaultTimeout = 30s;
+constexpr std::uint64_t kDefaultMaxConnections = 10'000;
+constexpr auto kDrainTimeout = 10s;  // on SIGTERM, responses in flight get this long to finish
+constexpr std::size_t kReservedDescriptors = 64;  // files, logs, listeners: beyond connections
+
+net::CommandLine command_line() {
+    return net::CommandLine(
+        {.name = "web_server",
+         .synopsis = "[-b ADDR] [-p PORT] [-r ROOT] [-t THREADS] [--no-listing] "
+                     "[--access-log FILE|-] [--timeout SEC] [--max-conns N] [-q]",
+         .description = "Serves the files under ROOT over HTTP/1.1 (GET and HEAD), with directory "
+                        "listings,\nranges, conditional requests and keep-alive. The first line on "
+                        "stdout is the URL it serves.",
+         .options = {
+             {"bind", 'b', "ADDR",
+              "address to listen on (default 127.0.0.1; :: for all, dual-stack)"},
+             {"port", 'p', "PORT", "port to listen on (default 8080; 0 picks a free one)"},
+             {"root", 'r', "ROOT", "the folder to serve (default .)"},
+             {"threads", 't', "THREADS", "event loops, one per thread (default: one per core)"},
+             {"no-listing", 0, "", "403 for directories without index.html instead of a listing"},
+             {"access-log", 0, "FILE",
+              "write the access log (Combined Log Format) to FILE; "
+              "- is stdout (the default)"},
+             {"timeout", 0, "SEC", "request-head and keep-alive timeout (default 30)"},
+             {"max-conns", 0, "N", "connections at once (default 10000)"},
+             {"quiet", 'q', "", "no access log; errors only"},
+         }});
+}
+
+std::string strip_brackets(std::string host) {
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+        return host.substr(1, host.size() - 2);
+    }
+    return host;
+}
+
+// Where the access log goes: stdout unless --access-log FILE, nowhere with -q.
+net::Fd open_access_log(const net::Args& args) {
+    if (args.has("quiet")) return {};
+    const auto path = args.value_or("access-log", "-");
+    if (path == "-") return net::Fd(::dup(STDOUT_FILENO));
+    net::Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
+    if (!fd) {
+        throw net::FatalError(net::kExitCantCreate,
+                              "cannot open access log " + path + ": " + std::strerror(errno));
+    }
+    return fd;
+}
+
+// Stops accepting, lets every loop finish its responses in flight (bounded), then stops them.
+void drain(net::LoopGroup& loops, std::vector<std::unique_ptr<web::HttpService>>& services) {
+    std::mutex mutex;
+    std::condition_variable done;
+    std::size_t busy = services.size();
+    for (std::size_t i = 0; i < services.size(); ++i) {
+        loops.loop(i).post([&, i] {
+            services[i]->begin_drain([&] {
+                const std::lock_guard lock(mutex);
+                --busy;
+                done.notify_one();
+            });
+        });
+    }
+    std::unique_lock lock(mutex);
+    done.wait_for(lock, kDrainTimeout, [&] { return busy == 0; });
+}
+
+int serve(const net::Args& args) {
+    if (!args.positionals().empty()) {
+        throw net::UsageError("unexpected argument '" + args.positionals().front() + "'");
+    }
+    const net::Logger log("web_server",
+                          args.has("quiet") ? net::LogLevel::kError : net::LogLevel::kInfo);
+    const std::string host = strip_brackets(args.value_or("bind", "127.0.0.1"));
+    const auto port = args.port_or("port", kDefaultPort);
+    const std::string root_path = args.value_or("root", ".");
+    const auto threads = args.uint_or("threads", net::LoopGroup::default_count(), 1, 1024);
+    const auto timeout = args.seconds_or("timeout", kDefaultTimeout, 1ms, 86400s);
+    const auto max_connections = args.uint_or("max-conns", kDefaultMaxConnections, 1, 10'000'000);
+
+    const auto descriptors = net::raise_open_file_limit();
+    if (max_connections + kReservedDescriptors > descriptors) {
+        log.warning("--max-conns " + std::to_string(max_connections) + " is more than the " +
+                    std::to_string(descriptors) + " open files allowed; expect refusals");
+    }
+
+    const web::RootDirectory root(root_path);
+    const web::StaticFiles files(root, {.listing = !args.has("no-listing")});
+    const net::Fd log_fd = open_access_log(args);
+    web::AccessLogSink sink(log_fd.get());
+
+    net::TerminationSignals signals;  // before any thread starts, so all inherit the mask
+    net::BoundSocket bound = net::listen_tcp(host, std::to_string(port));
+    const auto listener = std::make_shared<net::Fd>(std::move(bound.fd));
+
+    net::LoopGroup loops(threads);
+    std::vector<std::unique_ptr<web::HttpService>> services;
+    const web::ServiceOptions options{
+        .timeout = timeout,
+        .max_connections = static_cast<std::size_t>((max_connections + threads - 1) / threads),
+        .limits = {}};
+    for (std::size_t i = 0; i < loops.size(); ++i) {
+        services.push_back(std::make_unique<web::HttpService>(loops.loop(i), listener, files,
+                                                              log_fd ? &sink : nullptr, options));
+    }
+    net::announce("web_server: serving " + root_path + " at http://" + bound.address.to_string() +
+                  "/");
+    loops.start();
+
+    signals.wait();
+    drain(loops, services);
+    loops.stop();
+    services.clear();
+    return net::kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    return net::run_main(argc, argv, command_line(), serve);
+}

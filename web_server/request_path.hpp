@@ -1,0 +1,41 @@
+// From a request target to a safe relative path under the document root. Pure string work; the
+// file system checks (symlinks leaving ROOT) are done when opening, in file_opener.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace web {
+
+// Percent-decodes `text`; nullopt for a malformed escape ("%4", "%zz").
+std::optional<std::string> percent_decode(std::string_view text);
+
+// Percent-encodes everything but unreserved characters and '/' (for hrefs and Location).
+std::string percent_encode_path(std::string_view path);
+
+enum class PathError {
+    kBadRequest,  // 400: not origin-form, malformed escape
+    kForbidden,   // 403: NUL, backslash, an encoded '/', or a ".." that would climb out of ROOT
+};
+
+struct RequestPath {
+    std::string relative;  // "docs/a b.txt", "" for the root; never starts with '/', no "." or
+                           // ".." segments, no empty segments
+    bool trailing_slash = false;  // the decoded path ended in '/'
+};
+
+// Turns an origin-form target ("/docs/a%20b.txt?x=1") into a RequestPath: the query and any
+// fragment are dropped, the path is decoded segment by segment (an encoded "%2f" inside a
+// segment is refused), "." segments are removed, ".." segments climbing above the root are
+// refused, and "//" collapses. An absolute-form target ("http://host/path") uses its path.
+struct PathResult {
+    std::optional<RequestPath> path;
+    PathError error = PathError::kBadRequest;
+};
+PathResult parse_request_path(std::string_view target);
+
+// Escapes text for HTML content and attribute values: & < > " '
+std::string html_escape(std::string_view text);
+
+}  // namespace web

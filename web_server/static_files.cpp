@@ -1,0 +1,176 @@
+// The static-file handler: GET and HEAD of files and directories beneath ROOT.
+#include "static_files.hpp"
+
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "byte_range.hpp"
+#include "common/http_date.hpp"
+#include "conditional.hpp"
+#include "directory_listing.hpp"
+#include "mime_types.hpp"
+#include "request_path.hpp"
+
+namespace web {
+namespace {
+
+int status_for_open_error(int error) {
+    switch (error) {
+        case ENOENT:
+        case ENOTDIR:
+        case ENAMETOOLONG:
+            return 404;
+        case EACCES:
+        case EPERM:
+        case EXDEV:  // the path (or a symlink on it) leads outside ROOT
+        case ELOOP:
+        case ENXIO:  // a socket or a FIFO without a writer
+            return 403;
+        default:
+            return 500;
+    }
+}
+
+// Reads `length` bytes at `offset` into a string; false on a short or failed read.
+bool read_exactly(int fd, std::uint64_t offset, std::uint64_t length, std::string& out) {
+    out.resize(length);
+    std::uint64_t done = 0;
+    while (done < length) {
+        const auto n =
+            ::pread(fd, out.data() + done, length - done, static_cast<off_t>(offset + done));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        done += static_cast<std::uint64_t>(n);
+    }
+    return true;
+}
+
+std::string file_name_of(const std::string& relative) {
+    const auto slash = relative.rfind('/');
+    return slash == std::string::npos ? relative : relative.substr(slash + 1);
+}
+
+// The query part of a target, "?" included, or "" (kept on redirects).
+std::string_view query_of(std::string_view target) {
+    const auto question = target.find('?');
+    return question == std::string_view::npos ? std::string_view() : target.substr(question);
+}
+
+}  // namespace
+
+Response StaticFiles::handle(const net::http::Request& request) const {
+    if (request.method != "GET" && request.method != "HEAD") {
+        Response response = error_response(405);
+        response.add("Allow", "GET, HEAD");
+        return response;
+    }
+    const PathResult parsed = parse_request_path(request.target);
+    if (!parsed.path) return error_response(parsed.error == PathError::kForbidden ? 403 : 400);
+    const RequestPath& path = *parsed.path;
+
+    const OpenedFile opened = root_.open(path.relative);
+    if (!opened.fd) {
+        const int status = status_for_open_error(opened.error);
+        return status == 404 ? not_found() : error_response(status);
+    }
+    if (S_ISDIR(opened.info.st_mode)) {
+        if (!path.trailing_slash && !path.relative.empty()) {
+            Response response = error_response(301);
+            response.add("Location", percent_encode_path("/" + path.relative + "/") +
+                                         std::string(query_of(request.target)));
+            return response;
+        }
+        return serve_directory(request, opened, path.relative);
+    }
+    if (!S_ISREG(opened.info.st_mode)) return error_response(403);
+    if (path.trailing_slash) return not_found();  // "file.txt/" names no file
+    return serve_file(request, opened, file_name_of(path.relative));
+}
+
+Response StaticFiles::serve_directory(const net::http::Request& request,
+                                      const OpenedFile& directory,
+                                      const std::string& relative) const {
+    const std::string prefix = relative.empty() ? "" : relative + "/";
+    const OpenedFile index = root_.open(prefix + "index.html");
+    if (index.fd && S_ISREG(index.info.st_mode)) return serve_file(request, index, "index.html");
+    if (!options_.listing) return error_response(403);
+    Response response;
+    response.body = render_directory_listing("/" + prefix, root_.list(*directory.fd));
+    response.add("Content-Type", "text/html; charset=utf-8");
+    response.add("Cache-Control", "no-cache");
+    return response;
+}
+
+Response StaticFiles::serve_file(const net::http::Request& request, const OpenedFile& file,
+                                 const std::string& name) const {
+    const auto size = static_cast<std::uint64_t>(file.info.st_size);
+    const Validators validators{
+        make_etag(size, file.info.st_mtim.tv_sec, file.info.st_mtim.tv_nsec),
+        file.info.st_mtim.tv_sec};
+    const std::string last_modified = net::http::format_http_date(validators.last_modified);
+
+    Response response;
+    if (not_modified(request.headers.get("If-None-Match"), request.headers.get("If-Modified-Since"),
+                     validators)) {
+        response.status = 304;
+        response.add("ETag", validators.etag);
+        response.add("Last-Modified", last_modified);
+        return response;
+    }
+
+    std::uint64_t offset = 0;
+    std::uint64_t length = size;
+    const auto range_header = request.headers.get("Range");
+    if (range_header && if_range_allows(request.headers.get("If-Range"), validators)) {
+        const RangeDecision decision = decide_range(*range_header, size);
+        if (decision.outcome == RangeOutcome::kUnsatisfiable) {
+            Response refused = error_response(416);
+            refused.add("Content-Range", "bytes */" + std::to_string(size));
+            return refused;
+        }
+        if (decision.outcome == RangeOutcome::kPartial) {
+            response.status = 206;
+            response.add("Content-Range", content_range(decision.range, size));
+            offset = decision.range.first;
+            length = decision.range.length();
+        }
+    }
+    response.add("Content-Type", std::string(content_type_for(name)));
+    response.add("Last-Modified", last_modified);
+    response.add("ETag", validators.etag);
+    response.add("Accept-Ranges", "bytes");
+
+    if (length <= kInlineFileBytes) {
+        // Small: read it now, so head and body leave together in one write.
+        if (request.method != "HEAD" &&
+            !read_exactly(file.fd->get(), offset, length, response.body)) {
+            return error_response(500);
+        }
+        if (request.method == "HEAD") {
+            response.file = file.fd;  // only for Content-Length; the session sends no body
+            response.file_offset = offset;
+            response.file_length = length;
+        }
+        return response;
+    }
+    response.file = file.fd;
+    response.file_offset = offset;
+    response.file_length = length;
+    return response;
+}
+
+Response StaticFiles::not_found() const {
+    Response response = error_response(404);
+    const OpenedFile page = root_.open("404.html");
+    if (page.fd && S_ISREG(page.info.st_mode) &&
+        static_cast<std::uint64_t>(page.info.st_size) <= kMaxErrorPageBytes) {
+        std::string body;
+        if (read_exactly(page.fd->get(), 0, static_cast<std::uint64_t>(page.info.st_size), body)) {
+            response.body = std::move(body);
+        }
+    }
+    return response;
+}
+
+}  // namespace web
