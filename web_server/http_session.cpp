@@ -11,6 +11,9 @@ namespace {
 
 // Above this much unsent output, later pipelined requests wait until it drains.
 constexpr std::uint64_t kOutputHighWater = 1024 * 1024;
+// A request body we would only throw away: up to this much is read and skipped so the connection
+// stays usable; a larger one gets 413 and the connection ends.
+constexpr std::uint64_t kMaxDiscardedBody = 1024 * 1024;
 // How much of a malformed request's first line goes to the access log.
 constexpr std::size_t kMaxLoggedLine = 200;
 
@@ -89,7 +92,7 @@ bool HttpSession::discard_body() {
     } else if (body_kind_ == net::http::BodyKind::kChunked) {
         const auto result = chunked_.decode(input.view(), nullptr);
         input.consume(result.consumed);
-        if (result.error) {
+        if (result.error || chunked_.body_bytes() > kMaxDiscardedBody) {
             // The response is already out; the framing is lost, so the connection ends.
             state_ = State::kClosing;
             conn_.shutdown_write();
@@ -107,6 +110,12 @@ void HttpSession::respond(const net::http::Request& request) {
     body_kind_ = request.body;
     body_left_ = request.content_length;
     chunked_ = {};
+    if (request.body == net::http::BodyKind::kLength &&
+        request.content_length > kMaxDiscardedBody) {
+        body_kind_ = net::http::BodyKind::kNone;
+        send(error_response(413, true), &request, {});
+        return;
+    }
     // A request with a body gets its answer (405) at once; the body is skipped afterwards.
     send(service_.files().handle(request), &request, {});
     if (state_ == State::kReadingHead && body_kind_ != net::http::BodyKind::kNone) {

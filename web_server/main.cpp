@@ -61,6 +61,14 @@ std::string strip_brackets(std::string host) {
     return host;
 }
 
+web::RootDirectory open_root(const std::string& path) {
+    try {
+        return web::RootDirectory(path);
+    } catch (const std::system_error& e) {
+        throw net::FatalError(net::kExitNoInput, e.what());
+    }
+}
+
 // Where the access log goes: stdout unless --access-log FILE, nowhere with -q.
 net::Fd open_access_log(const net::Args& args) {
     if (args.has("quiet")) return {};
@@ -111,7 +119,7 @@ int serve(const net::Args& args) {
                     std::to_string(descriptors) + " open files allowed; expect refusals");
     }
 
-    const web::RootDirectory root(root_path);
+    const web::RootDirectory root = open_root(root_path);
     const web::StaticFiles files(root, {.listing = !args.has("no-listing")});
     const net::Fd log_fd = open_access_log(args);
     web::AccessLogSink sink(log_fd.get());
