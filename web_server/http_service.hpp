@@ -60,6 +60,7 @@ class HttpService {
     // The current IMF-fixdate, formatted at most once a second.
     const std::string& date();
     void log_access(AccessRecord record);
+    [[nodiscard]] bool logging() const { return log_ != nullptr; }
 
   private:
     void session_closed();

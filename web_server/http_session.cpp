@@ -146,10 +146,24 @@ void HttpSession::send(Response response, const net::http::Request* request,
         body_bytes = response.body.size();
     }
 
+    if (service_.logging()) log_access(response.status, body_bytes, request, raw_line);
+
+    if (closing) {
+        state_ = State::kClosing;
+        conn_.shutdown_write();  // FIN after the response; the peer's remaining bytes are drained
+    } else if (response.file ? conn_.output_bytes() > 0 : conn_.output_bytes() > kOutputHighWater) {
+        // One file at a time, and never an unbounded queue: later requests wait.
+        state_ = State::kWaitingForOutput;
+        conn_.pause_reading();
+    }
+}
+
+void HttpSession::log_access(int status, std::uint64_t body_bytes,
+                             const net::http::Request* request, std::string_view raw_line) {
     AccessRecord record;
     record.client = conn_.peer().host();
     record.when = std::time(nullptr);
-    record.status = response.status;
+    record.status = status;
     record.body_bytes = body_bytes;
     if (request != nullptr) {
         record.request_line = request->method + " " + request->target + " HTTP/" +
@@ -163,15 +177,6 @@ void HttpSession::send(Response response, const net::http::Request* request,
         record.request_line = raw_line.empty() ? "-" : std::string(raw_line);
     }
     service_.log_access(std::move(record));
-
-    if (closing) {
-        state_ = State::kClosing;
-        conn_.shutdown_write();  // FIN after the response; the peer's remaining bytes are drained
-    } else if (response.file ? conn_.output_bytes() > 0 : conn_.output_bytes() > kOutputHighWater) {
-        // One file at a time, and never an unbounded queue: later requests wait.
-        state_ = State::kWaitingForOutput;
-        conn_.pause_reading();
-    }
 }
 
 void HttpSession::send_error(int status, std::string_view raw_line) {

@@ -43,6 +43,8 @@ class HttpSession {
     // raw first line (`raw_line`) goes to the access log instead.
     void send(Response response, const net::http::Request* request, std::string_view raw_line);
     void send_error(int status, std::string_view raw_line);
+    void log_access(int status, std::uint64_t body_bytes, const net::http::Request* request,
+                    std::string_view raw_line);
     void finish_if_done();
 
     HttpService& service_;

@@ -8,11 +8,36 @@
 
 namespace net::test {
 
+namespace {
+
+// The last word of `line` that starts with "http://" or "https://" ("web_server: serving ROOT at
+// http://127.0.0.1:8080/"): the last, so a ROOT that looks like a URL is not taken for it.
+std::string_view last_url_in(std::string_view line) {
+    std::string_view found;
+    for (const std::string_view scheme : {"http://", "https://"}) {
+        for (auto at = line.find(scheme); at != std::string_view::npos;
+             at = line.find(scheme, at + 1)) {
+            const bool starts_word = at == 0 || line[at - 1] == ' ' || line[at - 1] == '\t';
+            if (starts_word && (found.empty() || line.data() + at > found.data())) {
+                found = line.substr(at);
+            }
+        }
+    }
+    return found;
+}
+
+}  // namespace
+
 std::optional<Announced> parse_listening_line(std::string_view line) {
     constexpr std::string_view kMarker = "listening on ";
     const auto at = line.find(kMarker);
-    if (at == std::string_view::npos) return std::nullopt;
-    std::string_view text = line.substr(at + kMarker.size());
+    std::string_view text;
+    if (at != std::string_view::npos) {
+        text = line.substr(at + kMarker.size());
+    } else {
+        text = last_url_in(line);
+        if (text.empty()) return std::nullopt;
+    }
     text = text.substr(0, text.find_first_of(" \t\r\n"));
     if (const auto scheme = text.find("://"); scheme != std::string_view::npos) {
         text.remove_prefix(scheme + 3);

@@ -20,7 +20,9 @@ struct Announced {
     std::string host;  // "127.0.0.1", "::1", "::" (no brackets)
     std::uint16_t port = 0;
 };
-// Parses the text after "listening on " in `line`; nullopt when there is none or it is malformed.
+// Parses the text after "listening on " in `line` or, in a line without it, the last word that is
+// an http:// or https:// URL ("web_server: serving www at http://127.0.0.1:8080/"); nullopt when
+// there is none or it is malformed.
 std::optional<Announced> parse_listening_line(std::string_view line);
 
 struct ServerOptions {
