@@ -15,6 +15,7 @@
 #include "common/event_loop.hpp"
 #include "common/http_message.hpp"
 #include "common/tcp_server.hpp"
+#include "file_cache.hpp"
 #include "static_files.hpp"
 
 namespace web {
@@ -54,6 +55,7 @@ class HttpService {
 
     // For sessions.
     [[nodiscard]] const StaticFiles& files() const { return files_; }
+    [[nodiscard]] FileCache& cache() { return cache_; }
     [[nodiscard]] const ServiceOptions& options() const { return options_; }
     [[nodiscard]] bool draining() const { return draining_; }
     [[nodiscard]] net::EventLoop& loop() { return loop_; }
@@ -72,6 +74,7 @@ class HttpService {
     AccessLogSink* log_;  // null with -q
     ServiceOptions options_;
     std::unique_ptr<net::TcpServer> server_;
+    FileCache cache_;
     std::string log_buffer_;
     bool flush_posted_ = false;
     std::time_t date_second_ = -1;

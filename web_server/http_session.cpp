@@ -117,7 +117,7 @@ void HttpSession::respond(const net::http::Request& request) {
         return;
     }
     // A request with a body gets its answer (405) at once; the body is skipped afterwards.
-    send(service_.files().handle(request), &request, {});
+    send(service_.files().handle(request, &service_.cache(), service_.loop().now()), &request, {});
     if (state_ == State::kReadingHead && body_kind_ != net::http::BodyKind::kNone) {
         state_ = State::kDiscardingBody;
     }

@@ -23,8 +23,13 @@ struct Response {
     std::uint64_t file_offset = 0;
     std::uint64_t file_length = 0;
     bool close = false;  // the connection ends after this response (framing can't be trusted)
+    // For HEAD: the length the GET would have had, when neither body nor file is set.
+    std::uint64_t declared_length = 0;
 
-    [[nodiscard]] std::uint64_t content_length() const { return file ? file_length : body.size(); }
+    [[nodiscard]] std::uint64_t content_length() const {
+        if (file) return file_length;
+        return body.empty() ? declared_length : body.size();
+    }
     void add(std::string name, std::string value) {
         headers.emplace_back(std::move(name), std::move(value));
     }

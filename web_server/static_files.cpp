@@ -59,7 +59,8 @@ std::string_view query_of(std::string_view target) {
 
 }  // namespace
 
-Response StaticFiles::handle(const net::http::Request& request) const {
+Response StaticFiles::handle(const net::http::Request& request, FileCache* cache,
+                             std::chrono::steady_clock::time_point now) const {
     if (request.method != "GET" && request.method != "HEAD") {
         Response response = error_response(405);
         response.add("Allow", "GET, HEAD");
@@ -68,6 +69,15 @@ Response StaticFiles::handle(const net::http::Request& request) const {
     const PathResult parsed = parse_request_path(request.target);
     if (!parsed.path) return error_response(parsed.error == PathError::kForbidden ? 403 : 400);
     const RequestPath& path = *parsed.path;
+
+    if (cache != nullptr) {
+        // "dir/" is served by dir/index.html when there is one: look that up directly.
+        const std::string key =
+            path.trailing_slash || path.relative.empty()
+                ? (path.relative.empty() ? "" : path.relative + "/") + "index.html"
+                : path.relative;
+        if (const CachedFile* hit = cache->find(key, now)) return serve_cached(request, *hit);
+    }
 
     const OpenedFile opened = root_.open(path.relative);
     if (!opened.fd) {
@@ -81,19 +91,22 @@ Response StaticFiles::handle(const net::http::Request& request) const {
                                          std::string(query_of(request.target)));
             return response;
         }
-        return serve_directory(request, opened, path.relative);
+        return serve_directory(request, opened, path.relative, cache, now);
     }
     if (!S_ISREG(opened.info.st_mode)) return error_response(403);
     if (path.trailing_slash) return not_found();  // "file.txt/" names no file
-    return serve_file(request, opened, file_name_of(path.relative));
+    return serve_opened(request, opened, path.relative, cache, now);
 }
 
 Response StaticFiles::serve_directory(const net::http::Request& request,
-                                      const OpenedFile& directory,
-                                      const std::string& relative) const {
+                                      const OpenedFile& directory, const std::string& relative,
+                                      FileCache* cache,
+                                      std::chrono::steady_clock::time_point now) const {
     const std::string prefix = relative.empty() ? "" : relative + "/";
     const OpenedFile index = root_.open(prefix + "index.html");
-    if (index.fd && S_ISREG(index.info.st_mode)) return serve_file(request, index, "index.html");
+    if (index.fd && S_ISREG(index.info.st_mode)) {
+        return serve_opened(request, index, prefix + "index.html", cache, now);
+    }
     if (!options_.listing) return error_response(403);
     Response response;
     response.body = render_directory_listing("/" + prefix, root_.list(*directory.fd));
@@ -102,59 +115,85 @@ Response StaticFiles::serve_directory(const net::http::Request& request,
     return response;
 }
 
-Response StaticFiles::serve_file(const net::http::Request& request, const OpenedFile& file,
-                                 const std::string& name) const {
+Response StaticFiles::serve_opened(const net::http::Request& request, const OpenedFile& file,
+                                   const std::string& relative, FileCache* cache,
+                                   std::chrono::steady_clock::time_point now) const {
+    if (cache != nullptr) {
+        if (const CachedFile* cached = cache->insert(relative, file, now)) {
+            return serve_cached(request, *cached);
+        }
+    }
     const auto size = static_cast<std::uint64_t>(file.info.st_size);
-    const Validators validators{
-        make_etag(size, file.info.st_mtim.tv_sec, file.info.st_mtim.tv_nsec),
-        file.info.st_mtim.tv_sec};
-    const std::string last_modified = net::http::format_http_date(validators.last_modified);
+    FileFacts facts;
+    facts.size = size;
+    facts.validators = {make_etag(size, file.info.st_mtim.tv_sec, file.info.st_mtim.tv_nsec),
+                        file.info.st_mtim.tv_sec};
+    facts.last_modified = net::http::format_http_date(facts.validators.last_modified);
+    facts.content_type = content_type_for(file_name_of(relative));
+    return serve_file(request, facts, {.file = &file, .memory = nullptr});
+}
 
+Response StaticFiles::serve_cached(const net::http::Request& request,
+                                   const CachedFile& cached) const {
+    const FileFacts facts{cached.body.size(), cached.validators, cached.last_modified,
+                          cached.content_type};
+    return serve_file(request, facts, {.file = nullptr, .memory = &cached.body});
+}
+
+// Conditional requests, ranges and the body, the same whether the bytes are in memory or on disk.
+Response StaticFiles::serve_file(const net::http::Request& request, const FileFacts& facts,
+                                 FileBody body) const {
     Response response;
     if (not_modified(request.headers.get("If-None-Match"), request.headers.get("If-Modified-Since"),
-                     validators)) {
+                     facts.validators)) {
         response.status = 304;
-        response.add("ETag", validators.etag);
-        response.add("Last-Modified", last_modified);
+        response.add("ETag", facts.validators.etag);
+        response.add("Last-Modified", facts.last_modified);
         return response;
     }
 
     std::uint64_t offset = 0;
-    std::uint64_t length = size;
+    std::uint64_t length = facts.size;
     const auto range_header = request.headers.get("Range");
-    if (range_header && if_range_allows(request.headers.get("If-Range"), validators)) {
-        const RangeDecision decision = decide_range(*range_header, size);
+    if (range_header && if_range_allows(request.headers.get("If-Range"), facts.validators)) {
+        const RangeDecision decision = decide_range(*range_header, facts.size);
         if (decision.outcome == RangeOutcome::kUnsatisfiable) {
             Response refused = error_response(416);
-            refused.add("Content-Range", "bytes */" + std::to_string(size));
+            refused.add("Content-Range", "bytes */" + std::to_string(facts.size));
             return refused;
         }
         if (decision.outcome == RangeOutcome::kPartial) {
             response.status = 206;
-            response.add("Content-Range", content_range(decision.range, size));
+            response.add("Content-Range", content_range(decision.range, facts.size));
             offset = decision.range.first;
             length = decision.range.length();
         }
     }
-    response.add("Content-Type", std::string(content_type_for(name)));
-    response.add("Last-Modified", last_modified);
-    response.add("ETag", validators.etag);
+    response.add("Content-Type", std::string(facts.content_type));
+    response.add("Last-Modified", facts.last_modified);
+    response.add("ETag", facts.validators.etag);
     response.add("Accept-Ranges", "bytes");
 
-    if (length <= kInlineFileBytes) {
-        // Small: read it now, so head and body leave together in one write.
-        if (request.method != "HEAD" &&
-            !read_exactly(file.fd->get(), offset, length, response.body)) {
-            return error_response(500);
-        }
-        if (request.method == "HEAD") {
-            response.file = file.fd;  // only for Content-Length; the session sends no body
-            response.file_offset = offset;
-            response.file_length = length;
+    const bool head = request.method == "HEAD";
+    if (body.memory != nullptr) {
+        if (head) {
+            response.declared_length = length;
+        } else {
+            response.body.assign(*body.memory, static_cast<std::size_t>(offset),
+                                 static_cast<std::size_t>(length));
         }
         return response;
     }
-    response.file = file.fd;
+    if (length <= kInlineFileBytes) {
+        // Small: read it now, so head and body leave together in one write.
+        if (head) {
+            response.declared_length = length;
+        } else if (!read_exactly(body.file->fd->get(), offset, length, response.body)) {
+            return error_response(500);
+        }
+        return response;
+    }
+    response.file = body.file->fd;
     response.file_offset = offset;
     response.file_length = length;
     return response;

@@ -2,7 +2,10 @@
 // opening and reading files beneath ROOT.
 #pragma once
 
+#include <chrono>
+
 #include "common/http_message.hpp"
+#include "file_cache.hpp"
 #include "response.hpp"
 #include "root_directory.hpp"
 
@@ -24,14 +27,34 @@ class StaticFiles {
     StaticFiles(const RootDirectory& root, StaticFilesOptions options)
         : root_(root), options_(options) {}
 
-    [[nodiscard]] Response handle(const net::http::Request& request) const;
+    // Answers `request`. With a cache (one per event loop), small files come from memory.
+    [[nodiscard]] Response handle(const net::http::Request& request, FileCache* cache = nullptr,
+                                  std::chrono::steady_clock::time_point now = {}) const;
 
   private:
-    [[nodiscard]] Response serve_file(const net::http::Request& request, const OpenedFile& file,
-                                      const std::string& name) const;
+    // Where a file's bytes come from: an open descriptor or the cache.
+    struct FileBody {
+        const OpenedFile* file = nullptr;
+        const std::string* memory = nullptr;
+    };
+    struct FileFacts {
+        std::uint64_t size = 0;
+        Validators validators;
+        std::string last_modified;
+        std::string_view content_type;
+    };
+
+    [[nodiscard]] Response serve_opened(const net::http::Request& request, const OpenedFile& file,
+                                        const std::string& relative, FileCache* cache,
+                                        std::chrono::steady_clock::time_point now) const;
+    [[nodiscard]] Response serve_file(const net::http::Request& request, const FileFacts& facts,
+                                      FileBody body) const;
+    [[nodiscard]] Response serve_cached(const net::http::Request& request,
+                                        const CachedFile& cached) const;
     [[nodiscard]] Response serve_directory(const net::http::Request& request,
-                                           const OpenedFile& directory,
-                                           const std::string& relative) const;
+                                           const OpenedFile& directory, const std::string& relative,
+                                           FileCache* cache,
+                                           std::chrono::steady_clock::time_point now) const;
     [[nodiscard]] Response not_found() const;
 
     const RootDirectory& root_;
