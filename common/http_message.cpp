@@ -66,6 +66,38 @@ bool is_valid_target(std::string_view target) {
     });
 }
 
+// Host = uri-host [ ":" port ] (RFC 9110 7.2): a reg-name, IPv4 or [IPv6] literal, optional port.
+// Empty is allowed (RFC 9112 3.2, for targets without an authority).
+bool is_valid_host(std::string_view host) {
+    if (host.starts_with('[')) {
+        const auto close = host.find(']');
+        if (close == std::string_view::npos) return false;
+        const auto literal = host.substr(1, close - 1);
+        if (literal.empty() || !std::all_of(literal.begin(), literal.end(), [](char c) {
+                return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') ||
+                       c == ':' || c == '.';
+            })) {
+            return false;
+        }
+        host.remove_prefix(close + 1);
+        if (host.empty()) return true;
+        if (host.front() != ':') return false;
+        host.remove_prefix(1);
+        return std::all_of(host.begin(), host.end(), [](char c) { return c >= '0' && c <= '9'; });
+    }
+    const auto colon = host.find(':');
+    const auto name = host.substr(0, colon);
+    const bool name_ok = std::all_of(name.begin(), name.end(), [](char c) {
+        // unreserved / pct-encoded / sub-delims
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               std::string_view("-._~%!$&'()*+,;=").find(c) != std::string_view::npos;
+    });
+    if (!name_ok) return false;
+    if (colon == std::string_view::npos) return true;
+    const auto port = host.substr(colon + 1);
+    return std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 HeadResult fail(Status status, std::string reason) {
     HeadResult result;
     result.kind = HeadResult::Kind::kError;
@@ -141,6 +173,11 @@ std::optional<HeadResult> decide_body(Request& request) {
         const auto codings = headers.list("Transfer-Encoding");
         if (codings.empty() || !iequals(codings.back(), "chunked")) {
             return fail(Status::kBadRequest, "chunked is not the final transfer coding");
+        }
+        if (std::count_if(codings.begin(), codings.end(),
+                          [](std::string_view c) { return iequals(c, "chunked"); }) > 1) {
+            // RFC 9112 7: a sender must not apply chunked more than once.
+            return fail(Status::kBadRequest, "chunked applied more than once");
         }
         if (codings.size() > 1) {
             return fail(Status::kNotImplemented, "unsupported transfer coding");
@@ -289,6 +326,9 @@ HeadResult parse_request_head(std::string_view bytes, const Limits& limits) {
     const auto hosts = request.headers.count("Host");
     if (hosts > 1 || (hosts == 0 && request.version.minor >= 1)) {
         return fail(Status::kBadRequest, hosts > 1 ? "several Host fields" : "no Host field");
+    }
+    if (const auto host = request.headers.get("Host"); host && !is_valid_host(*host)) {
+        return fail(Status::kBadRequest, "invalid Host");
     }
     if (auto error = decide_body(request)) return *error;
 

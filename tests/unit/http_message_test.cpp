@@ -255,6 +255,27 @@ TEST(HttpRequestHeadTest, TooManyHeadersIs431) {
     EXPECT_EQ(status_of(many + "\r\n"), 431);  // default: 100 fields
 }
 
+TEST(HttpRequestHeadTest, InvalidHostValuesAre400) {
+    for (const std::string host :
+         {"a b", "exa/mple.com", "host?x", "user@host", "host:80x", "[::1", "[::1]x", "[zz]:80"}) {
+        EXPECT_EQ(status_of("GET / HTTP/1.1\r\nHost: " + host + "\r\n\r\n"), 400) << host;
+    }
+    for (const std::string host : {"example.com", "example.com:8080", "127.0.0.1:80", "[::1]",
+                                   "[::1]:8080", "xn--bcher-kva.de"}) {
+        EXPECT_EQ(status_of("GET / HTTP/1.1\r\nHost: " + host + "\r\n\r\n"), 0) << host;
+    }
+    EXPECT_EQ(status_of("GET / HTTP/1.1\r\nHost:\r\n\r\n"), 0);  // empty is allowed
+}
+
+TEST(HttpRequestHeadTest, ChunkedAppliedTwiceIs400) {
+    EXPECT_EQ(
+        status_of("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked, chunked\r\n\r\n"),
+        400);
+    EXPECT_EQ(status_of("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n"
+                        "Transfer-Encoding: chunked\r\n\r\n"),
+              400);
+}
+
 // ---------------------------------------------------------------------------- request line
 
 TEST(HttpRequestHeadTest, MalformedRequestLinesAre400) {
