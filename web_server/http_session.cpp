@@ -117,7 +117,15 @@ void HttpSession::respond(const net::http::Request& request) {
         return;
     }
     // A request with a body gets its answer (405) at once; the body is skipped afterwards.
-    send(service_.files().handle(request, &service_.cache(), service_.loop().now()), &request, {});
+    Response response = service_.files().handle(request, &service_.cache(), service_.loop().now());
+    if (body_kind_ != net::http::BodyKind::kNone &&
+        request.headers.has_token("Expect", "100-continue")) {
+        // The client waits for "100 Continue" before sending its body, and we never ask for it:
+        // it may never come, so end the connection after this answer (RFC 9110 10.1.1).
+        response.close = true;
+        body_kind_ = net::http::BodyKind::kNone;
+    }
+    send(std::move(response), &request, {});
     if (state_ == State::kReadingHead && body_kind_ != net::http::BodyKind::kNone) {
         state_ = State::kDiscardingBody;
     }
