@@ -114,6 +114,29 @@ std::chrono::milliseconds Args::seconds_or(std::string_view long_name,
     return *parsed;
 }
 
+Target parse_target(const std::vector<std::string>& positionals, Target defaults) {
+    if (positionals.size() > 2) throw UsageError("too many arguments");
+    Target target = std::move(defaults);
+    if (!positionals.empty()) {
+        const auto split = split_host_port(positionals[0]);
+        if (!split || split->host.empty()) {
+            throw UsageError("invalid host " + quoted(positionals[0]));
+        }
+        target.host = split->host;
+        if (!split->port.empty()) target.port = split->port;
+    }
+    if (positionals.size() == 2) target.port = positionals[1];
+    if (!parse_port(target.port)) throw UsageError("invalid port " + quoted(target.port));
+    return target;
+}
+
+std::string strip_brackets(std::string host) {
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+        return host.substr(1, host.size() - 2);
+    }
+    return host;
+}
+
 std::optional<std::chrono::milliseconds> parse_seconds(std::string_view text) {
     if (text.empty() || text.front() == '-' || text.front() == '+') return std::nullopt;
     double seconds = 0;

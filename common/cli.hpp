@@ -95,6 +95,17 @@ class CommandLine {
     ProgramInfo info_;
 };
 
+// The HOST and PORT a client names as its positional arguments: none (the defaults), "HOST",
+// "HOST PORT", "HOST:PORT" or "[IPv6]:PORT". Throws UsageError for anything else.
+struct Target {
+    std::string host;
+    std::string port;
+};
+Target parse_target(const std::vector<std::string>& positionals, Target defaults);
+
+// "[::1]" -> "::1" (for -b ADDR, which users write either way); anything else unchanged.
+std::string strip_brackets(std::string host);
+
 // Parses a decimal number of seconds ("2", "0.5", "1e-3"), rounded up to whole milliseconds;
 // nullopt when it is not one.
 std::optional<std::chrono::milliseconds> parse_seconds(std::string_view text);

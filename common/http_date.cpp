@@ -147,6 +147,19 @@ std::optional<std::time_t> parse_asctime_date(std::string_view text) {
 
 }  // namespace
 
+std::string_view month_abbreviation(int month) {
+    return kMonthNames[static_cast<std::size_t>(month) % kMonthNames.size()];
+}
+
+void append_zero_padded(std::string& out, int value, int width) {
+    std::array<char, 8> digits{};
+    for (int i = width - 1; i >= 0; --i) {
+        digits[static_cast<std::size_t>(i)] = static_cast<char>('0' + value % 10);
+        value /= 10;
+    }
+    out.append(digits.data(), static_cast<std::size_t>(width));
+}
+
 std::string format_http_date(std::time_t when) {
     if (when < 0) when = 0;
     if (when > kLatestFormattable) when = kLatestFormattable;

@@ -16,4 +16,10 @@ std::string format_http_date(std::time_t when);
 // as RFC 9110 13.1.3 requires).
 std::optional<std::time_t> parse_http_date(std::string_view text);
 
+// Text pieces shared by every date format the suite writes (access logs, listings).
+// "Jan".."Dec" for month 0..11.
+std::string_view month_abbreviation(int month);
+// Appends `value` as exactly `width` decimal digits, zero-padded (width at most 8).
+void append_zero_padded(std::string& out, int value, int width);
+
 }  // namespace net::http

@@ -40,25 +40,6 @@ net::CommandLine command_line() {
          }});
 }
 
-struct Target {
-    std::string host = kDefaultHost;
-    std::string port = kDefaultPort;
-};
-
-Target parse_target(const std::vector<std::string>& words) {
-    if (words.size() > 2) throw net::UsageError("too many arguments");
-    Target target;
-    if (!words.empty()) {
-        const auto split = net::split_host_port(words[0]);
-        if (!split || split->host.empty()) throw net::UsageError("invalid host '" + words[0] + "'");
-        target.host = split->host;
-        if (!split->port.empty()) target.port = split->port;
-    }
-    if (words.size() == 2) target.port = words[1];
-    if (!net::parse_port(target.port)) throw net::UsageError("invalid port '" + target.port + "'");
-    return target;
-}
-
 [[noreturn]] void lost_connection(const std::string& peer, int error) {
     if (error == 0) throw net::FatalError(net::kExitUnavailable, "connection closed by " + peer);
     throw net::FatalError(net::kExitUnavailable,
@@ -158,7 +139,7 @@ int stream(int sock, const std::string& peer) {
 }
 
 int run(const net::Args& args) {
-    const Target target = parse_target(args.positionals());
+    const net::Target target = net::parse_target(args.positionals(), {kDefaultHost, kDefaultPort});
     const auto timeout = args.seconds_or("timeout", kDefaultTimeout, 1ms, 86400s);
     net::Connected connection;
     try {

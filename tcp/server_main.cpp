@@ -36,21 +36,13 @@ net::CommandLine command_line() {
          }});
 }
 
-// "[::1]" and "::1" both name the IPv6 loopback.
-std::string strip_brackets(std::string host) {
-    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-        return host.substr(1, host.size() - 2);
-    }
-    return host;
-}
-
 int serve(const net::Args& args) {
     if (!args.positionals().empty()) {
         throw net::UsageError("unexpected argument '" + args.positionals().front() + "'");
     }
     const net::Logger log("tcp_server",
                           net::Logger::level_from_flags(args.has("quiet"), args.count("verbose")));
-    const std::string host = strip_brackets(args.value_or("bind", "127.0.0.1"));
+    const std::string host = net::strip_brackets(args.value_or("bind", "127.0.0.1"));
     const auto port = args.port_or("port", kDefaultPort);
     const auto threads = args.uint_or("threads", net::LoopGroup::default_count(), 1, 1024);
     const net::TcpServerOptions options{

@@ -39,25 +39,6 @@ net::CommandLine command_line() {
          }});
 }
 
-struct Target {
-    std::string host = kDefaultHost;
-    std::string port = kDefaultPort;
-};
-
-Target parse_target(const std::vector<std::string>& words) {
-    if (words.size() > 2) throw net::UsageError("too many arguments");
-    Target target;
-    if (!words.empty()) {
-        const auto split = net::split_host_port(words[0]);
-        if (!split || split->host.empty()) throw net::UsageError("invalid host '" + words[0] + "'");
-        target.host = split->host;
-        if (!split->port.empty()) target.port = split->port;
-    }
-    if (words.size() == 2) target.port = words[1];
-    if (!net::parse_port(target.port)) throw net::UsageError("invalid port '" + target.port + "'");
-    return target;
-}
-
 // Throws away datagrams still queued (late replies to an earlier line), so they are never
 // printed as the reply to the next one.
 void discard_stale_replies(int sock) {
@@ -111,7 +92,7 @@ Exchange exchange(int sock, std::string_view line, std::uint64_t tries,
 }
 
 int run(const net::Args& args) {
-    const Target target = parse_target(args.positionals());
+    const net::Target target = net::parse_target(args.positionals(), {kDefaultHost, kDefaultPort});
     const auto timeout = args.seconds_or("timeout", kDefaultTimeout, 1ms, 3600s);
     const auto tries = args.uint_or("retries", kDefaultRetries, 0, 1000) + 1;
     const net::Logger log("udp_client", net::LogLevel::kInfo);

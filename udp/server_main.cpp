@@ -33,13 +33,6 @@ net::CommandLine command_line() {
          }});
 }
 
-std::string strip_brackets(std::string host) {
-    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-        return host.substr(1, host.size() - 2);
-    }
-    return host;
-}
-
 // Step 2 and 3 for every datagram waiting: recvfrom, upper-case, sendto.
 void answer_datagrams(int sock, const net::Logger& log) {
     std::array<char, kMaxDatagram> datagram{};
@@ -72,7 +65,7 @@ int serve(const net::Args& args) {
     }
     const net::Logger log("udp_server",
                           net::Logger::level_from_flags(args.has("quiet"), args.count("verbose")));
-    const std::string host = strip_brackets(args.value_or("bind", "127.0.0.1"));
+    const std::string host = net::strip_brackets(args.value_or("bind", "127.0.0.1"));
     const auto port = args.port_or("port", kDefaultPort);
 
     net::TerminationSignals signals;

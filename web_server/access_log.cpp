@@ -1,24 +1,13 @@
 // Combined Log Format lines, built by hand: English month names whatever the locale, and every
 // client-supplied byte that could break the line escaped as Apache does.
 #include "access_log.hpp"
+#include "common/http_date.hpp"
 
 #include <time.h>  // gmtime_r
 #include <array>
 
 namespace web {
 namespace {
-
-constexpr std::array<std::string_view, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-
-void append_padded(std::string& out, int value, int width) {
-    std::array<char, 8> digits{};
-    for (int i = width - 1; i >= 0; --i) {
-        digits[static_cast<std::size_t>(i)] = static_cast<char>('0' + value % 10);
-        value /= 10;
-    }
-    out.append(digits.data(), static_cast<std::size_t>(width));
-}
 
 // "[25/Nov/2026:04:14:38 +0000]"
 void append_timestamp(std::string& out, std::time_t when) {
@@ -28,17 +17,17 @@ void append_timestamp(std::string& out, std::time_t when) {
         gmtime_r(&epoch, &tm);
     }
     out.push_back('[');
-    append_padded(out, tm.tm_mday, 2);
+    net::http::append_zero_padded(out, tm.tm_mday, 2);
     out.push_back('/');
-    out += kMonths[static_cast<std::size_t>(tm.tm_mon)];
+    out += net::http::month_abbreviation(tm.tm_mon);
     out.push_back('/');
-    append_padded(out, tm.tm_year + 1900, 4);
+    net::http::append_zero_padded(out, tm.tm_year + 1900, 4);
     out.push_back(':');
-    append_padded(out, tm.tm_hour, 2);
+    net::http::append_zero_padded(out, tm.tm_hour, 2);
     out.push_back(':');
-    append_padded(out, tm.tm_min, 2);
+    net::http::append_zero_padded(out, tm.tm_min, 2);
     out.push_back(':');
-    append_padded(out, tm.tm_sec, 2);
+    net::http::append_zero_padded(out, tm.tm_sec, 2);
     out += " +0000]";
 }
 

@@ -1,5 +1,6 @@
 // Directory listings as a small HTML5 page: escaped names, percent-encoded relative links.
 #include "directory_listing.hpp"
+#include "common/http_date.hpp"
 
 #include <time.h>  // gmtime_r
 #include <algorithm>
@@ -21,15 +22,6 @@ constexpr std::string_view kStyle =
     "tbody tr:hover{background:#f3f6fa}"
     "a{color:#0645ad;text-decoration:none}a:hover{text-decoration:underline}";
 
-void append_padded(std::string& out, int value, int width) {
-    std::array<char, 8> digits{};
-    for (int i = width - 1; i >= 0; --i) {
-        digits[static_cast<std::size_t>(i)] = static_cast<char>('0' + value % 10);
-        value /= 10;
-    }
-    out.append(digits.data(), static_cast<std::size_t>(width));
-}
-
 // "2026-11-25 04:14", UTC.
 std::string format_modified(std::time_t when) {
     std::tm tm{};
@@ -37,15 +29,15 @@ std::string format_modified(std::time_t when) {
         return "-";
     }
     std::string out;
-    append_padded(out, tm.tm_year + 1900, 4);
+    net::http::append_zero_padded(out, tm.tm_year + 1900, 4);
     out.push_back('-');
-    append_padded(out, tm.tm_mon + 1, 2);
+    net::http::append_zero_padded(out, tm.tm_mon + 1, 2);
     out.push_back('-');
-    append_padded(out, tm.tm_mday, 2);
+    net::http::append_zero_padded(out, tm.tm_mday, 2);
     out.push_back(' ');
-    append_padded(out, tm.tm_hour, 2);
+    net::http::append_zero_padded(out, tm.tm_hour, 2);
     out.push_back(':');
-    append_padded(out, tm.tm_min, 2);
+    net::http::append_zero_padded(out, tm.tm_min, 2);
     return out;
 }
 

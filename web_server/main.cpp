@@ -54,13 +54,6 @@ net::CommandLine command_line() {
          }});
 }
 
-std::string strip_brackets(std::string host) {
-    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-        return host.substr(1, host.size() - 2);
-    }
-    return host;
-}
-
 web::RootDirectory open_root(const std::string& path) {
     try {
         return web::RootDirectory(path);
@@ -106,7 +99,7 @@ int serve(const net::Args& args) {
     }
     const net::Logger log("web_server",
                           args.has("quiet") ? net::LogLevel::kError : net::LogLevel::kInfo);
-    const std::string host = strip_brackets(args.value_or("bind", "127.0.0.1"));
+    const std::string host = net::strip_brackets(args.value_or("bind", "127.0.0.1"));
     const auto port = args.port_or("port", kDefaultPort);
     const std::string root_path = args.value_or("root", ".");
     const auto threads = args.uint_or("threads", net::LoopGroup::default_count(), 1, 1024);
