@@ -215,7 +215,9 @@ void HttpSession::finish_if_done() {
     if (peer_closed_ && state_ != State::kWaitingForOutput) {
         state_ = State::kClosing;
         conn_.shutdown_write();
-    } else if (service_.draining() && idle && conn_.input().empty()) {
+    } else if (service_.draining() && idle) {
+        // Between responses: whatever input is left is an unfinished head (complete ones were
+        // answered), and the server is stopping, so it will not be waited for.
         conn_.close();
     }
 }

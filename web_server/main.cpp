@@ -104,12 +104,19 @@ int serve(const net::Args& args) {
     const std::string root_path = args.value_or("root", ".");
     const auto threads = args.uint_or("threads", net::LoopGroup::default_count(), 1, 1024);
     const auto timeout = args.seconds_or("timeout", kDefaultTimeout, 1ms, 86400s);
-    const auto max_connections = args.uint_or("max-conns", kDefaultMaxConnections, 1, 10'000'000);
+    auto max_connections = args.uint_or("max-conns", kDefaultMaxConnections, 1, 10'000'000);
 
+    // Connections must never take the descriptors needed to open the files they ask for: cap
+    // them below the limit, so an overload sheds new connections instead of failing requests.
     const auto descriptors = net::raise_open_file_limit();
-    if (max_connections + kReservedDescriptors > descriptors) {
-        log.warning("--max-conns " + std::to_string(max_connections) + " is more than the " +
-                    std::to_string(descriptors) + " open files allowed; expect refusals");
+    const auto usable = descriptors > 2 * kReservedDescriptors ? descriptors - kReservedDescriptors
+                                                               : descriptors / 2;
+    if (max_connections > usable) {
+        if (args.has("max-conns"))
+            log.warning("--max-conns " + std::to_string(max_connections) + " lowered to " +
+                        std::to_string(usable) + ": only " + std::to_string(descriptors) +
+                        " open files are allowed");
+        max_connections = usable;
     }
 
     const web::RootDirectory root = open_root(root_path);

@@ -79,6 +79,9 @@ Response error_response(int status, bool close) {
         case 501:
             detail = "The server does not support this request's transfer coding.";
             break;
+        case 503:
+            detail = "The server is overloaded; try again shortly.";
+            break;
         case 505:
             detail = "The server speaks HTTP/1.0 and HTTP/1.1.";
             break;

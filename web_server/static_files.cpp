@@ -27,6 +27,10 @@ int status_for_open_error(int error) {
         case ELOOP:
         case ENXIO:  // a socket or a FIFO without a writer
             return 403;
+        case EMFILE:  // out of descriptors: a passing overload, not a fault
+        case ENFILE:
+        case ENOMEM:
+            return 503;
         default:
             return 500;
     }
@@ -82,6 +86,11 @@ Response StaticFiles::handle(const net::http::Request& request, FileCache* cache
     const OpenedFile opened = root_.open(path.relative);
     if (!opened.fd) {
         const int status = status_for_open_error(opened.error);
+        if (status == 503) {
+            Response busy = error_response(503);
+            busy.add("Retry-After", "1");
+            return busy;
+        }
         return status == 404 ? not_found() : error_response(status);
     }
     if (S_ISDIR(opened.info.st_mode)) {
