@@ -170,6 +170,39 @@ std::string send_and_receive(int fd, std::string_view bytes, std::size_t expect,
     }
 }
 
+Received send_and_receive_to_eof(int fd, std::string_view bytes, const Deadline& deadline) {
+    Received received;
+    std::size_t sent = 0;
+    for (;;) {
+        std::array<pollfd, 1> p{{{fd, POLLIN, 0}}};
+        if (sent < bytes.size()) p[0].events |= POLLOUT;
+        if (poll_until(p.data(), p.size(), deadline) == 0) {
+            received.end = StreamEnd::kTimeout;
+            return received;
+        }
+        if ((p[0].revents & POLLOUT) != 0 && sent < bytes.size()) {
+            try {
+                sent += send_now(fd, bytes.substr(sent));
+            } catch (const std::system_error&) {
+                sent = bytes.size();  // the peer is gone; read what it said before
+            }
+        }
+        if ((p[0].revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
+            int error = 0;
+            const ssize_t got = recv_now(fd, received.bytes, error);
+            if (got == -1) {
+                received.end = StreamEnd::kEof;
+                return received;
+            }
+            if (got == -2) {
+                received.end = error == ECONNRESET ? StreamEnd::kReset : StreamEnd::kError;
+                received.error = error;
+                return received;
+            }
+        }
+    }
+}
+
 void shutdown_write(int fd) {
     if (::shutdown(fd, SHUT_WR) != 0) throw_errno(errno, "shutdown");
 }

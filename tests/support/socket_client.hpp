@@ -45,6 +45,11 @@ Received recv_until_eof(int fd, const Deadline& deadline);
 std::string send_and_receive(int fd, std::string_view bytes, std::size_t expect,
                              const Deadline& deadline, bool shutdown_after = false);
 
+// Sends `bytes` while reading what comes back, until the peer's FIN (or an error, or the
+// deadline: see Received::end). For a peer that stops reading while its answers go unread.
+// Whatever was not sent when the peer closed is dropped.
+Received send_and_receive_to_eof(int fd, std::string_view bytes, const Deadline& deadline);
+
 // shutdown(SHUT_WR): our FIN, the peer may go on sending.
 void shutdown_write(int fd);
 // Closes with SO_LINGER {1, 0}: the peer gets an RST instead of a FIN.
