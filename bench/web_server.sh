@@ -1,0 +1,515 @@
+#!/usr/bin/env bash
+# bench/web_server.sh: web_server side by side with nginx, lighttpd and python's http.server on
+# loopback, measured with wrk, servers taken in turn within each round:
+#   small    1 KiB file, 64 keep-alive connections, req/s  goal: >= 1.0x faster of nginx, lighttpd
+#   large    100 MiB file, 4 connections, MB/s              goal: >= 0.9x nginx
+#   crowd    1 KiB file, 1,000 connections, req/s and web_server's peak RSS  goal: <= 32 MiB
+# in two configurations, both in every round:
+#   "2 workers"   web_server -t 2, nginx worker_processes 2, lighttpd 2 workers; wrk -t2; no pinning
+#   "1 pinned"    one worker each, the server under taskset -c 0 and wrk -t1 under taskset -c 1
+# python's http.server (one process, HTTP/1.0) runs only the small and crowd tests, for PY_DURATION.
+# Usage: bench/web_server.sh [BIN_DIR]   (or TOPDOWN_BIN=BIN_DIR)
+#        default BIN_DIR: build/release/bin, then build/test/bin
+# Knobs: ROUNDS=3 DURATION=4 PY_DURATION=3 CONNECTIONS=1000 WEB_SERVER_ARGS="..." SERVERS="..."
+#        BUSY_LIMIT=25 RERUNS=1: a run during which other jobs kept more than BUSY_LIMIT % of the
+#        CPUs busy is run again, at most RERUNS times (the machine may be shared).
+# Exit status: 0 when every goal is met, 1 when one is missed, 2 when the benchmark itself failed.
+set -euo pipefail
+
+readonly ROUNDS=${ROUNDS:-3}
+readonly DURATION=${DURATION:-4}        # seconds of each wrk run
+readonly PY_DURATION=${PY_DURATION:-3}  # python does ~2,000 req/s: a shorter run says as much
+readonly KEEPALIVE_CONNECTIONS=${KEEPALIVE_CONNECTIONS:-64}
+readonly LARGE_CONNECTIONS=${LARGE_CONNECTIONS:-4}
+readonly CONNECTIONS=${CONNECTIONS:-1000}
+readonly WEB_SERVER_ARGS=${WEB_SERVER_ARGS:-}
+readonly SERVERS=${SERVERS:-web_server nginx lighttpd python}
+readonly GOAL_SMALL_RATIO=1.0
+readonly GOAL_LARGE_RATIO=0.9
+readonly GOAL_RSS_MIB=32
+readonly KEEPALIVE_REQUESTS=100000  # nginx and lighttpd: per connection, so wrk seldom reconnects
+readonly BUSY_LIMIT=${BUSY_LIMIT:-25}  # % of all CPUs other jobs may take before a run is redone
+readonly RERUNS=${RERUNS:-1}            # how many times one run may be redone for that
+readonly WRK_TIMEOUT=10s            # a response slower than this counts as a wrk timeout error
+readonly HOST=127.0.0.1
+
+die() {
+    echo "web_server.sh: $*" >&2
+    exit 2
+}
+
+# ---------------------------------------------------------------------------- binaries and tools
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+bin=${1:-${TOPDOWN_BIN:-}}
+if [[ -z $bin ]]; then
+    for candidate in "$repo/build/release/bin" "$repo/build/test/bin"; do
+        if [[ -x $candidate/web_server ]]; then
+            bin=$candidate
+            break
+        fi
+    done
+fi
+if [[ -z $bin || ! -x $bin/web_server ]]; then
+    die "no web_server in ${bin:-build/release/bin or build/test/bin}; build it first:
+  cmake --workflow --preset release     (then: bench/web_server.sh)
+or pass the folder holding web_server: bench/web_server.sh BIN_DIR"
+fi
+for tool in wrk nginx lighttpd python3 curl taskset setsid timeout; do
+    command -v "$tool" >/dev/null ||
+        die "$tool is needed (apt-get install wrk nginx-light lighttpd python3 curl util-linux)"
+done
+(($(nproc) >= 2)) || die "the pinned configuration needs two cores (this machine has $(nproc))"
+
+# A thousand connections on each side: take the hard descriptor limit for everything started here.
+ulimit -n "$(ulimit -Hn)"
+(($(ulimit -n) >= CONNECTIONS + 100)) || die "the descriptor limit $(ulimit -n) is too low"
+
+# ---------------------------------------------------------------------------- clean-up
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/web-bench.XXXXXX")
+servers=()  # process groups still running (each server runs in a session of its own)
+
+# shellcheck disable=SC2317  # called by the EXIT trap
+cleanup() {
+    local pid
+    for pid in "${servers[@]}"; do
+        kill -TERM -- "-$pid" 2>/dev/null || true
+    done
+    for pid in "${servers[@]}"; do
+        wait "$pid" 2>/dev/null || true
+    done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---------------------------------------------------------------------------- helpers
+
+# Free ports and memory summed over a process group.
+cat >"$work/helper.py" <<'EOF'
+import os, socket, sys
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        print(s.getsockname()[1])
+
+def group_pss_kib(pgid):
+    """The sum of PSS (shared pages split between their users) over a process group."""
+    total = 0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if os.getpgid(int(pid)) != int(pgid):
+                continue
+            with open(f"/proc/{pid}/smaps_rollup") as f:
+                for line in f:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1])
+                        break
+        except (OSError, ValueError):
+            pass  # the process ended meanwhile
+    print(total)
+
+def stat_fields(pid):
+    """The fields of /proc/PID/stat after the command name (which may hold spaces)."""
+    with open(f"/proc/{pid}/stat") as f:
+        return f.read().rsplit(")", 1)[1].split()
+
+def ticks(pgid, shell_pid):
+    """CPU ticks: busy and total on the whole machine, the process group's, and those of the
+    shell's finished children (wrk): the caller works out how busy everything else kept the CPUs."""
+    with open("/proc/stat") as f:
+        cpu = [int(v) for v in f.readline().split()[1:]]
+    busy = sum(cpu[:8]) - cpu[3] - cpu[4]  # all but idle and iowait
+    group = 0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            fields = stat_fields(pid)
+            if int(fields[2]) == int(pgid):
+                group += int(fields[11]) + int(fields[12])  # utime, stime
+        except (OSError, ValueError, IndexError):
+            pass
+    fields = stat_fields(shell_pid)
+    children = int(fields[13]) + int(fields[14])  # cutime, cstime
+    print(busy, sum(cpu[:8]), group, children)
+
+{"free-port": free_port, "group-pss": group_pss_kib, "ticks": ticks}[sys.argv[1]](*sys.argv[2:])
+EOF
+helper() { python3 "$work/helper.py" "$@"; }
+
+# wrk's own summary rounds to two decimals ("0.99GB"); this prints the exact counts on one line.
+cat >"$work/report.lua" <<'EOF'
+done = function(summary, latency, requests)
+    local e = summary.errors
+    io.write(string.format(
+        "result requests=%d bytes=%d us=%d connect=%d read=%d write=%d status=%d timeout=%d "
+        .. "p50_us=%d p99_us=%d\n",
+        summary.requests, summary.bytes, summary.duration, e.connect, e.read, e.write,
+        e.status, e.timeout, latency:percentile(50), latency:percentile(99)))
+end
+EOF
+
+# The same files for every server.
+# Readable by all: nginx started as root serves from its workers, which run as nobody.
+www=$work/www
+chmod 755 "$work"
+mkdir -m 755 "$www" "$work/nginx"
+head -c 1024 /dev/urandom >"$www/1k.bin"
+head -c 100M /dev/urandom >"$www/100m.bin"
+readonly SMALL_FILE=1k.bin LARGE_FILE=100m.bin
+
+# True once something listens on 127.0.0.1:$1 (read from /proc, so no test connection is made).
+listening() {
+    local hex
+    hex=$(printf '0100007F:%04X' "$1")
+    awk -v want="$hex" '$2 == want && $4 == "0A" { found = 1 } END { exit !found }' /proc/net/tcp
+}
+
+write_nginx_conf() { # PORT WORKERS
+    cat >"$work/nginx/nginx.conf" <<EOF
+worker_processes $2;
+daemon off;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log;
+events { worker_connections 8192; }
+http {
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    keepalive_requests $KEEPALIVE_REQUESTS;
+    default_type application/octet-stream;
+    client_body_temp_path $work/nginx/body;
+    proxy_temp_path $work/nginx/proxy;
+    fastcgi_temp_path $work/nginx/fastcgi;
+    uwsgi_temp_path $work/nginx/uwsgi;
+    scgi_temp_path $work/nginx/scgi;
+    server {
+        listen $HOST:$1 backlog=1024;
+        root $www;
+    }
+}
+EOF
+}
+
+# lighttpd 1.4.69: server.max-worker = N > 1 forks N workers under a master; 0 (its default) and
+# 1 are one process doing everything, our "1 worker".
+write_lighttpd_conf() { # PORT WORKERS
+    cat >"$work/lighttpd.conf" <<EOF
+server.document-root = "$www"
+server.bind = "$HOST"
+server.port = $1
+server.max-worker = $2
+server.network-backend = "sendfile"
+server.max-keep-alive-requests = $KEEPALIVE_REQUESTS
+server.max-keep-alive-idle = 60
+server.max-fds = 16384
+server.max-connections = 8192
+server.listen-backlog = 1024
+server.errorlog = "$work/lighttpd.err"
+server.pid-file = "$work/lighttpd.pid"
+server.modules = ()
+EOF
+}
+
+server_pid=
+server_port=
+
+# Waits for the first stdout line of the server just started and sets server_port from it.
+port_from_first_line() { # NAME SED-EXPRESSION
+    local line
+    for _ in $(seq 100); do
+        line=$(head -n 1 "$work/server.out")
+        server_port=$(sed -n "$2" <<<"$line")
+        [[ -n $server_port ]] && return
+        kill -0 "$server_pid" 2>/dev/null || die "$1 did not start: $(cat "$work/server.err")"
+        sleep 0.05
+    done
+    die "$1 did not announce its port within 5 s"
+}
+
+# Starts SERVER with WORKERS workers on an ephemeral port, under taskset -c 0 when PIN is "pin".
+# nginx and lighttpd are handed a free port; when another program takes it first, they try again.
+start_server() { # SERVER WORKERS PIN
+    local name=$1 workers=$2 pin=()
+    [[ $3 == pin ]] && pin=(taskset -c 0)
+    case $name in
+        web_server)
+            # shellcheck disable=SC2086  # WEB_SERVER_ARGS is a list of options
+            setsid "${pin[@]}" "$bin/web_server" -b "$HOST" -p 0 -r "$www" -t "$workers" -q \
+                $WEB_SERVER_ARGS >"$work/server.out" 2>"$work/server.err" &
+            server_pid=$!
+            servers+=("$server_pid")
+            port_from_first_line web_server \
+                's#^web_server: serving .* at http://[^/]*:\([0-9]*\)/$#\1#p'
+            ;;
+        python)
+            # -u: the "Serving HTTP on ... port N" line reaches the file at once. http.server
+            # logs every request to stderr and has no switch to stop it; it goes to a file.
+            setsid "${pin[@]}" python3 -u -m http.server --bind "$HOST" 0 --directory "$www" \
+                >"$work/server.out" 2>"$work/server.err" &
+            server_pid=$!
+            servers+=("$server_pid")
+            port_from_first_line python 's/^Serving HTTP on .* port \([0-9]*\) .*/\1/p'
+            ;;
+        nginx | lighttpd)
+            local attempt
+            for attempt in 1 2 3 4 5; do
+                server_port=$(helper free-port)
+                if [[ $name == nginx ]]; then
+                    write_nginx_conf "$server_port" "$workers"
+                    setsid "${pin[@]}" nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" \
+                        -e "$work/nginx/error.log" >"$work/server.out" 2>"$work/server.err" &
+                else
+                    write_lighttpd_conf "$server_port" "$workers"
+                    setsid "${pin[@]}" lighttpd -D -f "$work/lighttpd.conf" \
+                        >"$work/server.out" 2>"$work/server.err" &
+                fi
+                server_pid=$!
+                servers+=("$server_pid")
+                for _ in $(seq 100); do
+                    listening "$server_port" && return
+                    kill -0 "$server_pid" 2>/dev/null || break
+                    sleep 0.05
+                done
+                stop_server
+                echo "web_server.sh: $name could not listen on port $server_port" \
+                    "(attempt $attempt), retrying: $(tail -n 1 "$work/server.err")" >&2
+            done
+            die "$name did not start: $(cat "$work/server.err")"
+            ;;
+        *) die "unknown server $name" ;;
+    esac
+}
+
+# Stops the current server and every process of its group (nginx's and lighttpd's workers).
+stop_server() {
+    kill -TERM -- "-$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+    local kept=() pid
+    for pid in "${servers[@]}"; do
+        [[ $pid == "$server_pid" ]] || kept+=("$pid")
+    done
+    servers=("${kept[@]}")
+}
+
+# Checks the server just started sends FILE whole (and, for the small one, byte for byte).
+verify() { # SERVER FILE
+    local url="http://$HOST:$server_port/$2" got=/dev/null reply expected
+    [[ $2 == "$SMALL_FILE" ]] && got=$work/got
+    expected=$(stat -c %s "$www/$2")
+    reply=$(curl -s --max-time 60 -o "$got" -w '%{http_code} %{size_download}' "$url") ||
+        die "$1 did not answer $url"
+    [[ $reply == "200 $expected" ]] ||
+        die "$1 answered $url with status and size '$reply' (200 $expected expected)"
+    if [[ $got != /dev/null ]]; then
+        cmp -s "$got" "$www/$2" || die "$1 sent other bytes than $2"
+    fi
+}
+
+# Runs wrk against the current server; sets the result_* variables from report.lua's line. While
+# it runs, samples the sum of PSS over the server's processes halfway through (result_pss_kib).
+declare -A wrk_errors=()  # "config/test/server" -> the socket errors wrk saw, when any
+run_wrk() { # KEY THREADS CONNECTIONS SECONDS PIN FILE
+    local key=$1 pin=() out=$work/wrk.out
+    [[ $5 == pin ]] && pin=(taskset -c 1)
+    local before
+    before=$(helper ticks "$server_pid" "$$")
+    timeout $(($4 + 60)) "${pin[@]}" wrk -t"$2" -c"$3" -d"$4s" --timeout "$WRK_TIMEOUT" \
+        --latency -s "$work/report.lua" "http://$HOST:$server_port/$6" >"$out" 2>&1 &
+    local wrk_pid=$!
+    sleep "$(awk -v s="$4" 'BEGIN { print s / 2 }')"
+    result_pss_kib=$(helper group-pss "$server_pid")
+    wait "$wrk_pid" || die "wrk failed on $key: $(cat "$out")"
+    # Whatever else kept the CPUs busy meanwhile (other jobs on a shared machine), in % of all CPUs.
+    result_others=$(awk -v a="$before" -v b="$(helper ticks "$server_pid" "$$")" 'BEGIN {
+        split(a, x); split(b, y)
+        others = (y[1] - x[1]) - (y[3] - x[3]) - (y[4] - x[4])
+        printf "%.0f", (others > 0 ? others : 0) * 100 / (y[2] - x[2]) }')
+    local line
+    line=$(grep '^result ' "$out") || die "wrk printed no result on $key: $(cat "$out")"
+    field() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" <<<"$line"; }
+    local requests bytes us errors
+    requests=$(field requests)
+    bytes=$(field bytes)
+    us=$(field us)
+    ((requests > 0 && us > 0)) || die "wrk completed no request on $key: $(cat "$out")"
+    # errors.status counts responses with a status of 400 or more: the server served wrongly.
+    (($(field status) == 0)) || die "$key: $(field status) error responses: $(cat "$out")"
+    errors=$(($(field connect) + $(field read) + $(field write) + $(field timeout)))
+    if ((errors > 0)); then
+        wrk_errors[$key]+="connect $(field connect), read $(field read), write $(field write), "
+        wrk_errors[$key]+="timeout $(field timeout); "
+    fi
+    result_rps=$(awk -v n="$requests" -v us="$us" 'BEGIN { printf "%.0f", n * 1e6 / us }')
+    result_mbps=$(awk -v b="$bytes" -v us="$us" 'BEGIN { printf "%.1f", b / us }')
+    result_p99_ms=$(awk -v us="$(field p99_us)" 'BEGIN { printf "%.2f", us / 1000 }')
+    result_errors=$errors
+}
+
+median() {
+    sort -g | awk '{ v[NR] = $1 }
+        END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+max() { sort -g | tail -n 1; }
+values() { tr ' ' '\n' <<<"$1" | sed '/^$/d'; }
+
+# ---------------------------------------------------------------------------- the rounds
+
+read -r -a server_list <<<"$SERVERS"
+has_server() { [[ " $SERVERS " == *" $1 "* ]]; }
+for needed in web_server nginx lighttpd; do
+    has_server "$needed" || die "SERVERS must include $needed (the goals compare against it)"
+done
+configs=(2w 1p)
+declare -A config_name=([2w]="2 workers" [1p]="1 pinned")
+declare -A config_workers=([2w]=2 [1p]=1)
+declare -A config_pin=([2w]=no [1p]=pin)
+tests=(small large crowd)
+declare -A test_connections=([small]=$KEEPALIVE_CONNECTIONS [large]=$LARGE_CONNECTIONS
+    [crowd]=$CONNECTIONS)
+declare -A test_file=([small]=$SMALL_FILE [large]=$LARGE_FILE [crowd]=$SMALL_FILE)
+
+versions="$("$bin/web_server" --version | head -n 1), $(nginx -v 2>&1 | sed 's/.*: //'),"
+versions+=" $(lighttpd -v | sed 's/ .*//'), $(python3 --version), wrk $(wrk -v 2>&1 |
+    sed -n '1s/^wrk \([^ ]*\).*/\1/p' || true)"
+load_before=$(cut -d ' ' -f 1-3 /proc/loadavg)
+echo "web_server.sh: $ROUNDS rounds of ${DURATION}s wrk runs (python ${PY_DURATION}s)," \
+    "$versions; load average $load_before" >&2
+
+declare -A rps=() mbps=() memory=() pss=() others=()
+reruns=0
+for round in $(seq "$ROUNDS"); do
+    # Alternate who goes first, so drift (page cache, CPU clock, neighbours) favours no one.
+    if ((round % 2 == 1)); then
+        order=("${server_list[@]}")
+    else
+        order=()
+        for ((i = ${#server_list[@]} - 1; i >= 0; i--)); do order+=("${server_list[i]}"); done
+    fi
+    echo "round $round (load average $(cut -d ' ' -f 1-3 /proc/loadavg))" >&2
+    for config in "${configs[@]}"; do
+        workers=${config_workers[$config]}
+        for test in "${tests[@]}"; do
+            for server in "${order[@]}"; do
+                [[ $server == python && $test == large ]] && continue
+                seconds=$DURATION
+                [[ $server == python ]] && seconds=$PY_DURATION
+                key=$config/$test/$server
+                for attempt in $(seq $((RERUNS + 1))); do
+                    # A fresh server for every run: the crowd's peak RSS is the crowd's alone.
+                    start_server "$server" "$workers" "${config_pin[$config]}"
+                    verify "$server" "${test_file[$test]}"
+                    run_wrk "$key" "$workers" "${test_connections[$test]}" "$seconds" \
+                        "${config_pin[$config]}" "${test_file[$test]}"
+                    if [[ $server == web_server ]]; then
+                        result_kib=$(awk '/^VmHWM:/ { print $2 }' "/proc/$server_pid/status")
+                    fi
+                    stop_server
+                    if [[ $test == large ]]; then
+                        figure="$result_mbps MB/s"
+                    else
+                        figure="$result_rps req/s"
+                    fi
+                    printf '  %-9s %-5s %-10s %12s  p99 %7s ms  others %3s%%%s\n' \
+                        "${config_name[$config]}" "$test" "$server" "$figure" "$result_p99_ms" \
+                        "$result_others" \
+                        "$( ((result_errors == 0)) || echo "  ($result_errors socket errors)")" >&2
+                    ((result_others > BUSY_LIMIT && attempt <= RERUNS)) || break
+                    reruns=$((reruns + 1))
+                    echo "    other jobs kept ${result_others}% of the CPUs busy: run again" >&2
+                done
+                rps[$key]+="$result_rps "
+                mbps[$key]+="$result_mbps "
+                pss[$key]+="$result_pss_kib "
+                [[ $server == web_server ]] && memory[$key]+="$result_kib "
+                others[$config]+="$result_others "
+            done
+        done
+    done
+done
+load_after=$(cut -d ' ' -f 1-3 /proc/loadavg)
+
+# ---------------------------------------------------------------------------- the table
+
+verdict=0
+pass() { # pass CONDITION-IN-AWK
+    if awk "BEGIN { exit !($1) }"; then echo PASS; else echo FAIL; fi
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
+faster() { awk -v a="$1" -v b="$2" 'BEGIN { print (a >= b) ? a : b }'; }
+figure() { # ARRAY-NAME KEY: the median, or - for a run that did not happen
+    local -n array=$1
+    if [[ -n ${array[$2]:-} ]]; then values "${array[$2]}" | median; else echo -; fi
+}
+mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+
+echo
+echo "web_server vs nginx, lighttpd, python http.server on loopback with wrk," \
+    "$(date -u +%Y-%m-%d), $(nproc) cores, median of $ROUNDS rounds"
+echo "load average (1, 5, 15 min): $load_before before, $load_after after; CPU kept busy by" \
+    "other jobs during the runs (median, max): $(for config in "${configs[@]}"; do
+        printf '%s %s%%, %s%%; ' "${config_name[$config]}" \
+            "$(values "${others[$config]}" | median)" "$(values "${others[$config]}" | max)"
+    done | sed 's/; $//'); runs redone for it: $reruns"
+row() { printf '%-9s %-34s %10s %10s %10s %10s %7s  %-24s %s\n' "$@"; }
+row "" "" web_server nginx lighttpd python ratio goal result
+for config in "${configs[@]}"; do
+    name=${config_name[$config]}
+    declare -A fig=()
+    for test in "${tests[@]}"; do
+        for server in web_server nginx lighttpd python; do
+            if [[ $test == large ]]; then
+                fig[$test/$server]=$(figure mbps "$config/$test/$server")
+            else
+                fig[$test/$server]=$(figure rps "$config/$test/$server")
+            fi
+        done
+    done
+
+    best=$(faster "${fig[small/nginx]}" "${fig[small/lighttpd]}")
+    small_ratio=$(ratio "${fig[small/web_server]}" "$best")
+    small_result=$(pass "${small_ratio%x} >= $GOAL_SMALL_RATIO")
+    row "$name" "1 KiB, $KEEPALIVE_CONNECTIONS keep-alive conns, req/s" "${fig[small/web_server]}" \
+        "${fig[small/nginx]}" "${fig[small/lighttpd]}" "${fig[small/python]}" "$small_ratio" \
+        ">= ${GOAL_SMALL_RATIO}x faster of ngx/lig" "$small_result"
+
+    large_ratio=$(ratio "${fig[large/web_server]}" "${fig[large/nginx]}")
+    large_result=$(pass "${large_ratio%x} >= $GOAL_LARGE_RATIO")
+    row "$name" "100 MiB, $LARGE_CONNECTIONS conns, MB/s" "${fig[large/web_server]}" \
+        "${fig[large/nginx]}" "${fig[large/lighttpd]}" - "$large_ratio" \
+        ">= ${GOAL_LARGE_RATIO}x nginx" "$large_result"
+
+    best=$(faster "${fig[crowd/nginx]}" "${fig[crowd/lighttpd]}")
+    row "$name" "1 KiB, $CONNECTIONS conns, req/s" "${fig[crowd/web_server]}" \
+        "${fig[crowd/nginx]}" "${fig[crowd/lighttpd]}" "${fig[crowd/python]}" \
+        "$(ratio "${fig[crowd/web_server]}" "$best")" "(vs the faster)" -
+
+    ours_mib=$(mib "$(values "${memory[$config/crowd/web_server]}" | max)")
+    memory_row=("$ours_mib")
+    for server in nginx lighttpd python; do
+        if [[ -n ${pss[$config/crowd/$server]:-} ]]; then
+            memory_row+=("$(mib "$(values "${pss[$config/crowd/$server]}" | max)")")
+        else
+            memory_row+=(-)
+        fi
+    done
+    rss_result=$(pass "$ours_mib <= $GOAL_RSS_MIB")
+    row "$name" "memory at $CONNECTIONS conns, MiB" "${memory_row[@]}" "" \
+        "<= $GOAL_RSS_MIB MiB (peak RSS)" "$rss_result"
+    [[ $small_result == PASS && $large_result == PASS && $rss_result == PASS ]] || verdict=1
+    unset fig
+done
+echo "(memory: web_server's peak RSS (VmHWM, the goal); the others' PSS summed over their" \
+    "processes halfway through the run."
+echo " python: one process, HTTP/1.0 (a connection per request), listen backlog 5," \
+    "${PY_DURATION}s runs; not in the 100 MiB test.)"
+echo "($versions)"
+if ((${#wrk_errors[@]} > 0)); then
+    echo "wrk socket errors (no run had error responses):"
+    for key in $(printf '%s\n' "${!wrk_errors[@]}" | sort); do
+        echo "  $key: ${wrk_errors[$key]%; }"
+    done
+fi
+exit "$verdict"
