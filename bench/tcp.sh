@@ -20,56 +20,19 @@ readonly RUN_TIMEOUT=120  # seconds for any one client run; the whole script sta
 readonly STREAM_TIMEOUT=${STREAM_TIMEOUT:-30}  # one stream takes 1-3 s; longer means stuck
 readonly HOST=127.0.0.1
 
-die() {
-    echo "tcp.sh: $*" >&2
-    exit 2
-}
-
 # ---------------------------------------------------------------------------- binaries and tools
 
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-bin=${1:-${TOPDOWN_BIN:-}}
-if [[ -z $bin ]]; then
-    for candidate in "$repo/build/release/bin" "$repo/build/test/bin"; do
-        if [[ -x $candidate/tcp_server ]]; then
-            bin=$candidate
-            break
-        fi
-    done
-fi
-for program in tcp_server tcp_client tcp_load; do
-    if [[ -z $bin || ! -x $bin/$program ]]; then
-        die "no $program in ${bin:-build/release/bin or build/test/bin}; build it first:
-  cmake --workflow --preset release     (then: bench/tcp.sh)
-or pass the folder holding tcp_server, tcp_client and tcp_load: bench/tcp.sh BIN_DIR"
-    fi
-done
+bench_name=tcp.sh
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+bench_find_bin "${1:-}" tcp_server tcp_client tcp_load
 for tool in socat python3 setsid timeout; do
     command -v "$tool" >/dev/null || die "$tool is needed (apt-get install socat python3)"
 done
 
 # A thousand connections on each side: take the hard descriptor limit for everything started here.
 ulimit -n "$(ulimit -Hn)"
-
-# ---------------------------------------------------------------------------- clean-up
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/tcp-bench.XXXXXX")
-servers=()  # process groups still running (each server runs in a session of its own)
-
-# shellcheck disable=SC2317  # called by the EXIT trap
-cleanup() {
-    local pid
-    for pid in "${servers[@]}"; do
-        kill -TERM -- "-$pid" 2>/dev/null || true
-    done
-    for pid in "${servers[@]}"; do
-        wait "$pid" 2>/dev/null || true
-    done
-    rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
 # ---------------------------------------------------------------------------- helpers
 

@@ -33,28 +33,13 @@ readonly RERUNS=${RERUNS:-1}            # how many times one run may be redone f
 readonly WRK_TIMEOUT=10s            # a response slower than this counts as a wrk timeout error
 readonly HOST=127.0.0.1
 
-die() {
-    echo "web_server.sh: $*" >&2
-    exit 2
-}
-
 # ---------------------------------------------------------------------------- binaries and tools
 
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-bin=${1:-${TOPDOWN_BIN:-}}
-if [[ -z $bin ]]; then
-    for candidate in "$repo/build/release/bin" "$repo/build/test/bin"; do
-        if [[ -x $candidate/web_server ]]; then
-            bin=$candidate
-            break
-        fi
-    done
-fi
-if [[ -z $bin || ! -x $bin/web_server ]]; then
-    die "no web_server in ${bin:-build/release/bin or build/test/bin}; build it first:
-  cmake --workflow --preset release     (then: bench/web_server.sh)
-or pass the folder holding web_server: bench/web_server.sh BIN_DIR"
-fi
+bench_name=web_server.sh
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+bench_find_bin "${1:-}" web_server
 for tool in wrk nginx lighttpd python3 curl taskset setsid timeout; do
     command -v "$tool" >/dev/null ||
         die "$tool is needed (apt-get install wrk nginx-light lighttpd python3 curl util-linux)"
@@ -64,26 +49,6 @@ done
 # A thousand connections on each side: take the hard descriptor limit for everything started here.
 ulimit -n "$(ulimit -Hn)"
 (($(ulimit -n) >= CONNECTIONS + 100)) || die "the descriptor limit $(ulimit -n) is too low"
-
-# ---------------------------------------------------------------------------- clean-up
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/web-bench.XXXXXX")
-servers=()  # process groups still running (each server runs in a session of its own)
-
-# shellcheck disable=SC2317  # called by the EXIT trap
-cleanup() {
-    local pid
-    for pid in "${servers[@]}"; do
-        kill -TERM -- "-$pid" 2>/dev/null || true
-    done
-    for pid in "${servers[@]}"; do
-        wait "$pid" 2>/dev/null || true
-    done
-    rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
 # ---------------------------------------------------------------------------- helpers
 
