@@ -2,6 +2,7 @@
 #include "ping_message.hpp"
 
 #include <charconv>
+#include <cmath>
 #include <cstdio>
 
 #include "common/ascii.hpp"
@@ -31,6 +32,9 @@ std::optional<PingFields> parse_ping(std::string_view datagram) {
     if (seq.ec != std::errc{} || seq.ptr == end || *seq.ptr != ' ') return std::nullopt;
     const auto time = std::from_chars(seq.ptr + 1, end, fields.send_time);
     if (time.ec != std::errc{} || (time.ptr != end && *time.ptr != ' ')) return std::nullopt;
+    // from_chars also takes "-1", "inf" and "nan": none is a send time (seconds since the epoch),
+    // and each would turn into a nonsense one-way delay or RTT downstream.
+    if (!std::isfinite(fields.send_time) || fields.send_time < 0) return std::nullopt;
     return fields;
 }
 

@@ -34,8 +34,8 @@ Classified ProbeTracker::receive(std::string_view datagram, Clock::time_point at
         case State::kWaiting:
             waiting_.erase(fields->seq);
             probe.state = State::kAnswered;
-            // Arrived after its deadline but before expire() ran: still late.
-            result.kind = at - probe.sent_at > timeout_ ? ReplyKind::kLate : ReplyKind::kReply;
+            // At or after its deadline but before expire() ran: late, as expire() would say.
+            result.kind = at - probe.sent_at >= timeout_ ? ReplyKind::kLate : ReplyKind::kReply;
             break;
     }
     return result;
