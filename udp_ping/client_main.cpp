@@ -156,11 +156,13 @@ class Pinger {
 void Pinger::send_ping(Clock::time_point now) {
     const auto seq = next_seq_++;
     std::string message = ping::format_ping(seq, wall_clock_seconds(), options_.size);
+    // The RTT starts here, after the message is built: only the network's time is measured.
+    const auto sent_at = Clock::now();
     // ECONNREFUSED reports an ICMP error caused by an earlier ping; this one may still go.
     if (::send(sock_.get(), message.data(), message.size(), 0) < 0 && errno != ECONNREFUSED) {
         throw std::system_error(errno, std::generic_category(), "send");
     }
-    tracker_.sent(seq, std::move(message), now);
+    tracker_.sent(seq, std::move(message), sent_at);
     latest_answered_ = false;
     stats_.add_sent();
     records_.push_back({seq});
