@@ -34,6 +34,10 @@ constexpr std::size_t kMaxDatagram = 65507;
 // Flood mode, as ping -f: the next ping goes when the reply arrives, or after this at the latest
 // ("as fast as they come back or one hundred times per second, whichever is more").
 constexpr auto kFloodInterval = 10ms;
+// After each ping, look for its reply without sleeping for this long: a loopback or LAN reply is
+// caught the moment it lands, without a scheduler wake-up (which is what sockperf does). Then
+// poll() sleeps as usual, so a slow or lost reply costs no CPU.
+constexpr auto kSpinForReply = 200us;
 
 net::CommandLine command_line() {
     return net::CommandLine(
@@ -131,7 +135,8 @@ class Pinger {
 
   private:
     void send_ping(Clock::time_point now);
-    void read_replies();
+    bool read_replies();  // true when at least one datagram was read
+    void spin_for_reply();
     void report_timeouts(Clock::time_point now);
     [[nodiscard]] bool finished(Clock::time_point now) const;
     [[nodiscard]] int poll_timeout_ms(Clock::time_point now) const;
@@ -149,6 +154,7 @@ class Pinger {
     std::uint64_t next_seq_ = 1;
     bool latest_answered_ = false;  // the last ping sent has its reply (flood sends the next)
     std::uint64_t foreign_ = 0;
+    std::vector<char> datagram_ = std::vector<char>(65536);  // one receive buffer, reused
     Clock::time_point start_;
     Clock::time_point next_send_;
 };
@@ -176,15 +182,23 @@ void Pinger::send_ping(Clock::time_point now) {
     }
 }
 
-void Pinger::read_replies() {
-    std::array<char, 65536> datagram{};
+void Pinger::spin_for_reply() {
+    const auto until = Clock::now() + kSpinForReply;
+    while (tracker_.waiting() && !read_replies() && Clock::now() < until) {
+    }
+}
+
+bool Pinger::read_replies() {
+    auto& datagram = datagram_;
+    bool got = false;
     for (;;) {
         const ssize_t n = ::recv(sock_.get(), datagram.data(), datagram.size(), MSG_DONTWAIT);
         const auto now = Clock::now();
         if (n < 0) {
             if (errno == EINTR || errno == ECONNREFUSED) continue;  // ICMP: counted as a loss
-            return;
+            return got;
         }
+        got = true;
         const std::string_view bytes(datagram.data(), static_cast<std::size_t>(n));
         const auto result = tracker_.receive(bytes, now);
         const std::string prefix = std::to_string(n) + " bytes from " + target_ +
@@ -259,6 +273,7 @@ int Pinger::run(net::TerminationSignals& signals) {
         const bool due = now >= next_send_ || (options_.flood && latest_answered_);
         if (more && due) {
             send_ping(now);
+            spin_for_reply();
             continue;
         }
         std::array<pollfd, 2> fds{{{sock_.get(), POLLIN, 0}, {signals.fd(), POLLIN, 0}}};
