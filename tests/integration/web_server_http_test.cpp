@@ -14,6 +14,7 @@
 #include "tests/support/server_process.hpp"
 #include "tests/support/socket_client.hpp"
 #include "tests/support/static_site.hpp"
+#include "tests/support/web_server_session.hpp"
 
 namespace net::test {
 namespace {
@@ -25,26 +26,6 @@ constexpr std::time_t kY2001 = 1'000'000'000;
 constexpr std::string_view kY2001Http = "Sun, 09 Sep 2001 01:46:40 GMT";
 constexpr std::string_view kBefore2001 = "Sat, 08 Sep 2001 01:46:40 GMT";  // a day earlier
 constexpr std::string_view kAfter2001 = "Mon, 10 Sep 2001 01:46:40 GMT";   // a day later
-
-ServerProcess start_server(const StaticSite& site, std::vector<std::string> args = {}) {
-    args.insert(args.begin(), {"-r", site.root().string()});
-    return ServerProcess::start("web_server", std::move(args));
-}
-
-HttpConnection connect_to(const ServerProcess& server) {
-    return HttpConnection::open(server.connect_host(), server.port(), Deadline(kIo));
-}
-
-HttpResponse fetch(const ServerProcess& server, std::string_view request,
-                   bool head_request = false) {
-    return http_exchange(server.connect_host(), server.port(), request, Deadline(kIo),
-                         head_request);
-}
-
-HttpResponse get(const ServerProcess& server, std::string_view target,
-                 std::string_view fields = {}) {
-    return fetch(server, http_request("GET", target, fields));
-}
 
 // 0123456789 repeated: any range of it is easy to check by eye.
 std::string digits(std::size_t n) {
@@ -92,7 +73,7 @@ struct HundredBytes {
 
 TEST(WebServerConditional, IfNoneMatchWithTheEtagGives304) {
     HundredBytes files;
-    ServerProcess server = start_server(files.site);
+    ServerProcess server = start_web_server(files.site);
     const std::string etag = get(server, "/d.txt").header("ETag").value_or("?");
 
     HttpConnection conn = connect_to(server);
@@ -122,7 +103,7 @@ TEST(WebServerConditional, IfNoneMatchWithTheEtagGives304) {
 
 TEST(WebServerConditional, IfModifiedSinceGives304WhenNotModified) {
     HundredBytes files;
-    ServerProcess server = start_server(files.site);
+    ServerProcess server = start_web_server(files.site);
     for (const std::string_view date : {kY2001Http, kAfter2001}) {
         SCOPED_TRACE(date);
         const HttpResponse response =
@@ -141,7 +122,7 @@ TEST(WebServerConditional, IfModifiedSinceGives304WhenNotModified) {
 
 TEST(WebServerConditional, IfNoneMatchWinsOverIfModifiedSince) {
     HundredBytes files;
-    ServerProcess server = start_server(files.site);
+    ServerProcess server = start_web_server(files.site);
     const std::string etag = get(server, "/d.txt").header("ETag").value_or("?");
     // RFC 9110 13.2.2: If-Modified-Since is ignored when If-None-Match is present.
     EXPECT_EQ(
@@ -160,7 +141,7 @@ TEST(WebServerConditional, IfNoneMatchWinsOverIfModifiedSince) {
 
 TEST(WebServerRange, SingleRangeGives206) {
     HundredBytes files;
-    ServerProcess server = start_server(files.site);
+    ServerProcess server = start_web_server(files.site);
     struct Case {
         std::string range;
         std::size_t first, last;
@@ -192,7 +173,7 @@ TEST(WebServerRange, SingleRangeGives206) {
 
 TEST(WebServerRange, UnsatisfiableRangeGives416) {
     HundredBytes files;
-    ServerProcess server = start_server(files.site);
+    ServerProcess server = start_web_server(files.site);
     for (const std::string range : {"bytes=100-", "bytes=200-300", "bytes=100-100"}) {
         SCOPED_TRACE(range);
         const HttpResponse response = get(server, "/d.txt", "Range: " + range + "\r\n");
@@ -203,7 +184,7 @@ TEST(WebServerRange, UnsatisfiableRangeGives416) {
 
 TEST(WebServerRange, InvalidRangeIsIgnored) {
     HundredBytes files;
-    ServerProcess server = start_server(files.site);
+    ServerProcess server = start_web_server(files.site);
     // RFC 9110 14.2: a Range the server does not understand is ignored: the whole file.
     for (const std::string range : {"bytes=abc", "items=0-5", "bytes=9-3", "bytes="}) {
         SCOPED_TRACE(range);
@@ -216,7 +197,7 @@ TEST(WebServerRange, InvalidRangeIsIgnored) {
 
 TEST(WebServerRange, SeveralRangesGiveTheWholeFile) {
     HundredBytes files;
-    ServerProcess server = start_server(files.site);
+    ServerProcess server = start_web_server(files.site);
     for (const std::string range : {"bytes=0-1,5-6", "bytes=0-9, 20-29, -5", "bytes=0-0,0-0"}) {
         SCOPED_TRACE(range);
         const HttpResponse response = get(server, "/d.txt", "Range: " + range + "\r\n");
@@ -228,7 +209,7 @@ TEST(WebServerRange, SeveralRangesGiveTheWholeFile) {
 
 TEST(WebServerRange, IfRangeIsHonoured) {
     HundredBytes files;
-    ServerProcess server = start_server(files.site);
+    ServerProcess server = start_web_server(files.site);
     const std::string etag = get(server, "/d.txt").header("ETag").value_or("?");
 
     const HttpResponse same =
@@ -250,7 +231,7 @@ TEST(WebServerRange, RangesOfALargeFile) {
     StaticSite site;
     const std::string body = digits(1'000'003);  // beyond the in-memory size: sendfile
     site.add_file("big.txt", body);
-    ServerProcess server = start_server(site);
+    ServerProcess server = start_web_server(site);
     HttpConnection conn = connect_to(server);
     conn.send(http_request("GET", "/big.txt", "Range: bytes=20000-29999\r\n") +
                   http_request("GET", "/big.txt", "Range: bytes=-100\r\n") +
@@ -277,7 +258,7 @@ TEST(WebServerRange, RangesOfALargeFile) {
 TEST(WebServerErrors, MalformedRequestsGet400AndClose) {
     StaticSite site;
     site.add_file("hello.txt", "hello\n");
-    ServerProcess server = start_server(site);
+    ServerProcess server = start_web_server(site);
     for (const std::string request : {
              "GARBAGE\r\n\r\n", "GET\r\n\r\n",
              "GET /\r\n\r\n",                                           // HTTP/0.9
@@ -308,7 +289,7 @@ TEST(WebServerErrors, ErrorsOnHeadHaveNoBody) {
     StaticSite site;
     site.add_file("hello.txt", "hello\n");
     site.add_file("list/a.txt", "a\n");
-    ServerProcess server = start_server(site, {"--no-listing"});
+    ServerProcess server = start_web_server(site, {"--no-listing"});
     HttpConnection conn = connect_to(server);
     conn.send(http_request("HEAD", "/missing") + http_request("HEAD", "/list/") +
                   http_request("HEAD", "/hello.txt", "Range: bytes=50-\r\n") +
@@ -328,7 +309,7 @@ TEST(WebServerErrors, ErrorsOnHeadHaveNoBody) {
 
 TEST(WebServerErrors, UnfinishedHeadGets408AfterTheTimeout) {
     StaticSite site;
-    ServerProcess server = start_server(site, {"--timeout", "1"});
+    ServerProcess server = start_web_server(site, {"--timeout", "1"});
     HttpConnection conn = connect_to(server);
     const auto started = Clock::now();
     conn.send("GET / HTTP/1.1\r\nHost: test\r\n", Deadline(kIo));  // no blank line
@@ -343,7 +324,7 @@ TEST(WebServerErrors, UnfinishedHeadGets408AfterTheTimeout) {
 
 TEST(WebServerErrors, TricklingHeadGets408AfterTheTimeout) {
     StaticSite site;
-    ServerProcess server = start_server(site, {"--timeout", "1"});
+    ServerProcess server = start_web_server(site, {"--timeout", "1"});
     HttpConnection conn = connect_to(server);
     const auto started = Clock::now();
     conn.send("GET / HTTP/1.1\r\n", Deadline(kIo));
@@ -368,7 +349,7 @@ TEST(WebServerErrors, TricklingHeadGets408AfterTheTimeout) {
 TEST(WebServerErrors, IdleConnectionsCloseSilently) {
     StaticSite site;
     site.add_file("hello.txt", "hello\n");
-    ServerProcess server = start_server(site, {"--timeout", "1"});
+    ServerProcess server = start_web_server(site, {"--timeout", "1"});
     HttpConnection fresh = connect_to(server);  // never sends anything
     HttpConnection used = connect_to(server);   // one request, then idle
     used.send(http_request("GET", "/hello.txt"), Deadline(kIo));
@@ -385,7 +366,7 @@ TEST(WebServerErrors, IdleConnectionsCloseSilently) {
 TEST(WebServerErrors, RequestLineOver8KiBGets414) {
     StaticSite site;
     site.add_file("hello.txt", "hello\n");
-    ServerProcess server = start_server(site);
+    ServerProcess server = start_web_server(site);
     expect_error_then_close(server, http_request("GET", "/" + std::string(9000, 'a')), 414);
     expect_error_then_close(server, http_request("GET", "/x?" + std::string(20000, 'q')), 414);
     // Just under the limit is a request like any other.
@@ -396,7 +377,7 @@ TEST(WebServerErrors, RequestLineOver8KiBGets414) {
 TEST(WebServerErrors, HeadersTooLargeGet431) {
     StaticSite site;
     site.add_file("hello.txt", "hello\n");
-    ServerProcess server = start_server(site);
+    ServerProcess server = start_web_server(site);
     const std::string big_field = "X-Big: " + std::string(17 * 1024, 'b') + "\r\n";
     expect_error_then_close(server, http_request("GET", "/hello.txt", big_field), 431);
 
@@ -420,7 +401,7 @@ TEST(WebServerErrors, HeadersTooLargeGet431) {
 TEST(WebServerErrors, UnknownTransferCodingGets501) {
     StaticSite site;
     site.add_file("hello.txt", "hello\n");
-    ServerProcess server = start_server(site);
+    ServerProcess server = start_web_server(site);
     expect_error_then_close(
         server,
         "POST /hello.txt HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"
@@ -431,7 +412,7 @@ TEST(WebServerErrors, UnknownTransferCodingGets501) {
 TEST(WebServerErrors, HttpVersion2Gets505) {
     StaticSite site;
     site.add_file("hello.txt", "hello\n");
-    ServerProcess server = start_server(site);
+    ServerProcess server = start_web_server(site);
     expect_error_then_close(server, "GET /hello.txt HTTP/2.0\r\nHost: x\r\n\r\n", 505);
     expect_error_then_close(server, "GET /hello.txt HTTP/3.0\r\nHost: x\r\n\r\n", 505);
 }
@@ -459,7 +440,7 @@ struct Fortress {
 
 TEST(WebServerSafety, NeverServesOutsideRoot) {
     Fortress fortress;
-    ServerProcess server = start_server(fortress.site);
+    ServerProcess server = start_web_server(fortress.site);
     const std::string outside_name = fortress.secret.parent_path().filename().string();
     for (const std::string& target : std::vector<std::string>{
              "/../secret.txt",
@@ -512,7 +493,7 @@ TEST(WebServerSafety, NeverServesOutsideRoot) {
 
 TEST(WebServerSafety, SymlinksInsideRootWork) {
     Fortress fortress;
-    ServerProcess server = start_server(fortress.site);
+    ServerProcess server = start_web_server(fortress.site);
     for (const auto& [target, body] : std::vector<std::pair<std::string, std::string>>{
              {"/inside.txt", "public\n"},
              {"/inside_dir/inner.txt", "inner\n"},
@@ -533,7 +514,7 @@ TEST(WebServerSafety, SymlinksInsideRootWork) {
 TEST(WebServerSafety, ContentLengthWithTransferEncodingGets400AndClose) {
     StaticSite site;
     site.add_file("hello.txt", "hello\n");
-    ServerProcess server = start_server(site);
+    ServerProcess server = start_web_server(site);
     // The classic smuggling shapes: whichever framing a proxy in front used, the server must
     // not pick the other one and answer a request hidden in the body.
     expect_error_then_close(server,
@@ -549,7 +530,7 @@ TEST(WebServerSafety, ContentLengthWithTransferEncodingGets400AndClose) {
 TEST(WebServerSafety, DifferingContentLengthsGet400AndClose) {
     StaticSite site;
     site.add_file("hello.txt", "hello\n");
-    ServerProcess server = start_server(site);
+    ServerProcess server = start_web_server(site);
     expect_error_then_close(server,
                             "POST /hello.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
                             "Content-Length: 6\r\n\r\nhello!",

@@ -22,6 +22,7 @@
 #include "tests/support/static_site.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/tools.hpp"
+#include "tests/support/web_server_session.hpp"
 
 namespace net::test {
 namespace {
@@ -46,21 +47,6 @@ constexpr bool kSanitized = false;
 constexpr bool kSanitized = false;
 #endif
 constexpr std::string_view kHello = "hello\n";
-
-ServerProcess start_server(const StaticSite& site, std::vector<std::string> args = {}) {
-    args.insert(args.begin(), {"-r", site.root().string()});
-    return ServerProcess::start("web_server", std::move(args));
-}
-
-HttpConnection connect_to(const ServerProcess& server) {
-    return HttpConnection::open(server.connect_host(), server.port(), Deadline(kIo));
-}
-
-HttpResponse get(const ServerProcess& server, std::string_view target,
-                 std::string_view fields = {}) {
-    return http_exchange(server.connect_host(), server.port(), http_request("GET", target, fields),
-                         Deadline(kIo));
-}
 
 std::string url(const ServerProcess& server, std::string_view path) {
     return "http://" + server.endpoint() + std::string(path);
@@ -116,7 +102,7 @@ TEST(WebServerLarge, CurlDownloads50MiBByteExact) {
     StaticSite site;
     const std::string body = large_body(50 * kMiB, 1);
     site.add_file("big.bin", body);
-    ServerProcess server = start_server(site, {"-q"});
+    ServerProcess server = start_web_server(site, {"-q"});
     const TempDir out;
     const Finished result = run(curl,
                                 {"-sS", "-o", out.file("big.bin").string(), "-w",
@@ -132,7 +118,7 @@ TEST(WebServerLarge, OtherClientsAreServedDuringALargeDownload) {
     const std::string body = large_body(32 * kMiB, 2);
     site.add_file("big.bin", body);
     site.add_file("hello.txt", kHello);
-    ServerProcess server = start_server(site, {"-t", "1", "-q"});  // one loop for all of them
+    ServerProcess server = start_web_server(site, {"-t", "1", "-q"});  // one loop for all of them
 
     // A client that reads the head and a little, then nothing for a while: the socket buffers
     // fill up and the server has megabytes still to send on this connection.
@@ -154,7 +140,7 @@ TEST(WebServerLarge, ClientsThatNeverReadDoNotStallTheServer) {
     const std::string body = large_body(32 * kMiB, 3);
     site.add_file("big.bin", body);
     site.add_file("hello.txt", kHello);
-    ServerProcess server = start_server(site, {"-t", "1", "-q"});
+    ServerProcess server = start_web_server(site, {"-t", "1", "-q"});
 
     std::vector<HttpConnection> stalled;
     for (int i = 0; i < 3; ++i) {
@@ -175,7 +161,7 @@ TEST(WebServerLarge, KeepAliveAfterALargeFile) {
     const std::string body = large_body(5 * kMiB, 4);
     site.add_file("big.bin", body);
     site.add_file("hello.txt", kHello);
-    ServerProcess server = start_server(site, {"-q"});
+    ServerProcess server = start_web_server(site, {"-q"});
     HttpConnection conn = connect_to(server);
     conn.send(http_request("GET", "/big.bin") + http_request("GET", "/hello.txt") +
                   http_request("GET", "/big.bin", "Range: bytes=100-\r\n") +
@@ -196,7 +182,7 @@ TEST(WebServerRobust, SurvivesResetsMidResponse) {
     const std::string body = large_body(8 * kMiB, 5);
     site.add_file("big.bin", body);
     site.add_file("hello.txt", kHello);
-    ServerProcess server = start_server(site, {"-q"});
+    ServerProcess server = start_web_server(site, {"-q"});
     for (int i = 0; i < 5; ++i) {
         HttpConnection conn = connect_to(server);
         conn.send(http_request("GET", "/big.bin"), Deadline(kIo));
@@ -218,7 +204,7 @@ TEST(WebServerRobust, SurvivesResetsMidResponse) {
 TEST(WebServerRobust, SurvivesGarbage) {
     StaticSite site;
     site.add_file("hello.txt", kHello);
-    ServerProcess server = start_server(site, {"-q"});
+    ServerProcess server = start_web_server(site, {"-q"});
     std::vector<std::string> payloads;
     for (std::uint64_t seed = 1; seed <= 10; ++seed) {
         payloads.push_back(random_bytes(4 * 1024, seed));         // short of every limit
@@ -274,7 +260,7 @@ TEST(WebServerRobust, PipelinedFloodIsAnsweredInFull) {
     StaticSite site;
     site.add_file("hello.txt", kHello);
     site.add_file("other.txt", "other\n");
-    ServerProcess server = start_server(site, {"-q"});
+    ServerProcess server = start_web_server(site, {"-q"});
     // 20,000 requests (about 1 MB) written while reading: the server must hold back as its
     // answers pile up, and never drop or reorder one. The last asks to close.
     constexpr std::size_t kCount = 20'000;
@@ -316,7 +302,7 @@ TEST(WebServerSlow, ThousandIdleConnectionsDoNotStopANewClient) {
     }
     StaticSite site;
     site.add_file("hello.txt", kHello);
-    ServerProcess server = start_server(site, {"-q"});
+    ServerProcess server = start_web_server(site, {"-q"});
     std::vector<HttpConnection> idle;
     idle.reserve(kIdle);
     const Deadline deadline(30s);
@@ -341,7 +327,7 @@ TEST(WebServerSlow, SlowButSteadyReaderIsNotCutOff) {
     StaticSite site;
     const std::string body = large_body(24 * kMiB, 8);
     site.add_file("big.bin", body);
-    ServerProcess server = start_server(site, {"--timeout", "1", "-q"});
+    ServerProcess server = start_web_server(site, {"--timeout", "1", "-q"});
     HttpConnection conn = connect_to(server);
     conn.send(http_request("GET", "/big.bin"), Deadline(kIo));
     ASSERT_EQ(conn.read_head(Deadline(kIo)).status, 200);
@@ -360,7 +346,7 @@ TEST(WebServerSlow, StalledReaderIsCutOffAfterTheTimeout) {
     const std::string body = large_body(64 * kMiB, 9);  // far more than socket buffers hold
     site.add_file("big.bin", body);
     site.add_file("hello.txt", kHello);
-    ServerProcess server = start_server(site, {"--timeout", "1", "-q"});
+    ServerProcess server = start_web_server(site, {"--timeout", "1", "-q"});
     HttpConnection conn = connect_to(server);
     conn.send(http_request("GET", "/big.bin"), Deadline(kIo));
     // Read nothing for well over the timeout (a slow-read attack holds a file and a connection
@@ -415,7 +401,7 @@ TEST(WebServerSlow, OutOfDescriptorsShedsNewClientsAndServesTheAcceptedOnes) {
 TEST(WebServerSlow, MaxConnsTurnsAwayTheClientBeyondIt) {
     StaticSite site;
     site.add_file("hello.txt", kHello);
-    ServerProcess server = start_server(site, {"--max-conns", "2", "-t", "1", "-q"});
+    ServerProcess server = start_web_server(site, {"--max-conns", "2", "-t", "1", "-q"});
     HttpConnection a = connect_to(server);
     HttpConnection b = connect_to(server);
     for (HttpConnection* conn : {&a, &b}) {
@@ -451,7 +437,7 @@ TEST(WebServerSignals, SigtermLetsADownloadInFlightFinish) {
     StaticSite site;
     const std::string body = large_body(50 * kMiB, 6);
     site.add_file("big.bin", body);
-    ServerProcess server = start_server(site);  // the access log (stdout) says when it started
+    ServerProcess server = start_web_server(site);  // the access log (stdout) says when it started
     const TempDir out;
     // At 25 MB/s the download takes two seconds: long enough to be in flight at the signal.
     Process download =
@@ -486,7 +472,7 @@ struct CurlSite {
 TEST(WebServerCurl, StatusHeadersAndBody) {
     TOPDOWN_REQUIRE_TOOL(curl, "curl", "curl");
     CurlSite files;
-    ServerProcess server = start_server(files.site, {"-q"});
+    ServerProcess server = start_web_server(files.site, {"-q"});
     const TempDir out;
     const Finished result =
         run(curl,
@@ -510,7 +496,7 @@ TEST(WebServerCurl, StatusHeadersAndBody) {
 TEST(WebServerCurl, Head) {
     TOPDOWN_REQUIRE_TOOL(curl, "curl", "curl");
     CurlSite files;
-    ServerProcess server = start_server(files.site, {"-q"});
+    ServerProcess server = start_web_server(files.site, {"-q"});
     const Finished result = run(curl, {"-sS", "-I", url(server, "/digits.txt")}, {}, 30s);
     ASSERT_TRUE(result.status.ok()) << result.err;
     const auto head = parse_response_head(result.out);
@@ -524,7 +510,7 @@ TEST(WebServerCurl, Head) {
 TEST(WebServerCurl, RangesAndConditionals) {
     TOPDOWN_REQUIRE_TOOL(curl, "curl", "curl");
     CurlSite files;
-    ServerProcess server = start_server(files.site, {"-q"});
+    ServerProcess server = start_web_server(files.site, {"-q"});
     const std::string target = url(server, "/digits.txt");
 
     const Finished range = run(curl, {"-sS", "-r", "5-9", "-w", " %{http_code}", target}, {}, 30s);
@@ -548,7 +534,7 @@ TEST(WebServerCurl, RangesAndConditionals) {
 TEST(WebServerCurl, FollowsTheDirectoryRedirect) {
     TOPDOWN_REQUIRE_TOOL(curl, "curl", "curl");
     CurlSite files;
-    ServerProcess server = start_server(files.site, {"-q"});
+    ServerProcess server = start_web_server(files.site, {"-q"});
     const Finished result = run(
         curl,
         {"-sS", "-L", "-w", "%{http_code} %{num_redirects} %{url_effective}", url(server, "/docs")},
@@ -560,7 +546,7 @@ TEST(WebServerCurl, FollowsTheDirectoryRedirect) {
 TEST(WebServerCurl, ReusesTheConnection) {
     TOPDOWN_REQUIRE_TOOL(curl, "curl", "curl");
     CurlSite files;
-    ServerProcess server = start_server(files.site, {"-q"});
+    ServerProcess server = start_web_server(files.site, {"-q"});
     for (const bool http10 : {false, true}) {
         SCOPED_TRACE(http10 ? "HTTP/1.0 with Connection: keep-alive" : "HTTP/1.1");
         std::vector<std::string> args = {"-sS", "-v"};
@@ -614,7 +600,7 @@ TEST(WebServerPython, HttpClientOnOneKeepAliveConnection) {
     site.add_file("hello.txt", kHello);
     site.add_file("big.bin", large_body(3 * kMiB, 7));
     site.add_file("docs/index.html", "<h1>docs</h1>\n");
-    ServerProcess server = start_server(site, {"-q"});
+    ServerProcess server = start_web_server(site, {"-q"});
     const Finished result =
         run(python3, {"-c", std::string(kPythonClient), server.port_string(), site.root().string()},
             {}, 60s);

@@ -30,6 +30,7 @@
 #include "tests/support/static_site.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/tools.hpp"
+#include "tests/support/web_server_session.hpp"
 
 namespace net::test {
 namespace {
@@ -42,26 +43,6 @@ constexpr std::string_view kY2001Http = "Sun, 09 Sep 2001 01:46:40 GMT";
 // How long a change on disk may take to show (web_server revalidates what it cached each second).
 constexpr auto kStatCacheWindow = 1100ms;
 constexpr std::string_view kHello = "Hello from web_server's tests.\n";
-
-ServerProcess start_server(const StaticSite& site, std::vector<std::string> args = {}) {
-    args.insert(args.begin(), {"-r", site.root().string()});
-    return ServerProcess::start("web_server", std::move(args));
-}
-
-HttpConnection connect_to(const ServerProcess& server) {
-    return HttpConnection::open(server.connect_host(), server.port(), Deadline(kIo));
-}
-
-HttpResponse fetch(const ServerProcess& server, std::string_view request,
-                   bool head_request = false) {
-    return http_exchange(server.connect_host(), server.port(), request, Deadline(kIo),
-                         head_request);
-}
-
-HttpResponse get(const ServerProcess& server, std::string_view target,
-                 std::string_view fields = {}) {
-    return fetch(server, http_request("GET", target, fields));
-}
 
 // `n` bytes of every value, from a fixed seed: the same on every run.
 std::string pattern_bytes(std::size_t n, unsigned seed) {
@@ -125,7 +106,7 @@ std::vector<std::string> links_in(const std::string& html) {
 
 TEST(WebServerCli, AnnouncesRootAndUrlOnFirstLine) {
     StaticSite site;
-    ServerProcess server = start_server(site);
+    ServerProcess server = start_web_server(site);
     EXPECT_EQ(server.first_line(), "web_server: serving " + site.root().string() +
                                        " at http://127.0.0.1:" + server.port_string() + "/");
     EXPECT_EQ(server.host(), "127.0.0.1");
@@ -211,7 +192,7 @@ TEST(WebServerCli, ServesOnIpv6Loopback) {
     if (!ipv6_loopback_available()) GTEST_SKIP() << "no IPv6 loopback here";
     StaticSite site;
     site.add_file("hello.txt", kHello);
-    ServerProcess server = start_server(site, {"-b", "::1"});
+    ServerProcess server = start_web_server(site, {"-b", "::1"});
     EXPECT_EQ(server.first_line(), "web_server: serving " + site.root().string() +
                                        " at http://[::1]:" + server.port_string() + "/");
     EXPECT_EQ(server.host(), "::1");
@@ -226,7 +207,7 @@ TEST(WebServer, FileResponseCarriesEveryHeader) {
     StaticSite site;
     site.add_file("hello.txt", kHello);
     site.set_mtime("hello.txt", kY2001);
-    ServerProcess server = start_server(site);
+    ServerProcess server = start_web_server(site);
 
     const HttpResponse response = get(server, "/hello.txt");
     EXPECT_EQ(response.version, "HTTP/1.1");
@@ -256,7 +237,7 @@ TEST(WebServer, EtagChangesWhenTheFileChanges) {
     StaticSite site;
     site.add_file("hello.txt", kHello);
     site.set_mtime("hello.txt", kY2001);
-    ServerProcess server = start_server(site);
+    ServerProcess server = start_web_server(site);
     const auto before = get(server, "/hello.txt").header("ETag");
     EXPECT_EQ(get(server, "/hello.txt").header("ETag"), before);  // stable while unchanged
 
@@ -275,7 +256,7 @@ TEST(WebServer, HeadSendsTheHeadersOfGetAndNoBody) {
     site.add_file("hello.txt", kHello);
     const std::string large = pattern_bytes(200 * 1024, 1);  // a file sent with sendfile
     site.add_file("large.bin", large);
-    ServerProcess server = start_server(site);
+    ServerProcess server = start_web_server(site);
 
     HttpConnection conn = connect_to(server);
     // If a HEAD response carried a body, the next response would not parse where it must.
@@ -304,7 +285,7 @@ TEST(WebServer, HeadSendsTheHeadersOfGetAndNoBody) {
 TEST(WebServerKeepAlive, Http10ClosesAfterTheResponse) {
     StaticSite site;
     site.add_file("hello.txt", kHello);
-    ServerProcess server = start_server(site);
+    ServerProcess server = start_web_server(site);
     HttpConnection conn = connect_to(server);
     conn.send("GET /hello.txt HTTP/1.0\r\n\r\n", Deadline(kIo));
     const HttpResponse response = conn.read_response(Deadline(kIo));
@@ -319,7 +300,7 @@ TEST(WebServerKeepAlive, Http10ClosesAfterTheResponse) {
 TEST(WebServerKeepAlive, Http10KeepsAliveWhenAsked) {
     StaticSite site;
     site.add_file("hello.txt", kHello);
-    ServerProcess server = start_server(site);
+    ServerProcess server = start_web_server(site);
     HttpConnection conn = connect_to(server);
     for (int i = 0; i < 3; ++i) {
         SCOPED_TRACE("request " + std::to_string(i));
@@ -338,7 +319,7 @@ TEST(WebServerKeepAlive, Http10KeepsAliveWhenAsked) {
 TEST(WebServerKeepAlive, Http11KeepsAliveByDefault) {
     StaticSite site;
     site.add_file("hello.txt", kHello);
-    ServerProcess server = start_server(site, {"-t", "1"});
+    ServerProcess server = start_web_server(site, {"-t", "1"});
     HttpConnection conn = connect_to(server);
     // A 404 and a 405 leave the connection open as well.
     for (const auto& [request, status] :
@@ -357,7 +338,7 @@ TEST(WebServerKeepAlive, Http11KeepsAliveByDefault) {
 TEST(WebServerKeepAlive, ConnectionCloseEndsTheConnection) {
     StaticSite site;
     site.add_file("hello.txt", kHello);
-    ServerProcess server = start_server(site);
+    ServerProcess server = start_web_server(site);
     for (const std::string field :
          {"Connection: close\r\n", "connection: CLOSE\r\n", "Connection: foo, close\r\n"}) {
         SCOPED_TRACE(field);
@@ -385,7 +366,7 @@ TEST(WebServerKeepAlive, PipelinedRequestsAreAnsweredInOrder) {
         bodies.push_back("file number " + std::to_string(i) + "\n");
         site.add_file("f" + std::to_string(i) + ".txt", bodies.back());
     }
-    ServerProcess server = start_server(site);
+    ServerProcess server = start_web_server(site);
 
     std::string requests;
     for (int i = 0; i < 10; ++i) {
@@ -422,7 +403,7 @@ TEST(WebServerKeepAlive, HalfCloseAfterRequestsStillGetsEveryAnswer) {
     site.add_file("hello.txt", kHello);
     const std::string large = pattern_bytes(2 * 1024 * 1024, 4);
     site.add_file("large.bin", large);
-    ServerProcess server = start_server(site);
+    ServerProcess server = start_web_server(site);
     HttpConnection conn = connect_to(server);
     // Requests, then our FIN at once (as `nc -N` or a shell script does): all are answered, then
     // the server closes.
@@ -441,7 +422,7 @@ TEST(WebServerKeepAlive, HalfCloseAfterRequestsStillGetsEveryAnswer) {
 TEST(WebServerKeepAlive, AbsoluteFormTargetIsServed) {
     StaticSite site;
     site.add_file("hello.txt", kHello);
-    ServerProcess server = start_server(site);
+    ServerProcess server = start_web_server(site);
     const HttpResponse response = get(server, "http://test/hello.txt");
     EXPECT_EQ(response.status, 200);
     EXPECT_EQ(response.body, kHello);
@@ -450,7 +431,7 @@ TEST(WebServerKeepAlive, AbsoluteFormTargetIsServed) {
 TEST(WebServerKeepAlive, RequestArrivingByteByByteIsAnswered) {
     StaticSite site;
     site.add_file("hello.txt", kHello);
-    ServerProcess server = start_server(site);
+    ServerProcess server = start_web_server(site);
     HttpConnection conn = connect_to(server);
     const std::string request = http_request("GET", "/hello.txt", "User-Agent: slow-but-fine\r\n");
     for (const char c : request)
@@ -465,7 +446,7 @@ TEST(WebServerKeepAlive, RequestArrivingByteByByteIsAnswered) {
 TEST(WebServerBodies, PostGets405WithAllowAndItsBodyIsSkipped) {
     StaticSite site;
     site.add_file("hello.txt", kHello);
-    ServerProcess server = start_server(site);
+    ServerProcess server = start_web_server(site);
     HttpConnection conn = connect_to(server);
     // The body looks like a request: were it not skipped, it would be answered.
     const std::string body = "GET /hello.txt HTTP/1.1\r\nHost: test\r\n\r\n";
@@ -483,7 +464,7 @@ TEST(WebServerBodies, PostGets405WithAllowAndItsBodyIsSkipped) {
 TEST(WebServerBodies, PostIsAnsweredBeforeItsBodyArrives) {
     StaticSite site;
     site.add_file("hello.txt", kHello);
-    ServerProcess server = start_server(site);
+    ServerProcess server = start_web_server(site);
     HttpConnection conn = connect_to(server);
     const std::string body = pattern_bytes(100'000, 3);
     conn.send(
@@ -502,7 +483,7 @@ TEST(WebServerBodies, PostIsAnsweredBeforeItsBodyArrives) {
 TEST(WebServerBodies, ChunkedBodyIsSkipped) {
     StaticSite site;
     site.add_file("hello.txt", kHello);
-    ServerProcess server = start_server(site);
+    ServerProcess server = start_web_server(site);
     HttpConnection conn = connect_to(server);
     const std::string chunked =
         "5\r\nhello\r\n"
@@ -524,7 +505,7 @@ TEST(WebServerBodies, ChunkedBodyIsSkipped) {
 TEST(WebServerBodies, BrokenChunkedBodyEndsTheConnection) {
     StaticSite site;
     site.add_file("hello.txt", kHello);
-    ServerProcess server = start_server(site);
+    ServerProcess server = start_web_server(site);
     HttpConnection conn = connect_to(server);
     // After a chunk size that is no number, where the next request starts is unknowable.
     conn.send(http_request("POST", "/form", "Transfer-Encoding: chunked\r\n") +
@@ -540,7 +521,7 @@ TEST(WebServerBodies, BrokenChunkedBodyEndsTheConnection) {
 TEST(WebServerBodies, EveryOtherMethodGets405) {
     StaticSite site;
     site.add_file("hello.txt", kHello);
-    ServerProcess server = start_server(site);
+    ServerProcess server = start_web_server(site);
     for (const char* method : {"PUT", "DELETE", "OPTIONS", "PATCH", "TRACE", "BREW"}) {
         SCOPED_TRACE(method);
         const HttpResponse response = fetch(server, http_request(method, "/hello.txt"));
@@ -552,7 +533,7 @@ TEST(WebServerBodies, EveryOtherMethodGets405) {
 TEST(WebServerBodies, HeaderNamesMatchCaseInsensitivelyButExactly) {
     StaticSite site;
     site.add_file("hello.txt", kHello);
-    ServerProcess server = start_server(site);
+    ServerProcess server = start_web_server(site);
 
     const HttpResponse ranged = get(server, "/hello.txt", "rAnGe: bytes=0-4\r\n");
     EXPECT_EQ(ranged.status, 206);
@@ -588,7 +569,7 @@ TEST(WebServerPaths, PercentEncodedPathsAreDecoded) {
     site.add_file("100%.txt", "percent\n");
     site.add_file("a+b.txt", "plus\n");
     site.add_file("dir name/inner.txt", "inner\n");
-    ServerProcess server = start_server(site);
+    ServerProcess server = start_web_server(site);
     for (const auto& [target, body] : std::vector<std::pair<std::string, std::string>>{
              {"/a%20b.txt", "space\n"},
              {"/caf%C3%A9.txt", "utf-8\n"},
@@ -610,7 +591,7 @@ TEST(WebServerPaths, QueryIsIgnored) {
     StaticSite site;
     site.add_file("hello.txt", kHello);
     site.add_file("docs/index.html", "<p>docs</p>\n");
-    ServerProcess server = start_server(site);
+    ServerProcess server = start_web_server(site);
     for (const std::string target : {"/hello.txt?", "/hello.txt?x=1", "/hello.txt?a=b&c=../../etc",
                                      "/hello.txt?%00", "/docs/?page=2"}) {
         SCOPED_TRACE(target);
@@ -626,7 +607,7 @@ TEST(WebServerPaths, DirectoryWithoutSlashRedirects) {
     site.add_file("docs/index.html", "<p>docs</p>\n");
     site.add_file("docs/deeper/index.html", "<p>deeper</p>\n");
     site.add_file("my docs/index.html", "<p>spaced</p>\n");
-    ServerProcess server = start_server(site);
+    ServerProcess server = start_web_server(site);
     for (const auto& [target, location] :
          std::vector<std::pair<std::string, std::string>>{{"/docs", "/docs/"},
                                                           {"/docs/deeper", "/docs/deeper/"},
@@ -646,7 +627,7 @@ TEST(WebServerPaths, DirectoryServesItsIndexHtml) {
     site.add_file("index.html", "<p>top</p>\n");
     site.add_file("docs/index.html", "<p>docs</p>\n");
     site.add_file("docs/other.txt", "other\n");
-    ServerProcess server = start_server(site);
+    ServerProcess server = start_web_server(site);
     for (const auto& [target, body] : std::vector<std::pair<std::string, std::string>>{
              {"/", "<p>top</p>\n"}, {"/docs/", "<p>docs</p>\n"}}) {
         SCOPED_TRACE(target);
@@ -675,7 +656,7 @@ TEST(WebServerPaths, ListingIsSortedEscapedAndItsLinksWork) {
         site.add_file("list/" + name, body);
     site.add_file("list/zz sub/inner.txt", "inner\n");
     site.add_file("list/aa-sub/inner.txt", "inner\n");
-    ServerProcess server = start_server(site);
+    ServerProcess server = start_web_server(site);
 
     const HttpResponse listing = get(server, "/list/");
     ASSERT_EQ(listing.status, 200);
@@ -720,7 +701,7 @@ TEST(WebServerPaths, ListingLinksFromTheRootToo) {
     StaticSite site;
     site.add_file("one.txt", "1\n");
     site.add_file("sub/two.txt", "2\n");
-    ServerProcess server = start_server(site);
+    ServerProcess server = start_web_server(site);
     const HttpResponse listing = get(server, "/");
     ASSERT_EQ(listing.status, 200);
     const auto links = links_in(listing.body);
@@ -737,7 +718,7 @@ TEST(WebServerPaths, NoListingForbidsIndexlessDirectories) {
     StaticSite site;
     site.add_file("list/a.txt", "a\n");
     site.add_file("docs/index.html", "<p>docs</p>\n");
-    ServerProcess server = start_server(site, {"--no-listing"});
+    ServerProcess server = start_web_server(site, {"--no-listing"});
     expect_error_page(get(server, "/list/"), 403);
     EXPECT_EQ(get(server, "/").status, 403);
     EXPECT_EQ(get(server, "/docs/").body, "<p>docs</p>\n");  // an index is still served
@@ -765,7 +746,7 @@ TEST(WebServerPaths, MimeTypes) {
     };
     for (const auto& [name, type] : types)
         site.add_file(name, "x");
-    ServerProcess server = start_server(site);
+    ServerProcess server = start_web_server(site);
     for (const auto& [name, type] : types) {
         SCOPED_TRACE(name);
         const std::string got = get(server, "/" + name).header("Content-Type").value_or("(none)");
@@ -787,7 +768,7 @@ TEST(WebServerPaths, MimeTypes) {
 TEST(WebServerPaths, EmptyFile) {
     StaticSite site;
     site.add_file("empty.txt", "");
-    ServerProcess server = start_server(site);
+    ServerProcess server = start_web_server(site);
     const HttpResponse response = get(server, "/empty.txt");
     EXPECT_EQ(response.status, 200);
     EXPECT_EQ(response.header("Content-Length"), "0");
@@ -811,7 +792,7 @@ TEST(WebServerPaths, SpecialFilesAreForbiddenAndNeverBlock) {
     (site.root() / "socket").string().copy(address.sun_path, sizeof address.sun_path - 1);
     ASSERT_EQ(
         ::bind(unix_socket.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address), 0);
-    ServerProcess server = start_server(site, {"-t", "1"});
+    ServerProcess server = start_web_server(site, {"-t", "1"});
     for (const std::string target : {"/fifo", "/loop", "/socket"}) {
         SCOPED_TRACE(target);
         const HttpResponse response = get(server, target);
@@ -826,7 +807,7 @@ TEST(WebServerPaths, NotFoundUsesRoot404Html) {
     StaticSite site;
     const std::string page = "<!DOCTYPE html><title>Lost</title><h1>Our own 404 page</h1>\n";
     site.add_file("404.html", page);
-    ServerProcess server = start_server(site);
+    ServerProcess server = start_web_server(site);
     for (const std::string target : {"/missing.html", "/deep/er/missing", "/404.htmlx"}) {
         SCOPED_TRACE(target);
         const HttpResponse response = get(server, target);
@@ -838,7 +819,7 @@ TEST(WebServerPaths, NotFoundUsesRoot404Html) {
 
 TEST(WebServerPaths, NotFoundWithout404HtmlIsAShortPage) {
     StaticSite site;
-    ServerProcess server = start_server(site);
+    ServerProcess server = start_web_server(site);
     expect_error_page(get(server, "/missing.html"), 404);
 }
 
@@ -860,7 +841,7 @@ std::optional<LogLine> parse_log_line(const std::string& line) {
 TEST(WebServerLog, CombinedLogFormatOnStdout) {
     StaticSite site;
     site.add_file("hello.txt", kHello);
-    ServerProcess server = start_server(site);
+    ServerProcess server = start_web_server(site);
 
     EXPECT_EQ(get(server, "/hello.txt?q=1",
                   "Referer: http://example.com/start\r\nUser-Agent: LogTest/1.0 (x)\r\n")
@@ -903,7 +884,7 @@ TEST(WebServerLog, CombinedLogFormatOnStdout) {
 TEST(WebServerLog, MalformedRequestsAreLoggedAndQuotesEscaped) {
     StaticSite site;
     site.add_file("hello.txt", kHello);
-    ServerProcess server = start_server(site);
+    ServerProcess server = start_web_server(site);
     static const std::regex kEscapedCombined(
         R"re(^(\S+) - - \[([^\]]+)\] "((?:[^"\\]|\\.)*)" (\d{3}) (\d+|-) "((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)"$)re");
 
@@ -930,7 +911,7 @@ TEST(WebServerLog, AccessLogFileGetsTheLinesAndStdoutNone) {
     const TempDir logs;
     const auto log_path = logs.file("access.log");
     // One loop, so the lines are in the order of the requests.
-    ServerProcess server = start_server(site, {"--access-log", log_path.string(), "-t", "1"});
+    ServerProcess server = start_web_server(site, {"--access-log", log_path.string(), "-t", "1"});
     EXPECT_EQ(get(server, "/hello.txt").status, 200);
     EXPECT_EQ(get(server, "/missing").status, 404);
     EXPECT_EQ(server.stop(SIGTERM), ExitStatus::exit_code(0));
@@ -948,7 +929,7 @@ TEST(WebServerLog, AccessLogFileGetsTheLinesAndStdoutNone) {
 TEST(WebServerLog, AccessLogDashIsStdout) {
     StaticSite site;
     site.add_file("hello.txt", kHello);
-    ServerProcess server = start_server(site, {"--access-log", "-"});
+    ServerProcess server = start_web_server(site, {"--access-log", "-"});
     EXPECT_EQ(get(server, "/hello.txt").status, 200);
     const auto line = server.process().read_line(Deadline(kIo));
     ASSERT_TRUE(line.has_value());
@@ -958,7 +939,7 @@ TEST(WebServerLog, AccessLogDashIsStdout) {
 TEST(WebServerLog, QuietWritesNoLog) {
     StaticSite site;
     site.add_file("hello.txt", kHello);
-    ServerProcess server = start_server(site, {"-q"});
+    ServerProcess server = start_web_server(site, {"-q"});
     EXPECT_EQ(get(server, "/hello.txt").status, 200);
     EXPECT_EQ(get(server, "/missing").status, 404);
     EXPECT_EQ(server.stop(SIGTERM), ExitStatus::exit_code(0));
@@ -972,7 +953,7 @@ TEST(WebServerSignals, SigtermAndSigintExitZero) {
     for (const int sig : {SIGTERM, SIGINT}) {
         SCOPED_TRACE(sig);
         StaticSite site;
-        ServerProcess server = start_server(site);
+        ServerProcess server = start_web_server(site);
         EXPECT_EQ(get(server, "/missing").status, 404);
         EXPECT_EQ(server.stop(sig), ExitStatus::exit_code(0)) << server.log();
     }
@@ -981,7 +962,7 @@ TEST(WebServerSignals, SigtermAndSigintExitZero) {
 TEST(WebServerSignals, SigtermClosesIdleKeepAliveConnectionsAndExits) {
     StaticSite site;
     site.add_file("hello.txt", kHello);
-    ServerProcess server = start_server(site);  // default 30 s keep-alive: not what ends it
+    ServerProcess server = start_web_server(site);  // default 30 s keep-alive: not what ends it
     HttpConnection conn = connect_to(server);
     conn.send(http_request("GET", "/hello.txt"), Deadline(kIo));
     EXPECT_EQ(conn.read_response(Deadline(kIo)).status, 200);
@@ -995,7 +976,7 @@ TEST(WebServerSignals, SigtermClosesIdleKeepAliveConnectionsAndExits) {
 
 TEST(WebServerSignals, SigtermDoesNotWaitForAnUnfinishedHead) {
     StaticSite site;
-    ServerProcess server = start_server(site);
+    ServerProcess server = start_web_server(site);
     HttpConnection conn = connect_to(server);
     conn.send("GET /hello.txt HTTP/1.1\r\nHost: te", Deadline(kIo));  // and nothing more
     // Make sure the server holds those bytes before the signal: a round trip on another
