@@ -141,8 +141,12 @@ class Pinger {
     [[nodiscard]] bool finished(Clock::time_point now) const;
     [[nodiscard]] int poll_timeout_ms(Clock::time_point now) const;
     std::string json() const;
+    // Per-probe lines are shown unless -q, --json or -f asked for less.
+    [[nodiscard]] bool verbose() const {
+        return !options_.quiet && !options_.json && !options_.flood;
+    }
     void line(const std::string& text) const {
-        if (!options_.quiet && !options_.json && !options_.flood) print(text + "\n");
+        if (verbose()) print(text + "\n");
     }
 
     Options options_;
@@ -201,9 +205,11 @@ bool Pinger::read_replies() {
         got = true;
         const std::string_view bytes(datagram.data(), static_cast<std::size_t>(n));
         const auto result = tracker_.receive(bytes, now);
-        const std::string prefix = std::to_string(n) + " bytes from " + target_ +
-                                   ": seq=" + std::to_string(result.seq) +
-                                   " time=" + format_ms(result.rtt_ms) + " ms";
+        // Built only when it will be printed: a flood of 20,000 pings needs none of it.
+        const std::string prefix = verbose() ? std::to_string(n) + " bytes from " + target_ +
+                                                   ": seq=" + std::to_string(result.seq) +
+                                                   " time=" + format_ms(result.rtt_ms) + " ms"
+                                             : std::string();
         switch (result.kind) {
             case ping::ReplyKind::kReply:
                 if (result.seq + 1 == next_seq_) latest_answered_ = true;
