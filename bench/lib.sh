@@ -33,6 +33,11 @@ or pass the folder holding $*: bench/$bench_name BIN_DIR"
     done
 }
 
+# helper NAME ARGS...: the measuring helpers in bench/helper.py (free-port, timed, group-pss,
+# sampled, ticks).
+bench_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+helper() { python3 "$bench_dir/helper.py" "$@"; }
+
 # A temp dir in $work, and servers=(): process groups (each server runs in a session of its own,
 # under setsid) that are killed, and waited for, when the script exits for any reason.
 work=$(mktemp -d "${TMPDIR:-/tmp}/${bench_name%.sh}-bench.XXXXXX")

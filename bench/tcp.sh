@@ -36,62 +36,6 @@ ulimit -n "$(ulimit -Hn)"
 
 # ---------------------------------------------------------------------------- helpers
 
-# Free ports, timing on the monotonic clock, and memory summed over a process group.
-cat >"$work/helper.py" <<'EOF'
-import os, socket, subprocess, sys, time
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        print(s.getsockname()[1])
-
-def timed(stdin_path, timeout, *command):
-    """Runs command with stdin from the file and stdout to /dev/null; prints its seconds."""
-    with open(stdin_path, "rb") as f:
-        start = time.monotonic()
-        try:
-            rc = subprocess.run(command, stdin=f, stdout=subprocess.DEVNULL,
-                                timeout=float(timeout)).returncode
-        except subprocess.TimeoutExpired:
-            print("timeout")  # the caller decides: retry, or give up
-            return
-        seconds = time.monotonic() - start
-    if rc != 0:
-        sys.exit(f"tcp.sh: {command[0]} exited with {rc}")
-    print(f"{seconds:.3f}")
-
-def group_pss_kib(pgid):
-    """The sum of PSS (shared pages split between their users) over a process group."""
-    total = 0
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            if os.getpgid(int(pid)) != pgid:
-                continue
-            with open(f"/proc/{pid}/smaps_rollup") as f:
-                for line in f:
-                    if line.startswith("Pss:"):
-                        total += int(line.split()[1])
-                        break
-        except (OSError, ValueError):
-            pass  # the process ended meanwhile
-    return total
-
-def sampled(pgid, *command):
-    """Runs command, passing on its first stdout line (the result, printed while it holds its
-    connections open) and then the process group's PSS, read at that moment."""
-    child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
-    result = child.stdout.readline()
-    pss = group_pss_kib(int(pgid)) if result else 0
-    rc = child.wait()
-    if rc != 0 or not result:
-        sys.exit(f"tcp.sh: {command[0]} exited with {rc}")
-    print(result, end="")
-    print(f"pss_kib={pss}")
-
-{"free-port": free_port, "timed": timed, "sampled": sampled}[sys.argv[1]](*sys.argv[2:])
-EOF
-helper() { python3 "$work/helper.py" "$@"; }
-
 server_pid=
 server_port=
 
@@ -189,7 +133,7 @@ measure_load() {
     [[ $1 == ours ]] || expect="echo"
     local out
     # tcp_load prints its result, then holds every connection open for the memory reading.
-    out=$(timeout "$RUN_TIMEOUT" python3 "$work/helper.py" sampled "$server_pid" "$bin/tcp_load" \
+    out=$(timeout "$RUN_TIMEOUT" python3 "$bench_dir/helper.py" sampled "$server_pid" "$bin/tcp_load" \
         --connections "$CONNECTIONS" --lines "$LINES" --line-bytes "$LINE_BYTES" \
         --expect "$expect" --timeout 60 --hold 0.5 "$HOST" "$server_port")
     echo "  $1 load: $(head -n 1 <<<"$out")" >&2

@@ -22,8 +22,6 @@ for tool in sockperf python3 setsid timeout; do
     command -v "$tool" >/dev/null || die "$tool is needed (apt-get install sockperf python3)"
 done
 
-free_port() { python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-
 # Starts udp_ping_server; sets ours_port.
 start_ours() {
     setsid "$bin/udp_ping_server" -b "$HOST" -p 0 -q >"$work/ours.out" 2>"$work/ours.err" &
@@ -40,7 +38,7 @@ start_ours() {
 
 # Starts sockperf's server; sets theirs_port.
 start_sockperf() {
-    theirs_port=$(free_port)
+    theirs_port=$(helper free-port udp)
     setsid sockperf server -i "$HOST" -p "$theirs_port" >"$work/sockperf.out" 2>&1 &
     servers+=("$!")
     for _ in $(seq 100); do

@@ -52,58 +52,6 @@ ulimit -n "$(ulimit -Hn)"
 
 # ---------------------------------------------------------------------------- helpers
 
-# Free ports and memory summed over a process group.
-cat >"$work/helper.py" <<'EOF'
-import os, socket, sys
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        print(s.getsockname()[1])
-
-def group_pss_kib(pgid):
-    """The sum of PSS (shared pages split between their users) over a process group."""
-    total = 0
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            if os.getpgid(int(pid)) != int(pgid):
-                continue
-            with open(f"/proc/{pid}/smaps_rollup") as f:
-                for line in f:
-                    if line.startswith("Pss:"):
-                        total += int(line.split()[1])
-                        break
-        except (OSError, ValueError):
-            pass  # the process ended meanwhile
-    print(total)
-
-def stat_fields(pid):
-    """The fields of /proc/PID/stat after the command name (which may hold spaces)."""
-    with open(f"/proc/{pid}/stat") as f:
-        return f.read().rsplit(")", 1)[1].split()
-
-def ticks(pgid, shell_pid):
-    """CPU ticks: busy and total on the whole machine, the process group's, and those of the
-    shell's finished children (wrk): the caller works out how busy everything else kept the CPUs."""
-    with open("/proc/stat") as f:
-        cpu = [int(v) for v in f.readline().split()[1:]]
-    busy = sum(cpu[:8]) - cpu[3] - cpu[4]  # all but idle and iowait
-    group = 0
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            fields = stat_fields(pid)
-            if int(fields[2]) == int(pgid):
-                group += int(fields[11]) + int(fields[12])  # utime, stime
-        except (OSError, ValueError, IndexError):
-            pass
-    fields = stat_fields(shell_pid)
-    children = int(fields[13]) + int(fields[14])  # cutime, cstime
-    print(busy, sum(cpu[:8]), group, children)
-
-{"free-port": free_port, "group-pss": group_pss_kib, "ticks": ticks}[sys.argv[1]](*sys.argv[2:])
-EOF
-helper() { python3 "$work/helper.py" "$@"; }
-
 # wrk's own summary rounds to two decimals ("0.99GB"); this prints the exact counts on one line.
 cat >"$work/report.lua" <<'EOF'
 done = function(summary, latency, requests)
