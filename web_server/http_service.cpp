@@ -14,18 +14,12 @@ HttpSession& session_of(net::TcpConnection& conn) {
 
 }  // namespace
 
-void AccessLogSink::write(std::string_view lines) {
-    const std::lock_guard lock(mutex_);
-    try {
-        net::write_all(fd_, lines);
-    } catch (const std::system_error&) {
-        // A full disk or a closed pipe must not take the server down; the lines are lost.
-    }
-}
-
 HttpService::HttpService(net::EventLoop& loop, std::shared_ptr<net::Fd> listener,
-                         const StaticFiles& files, AccessLogSink* log, ServiceOptions options)
-    : loop_(loop), files_(files), log_(log), options_(options) {
+                         const StaticFiles& files, net::SharedOutput* log, ServiceOptions options)
+    : loop_(loop),
+      files_(files),
+      log_(log ? std::make_unique<net::LoopOutput>(loop, *log) : nullptr),
+      options_(options) {
     net::TcpCallbacks callbacks;
     callbacks.on_open = [this](net::TcpConnection& conn) {
         conn.context = std::make_shared<HttpSession>(*this, conn);
@@ -46,7 +40,6 @@ HttpService::HttpService(net::EventLoop& loop, std::shared_ptr<net::Fd> listener
 
 HttpService::~HttpService() {
     server_.reset();
-    flush_log();
 }
 
 const std::string& HttpService::date() {
@@ -59,20 +52,7 @@ const std::string& HttpService::date() {
 }
 
 void HttpService::log_access(AccessRecord record) {
-    if (log_ == nullptr) return;
-    log_buffer_ += format_access_log_line(record);
-    if (!flush_posted_) {
-        // One write per batch of events, not one per request.
-        flush_posted_ = true;
-        loop_.post([this] { flush_log(); });
-    }
-}
-
-void HttpService::flush_log() {
-    flush_posted_ = false;
-    if (log_ == nullptr || log_buffer_.empty()) return;
-    log_->write(log_buffer_);
-    log_buffer_.clear();
+    if (log_ != nullptr) log_->buffer() += format_access_log_line(record);
 }
 
 void HttpService::begin_drain(std::function<void()> on_empty) {
@@ -91,7 +71,7 @@ void HttpService::session_closed() {
 void HttpService::report_if_empty() {
     if (!draining_ || sessions_ != 0 || reported_empty_) return;
     reported_empty_ = true;
-    flush_log();
+    if (log_ != nullptr) log_->flush();
     if (on_empty_) on_empty_();
 }
 

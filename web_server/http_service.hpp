@@ -7,11 +7,11 @@
 #include <ctime>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 
 #include "access_log.hpp"
+#include "common/batched_output.hpp"
 #include "common/event_loop.hpp"
 #include "common/http_message.hpp"
 #include "common/tcp_server.hpp"
@@ -19,18 +19,6 @@
 #include "static_files.hpp"
 
 namespace web {
-
-// Where access-log lines go: a file or stdout, shared by every loop. Thread-safe.
-class AccessLogSink {
-  public:
-    explicit AccessLogSink(int fd) : fd_(fd) {}
-    // Writes whole lines; one call per event-loop batch.
-    void write(std::string_view lines);
-
-  private:
-    int fd_;            // not owned
-    std::mutex mutex_;  // so lines from different loops never interleave
-};
 
 struct ServiceOptions {
     std::chrono::milliseconds timeout{30'000};  // request-head and keep-alive idle timeout -> 408
@@ -44,7 +32,7 @@ class HttpSession;
 class HttpService {
   public:
     HttpService(net::EventLoop& loop, std::shared_ptr<net::Fd> listener, const StaticFiles& files,
-                AccessLogSink* log, ServiceOptions options);
+                net::SharedOutput* log, ServiceOptions options);
     ~HttpService();
 
     // Graceful stop: no new connections, idle ones closed now, busy ones after their response.
@@ -67,16 +55,13 @@ class HttpService {
   private:
     void session_closed();
     void report_if_empty();
-    void flush_log();
 
     net::EventLoop& loop_;
     const StaticFiles& files_;
-    AccessLogSink* log_;  // null with -q
+    std::unique_ptr<net::LoopOutput> log_;  // null with -q
     ServiceOptions options_;
     std::unique_ptr<net::TcpServer> server_;
     FileCache cache_;
-    std::string log_buffer_;
-    bool flush_posted_ = false;
     std::time_t date_second_ = -1;
     std::string date_text_;
     bool draining_ = false;

@@ -4,10 +4,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <condition_variable>
 #include <cstring>
 #include <memory>
-#include <mutex>
 #include <vector>
 
 #include "common/cli.hpp"
@@ -75,24 +73,6 @@ net::Fd open_access_log(const net::Args& args) {
     return fd;
 }
 
-// Stops accepting, lets every loop finish its responses in flight (bounded), then stops them.
-void drain(net::LoopGroup& loops, std::vector<std::unique_ptr<web::HttpService>>& services) {
-    std::mutex mutex;
-    std::condition_variable done;
-    std::size_t busy = services.size();
-    for (std::size_t i = 0; i < services.size(); ++i) {
-        loops.loop(i).post([&, i] {
-            services[i]->begin_drain([&] {
-                const std::lock_guard lock(mutex);
-                --busy;
-                done.notify_one();
-            });
-        });
-    }
-    std::unique_lock lock(mutex);
-    done.wait_for(lock, kDrainTimeout, [&] { return busy == 0; });
-}
-
 int serve(const net::Args& args) {
     if (!args.positionals().empty()) {
         throw net::UsageError("unexpected argument '" + args.positionals().front() + "'");
@@ -122,7 +102,7 @@ int serve(const net::Args& args) {
     const web::RootDirectory root = open_root(root_path);
     const web::StaticFiles files(root, {.listing = !args.has("no-listing")});
     const net::Fd log_fd = open_access_log(args);
-    web::AccessLogSink sink(log_fd.get());
+    net::SharedOutput sink(log_fd.get());
 
     net::TerminationSignals signals;  // before any thread starts, so all inherit the mask
     net::BoundSocket bound = net::listen_tcp(host, std::to_string(port));
@@ -143,7 +123,7 @@ int serve(const net::Args& args) {
     loops.start();
 
     signals.wait();
-    drain(loops, services);
+    net::drain_services(loops, services, kDrainTimeout);
     loops.stop();
     services.clear();
     return net::kExitOk;
