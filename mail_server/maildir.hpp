@@ -1,0 +1,38 @@
+// Maildir (the qmail format that Dovecot, mutt and python's mailbox read): each message is
+// written into tmp/, fsynced, renamed into new/, and new/ is fsynced, all before the 250. So
+// new/ only ever holds complete messages, and a crash at any moment loses nothing acknowledged.
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "common/fd.hpp"
+#include "message_store.hpp"
+#include "worker_pool.hpp"
+
+namespace mail {
+
+class Maildir final : public MessageStore {
+  public:
+    // Creates root/ and its tmp/, new/, cur/ when missing. Throws std::system_error.
+    Maildir(std::filesystem::path root, WorkerPool& pool, std::string hostname);
+
+    std::unique_ptr<MessageDraft> begin(const Envelope& envelope) override;
+    [[nodiscard]] std::string description() const override;
+
+  private:
+    class Draft;
+    // "1764057192.M123456P4242Q17.host": unique within this host (Maildir's naming rule).
+    std::string unique_name();
+
+    std::filesystem::path root_;
+    WorkerPool& pool_;
+    std::string hostname_;                // with '/' and ':' escaped as the format requires
+    std::shared_ptr<const net::Fd> tmp_;  // the directories, opened once
+    std::shared_ptr<const net::Fd> new_;
+    std::atomic<std::uint64_t> deliveries_{0};
+};
+
+}  // namespace mail

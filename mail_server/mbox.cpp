@@ -1,0 +1,192 @@
+// The mbox append: lock, remember the size, write, fsync, unlock; on failure cut back.
+#include "mbox.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <optional>
+#include <system_error>
+
+#include "common/socket.hpp"
+
+namespace mail {
+namespace {
+
+std::system_error os_error(const std::string& what) {
+    return {errno, std::generic_category(), what};
+}
+
+// Holds a whole-file write lock (fcntl, so other mail programs respect it too).
+class FileLock {
+  public:
+    explicit FileLock(int fd) : fd_(fd) {
+        struct flock lock {};
+        lock.l_type = F_WRLCK;
+        lock.l_whence = SEEK_SET;
+        while (::fcntl(fd_, F_SETLKW, &lock) != 0) {
+            if (errno != EINTR) throw os_error("cannot lock the mbox");
+        }
+    }
+    FileLock(const FileLock&) = delete;
+    FileLock& operator=(const FileLock&) = delete;
+    ~FileLock() {
+        struct flock unlock {};
+        unlock.l_type = F_UNLCK;
+        unlock.l_whence = SEEK_SET;
+        ::fcntl(fd_, F_SETLK, &unlock);
+    }
+
+  private:
+    int fd_;
+};
+
+// A file with no name for a big message's first part: gone when closed, whatever happens.
+net::Fd open_spill_file(const std::filesystem::path& near) {
+    const auto directory = near.has_parent_path() ? near.parent_path() : std::filesystem::path(".");
+    net::Fd fd(::open(directory.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600));
+    if (!fd) fd = net::Fd(::open("/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600));
+    if (!fd) throw os_error("cannot create a temporary file");
+    return fd;
+}
+
+// Copies the spilled part of a message to the mbox.
+void copy_spilled(const net::Fd& from, int to) {
+    std::array<char, 64 * 1024> chunk{};
+    off_t offset = 0;
+    while (true) {
+        const ssize_t n = ::pread(from.get(), chunk.data(), chunk.size(), offset);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) throw os_error("cannot read the temporary file");
+        if (n == 0) return;
+        net::write_all(to, std::string_view(chunk.data(), static_cast<std::size_t>(n)));
+        offset += n;
+    }
+}
+
+}  // namespace
+
+std::string format_from_line(std::string_view reverse_path, std::time_t when) {
+    std::tm tm{};
+    ::gmtime_r(&when, &tm);
+    std::array<char, 32> date{};
+    const auto length = std::strftime(date.data(), date.size(), "%a %b %e %H:%M:%S %Y", &tm);
+    std::string line = "From ";
+    line += reverse_path.empty() ? "MAILER-DAEMON" : reverse_path;
+    line += ' ';
+    line.append(date.data(), length);
+    line += '\n';
+    return line;
+}
+
+void append_mboxrd_quoted(std::string& out, std::string_view lines) {
+    std::size_t start = 0;
+    while (start < lines.size()) {
+        const auto end = lines.find('\n', start);
+        const auto line =
+            lines.substr(start, end == std::string_view::npos ? end : end - start + 1);
+        const auto first = line.find_first_not_of('>');
+        if (first != std::string_view::npos && line.substr(first).starts_with("From ")) out += '>';
+        out += line;
+        if (end == std::string_view::npos) break;
+        start = end + 1;
+    }
+}
+
+class Mbox::Draft final : public MessageDraft {
+  public:
+    Draft(Mbox& mbox, const Envelope& envelope)
+        : mbox_(mbox), from_line_(format_from_line(envelope.reverse_path, std::time(nullptr))) {}
+
+    void append(std::string_view lines) override {
+        if (!error_.empty()) return;
+        unix_.clear();
+        append_unix_lines(unix_, lines);
+        append_mboxrd_quoted(pending_, unix_);
+        if (pending_.size() >= kSpillBytes) spill();
+    }
+
+    std::optional<StoreResult> commit(std::function<void(StoreResult)> done) override {
+        struct Job {
+            Mbox* mbox;
+            std::string from_line;
+            net::Fd spilled;
+            std::string pending;
+            std::string error;
+        };
+        auto job = std::make_shared<Job>(
+            Job{&mbox_, std::move(from_line_), std::move(spilled_), std::move(pending_), error_});
+        mbox_.pool_.submit([job, done = std::move(done)] {
+            if (!job->error.empty()) {
+                done(StoreResult{.stored = false, .location = "", .error = job->error});
+                return;
+            }
+            done(job->mbox->append_message(job->from_line, job->spilled, job->pending));
+        });
+        return std::nullopt;
+    }
+
+  private:
+    void spill() {
+        try {
+            if (!spilled_) spilled_ = open_spill_file(mbox_.path_);
+            net::write_all(spilled_.get(), pending_);
+            pending_.clear();
+        } catch (const std::exception& e) {
+            error_ = e.what();
+            pending_.clear();
+        }
+    }
+
+    Mbox& mbox_;
+    std::string from_line_;
+    std::string unix_;     // scratch for one append
+    std::string pending_;  // converted and quoted, not yet spilled
+    net::Fd spilled_;
+    std::string error_;
+};
+
+Mbox::Mbox(std::filesystem::path path, WorkerPool& pool) : path_(std::move(path)), pool_(pool) {
+    file_ = net::Fd(::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600));
+    if (!file_) throw os_error("cannot open " + path_.string());
+}
+
+std::unique_ptr<MessageDraft> Mbox::begin(const Envelope& envelope) {
+    return std::make_unique<Draft>(*this, envelope);
+}
+
+std::string Mbox::description() const {
+    return path_.string() + " (mbox)";
+}
+
+StoreResult Mbox::append_message(const std::string& from_line, const net::Fd& spilled,
+                                 const std::string& pending) {
+    const std::lock_guard guard(mutex_);
+    StoreResult result;
+    off_t size_before = -1;
+    std::optional<FileLock> lock;  // held until a failed append is cut back
+    try {
+        lock.emplace(file_.get());
+        struct stat st {};
+        if (::fstat(file_.get(), &st) != 0) throw os_error("cannot stat " + path_.string());
+        size_before = st.st_size;
+        net::write_all(file_.get(), from_line);
+        if (spilled) copy_spilled(spilled, file_.get());
+        net::write_all(file_.get(), pending);
+        // Every message ends with an empty line, so the next "From " starts a line of its own.
+        net::write_all(file_.get(), pending.empty() || pending.back() == '\n' ? "\n" : "\n\n");
+        if (::fsync(file_.get()) != 0) throw os_error("fsync " + path_.string());
+        result.stored = true;
+        result.location = path_.filename().string();
+    } catch (const std::exception& e) {
+        if (size_before >= 0 && ::ftruncate(file_.get(), size_before) == 0) {
+            ::fsync(file_.get());
+        }
+        result.error = e.what();
+    }
+    return result;
+}
+
+}  // namespace mail

@@ -1,0 +1,45 @@
+// mbox (the mboxrd variant that mutt, python's mailbox and Thunderbird read): every message is
+// appended after a "From sender date" line, with body lines that look like ">*From " quoted by
+// one more '>', under an fcntl lock, and fsynced before the 250. A failed append is cut off
+// again, so the file never keeps half a message.
+#pragma once
+
+#include <ctime>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "common/fd.hpp"
+#include "message_store.hpp"
+#include "worker_pool.hpp"
+
+namespace mail {
+
+class Mbox final : public MessageStore {
+  public:
+    // Opens (creates) the file for appending. Throws std::system_error.
+    Mbox(std::filesystem::path path, WorkerPool& pool);
+
+    std::unique_ptr<MessageDraft> begin(const Envelope& envelope) override;
+    [[nodiscard]] std::string description() const override;
+
+  private:
+    class Draft;
+    friend class Draft;
+    StoreResult append_message(const std::string& from_line, const net::Fd& spilled,
+                               const std::string& pending);
+
+    std::filesystem::path path_;
+    WorkerPool& pool_;
+    net::Fd file_;
+    std::mutex mutex_;  // fcntl locks are per process: threads take turns here first
+};
+
+// "From alice@example.org Wed Nov 25 07:53:12 2026\n" (MAILER-DAEMON for the null sender).
+std::string format_from_line(std::string_view reverse_path, std::time_t when);
+
+// mboxrd quoting for whole LF-terminated lines: ">*From " gains a '>'.
+void append_mboxrd_quoted(std::string& out, std::string_view lines);
+
+}  // namespace mail

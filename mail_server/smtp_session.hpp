@@ -1,0 +1,210 @@
+// Session: one SMTP server dialogue (RFC 5321, with PIPELINING, SIZE, 8BITMIME, SMTPUTF8,
+// ENHANCEDSTATUSCODES, STARTTLS and AUTH) as a pure state machine. Bytes from the client go in;
+// replies, transcript lines and the message's data come out through SessionEvents. No sockets,
+// no files, no clock: the transport and the store do those, and the tests fake them.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <ctime>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/buffer.hpp"
+#include "smtp_command.hpp"
+
+namespace mail {
+
+// RFC 5321 4.5.3.1 limits, each with the reply it triggers.
+constexpr std::size_t kMaxCommandLine = 512;         // 4.5.3.1.4, CRLF included -> 500 5.5.2
+constexpr std::size_t kMailParameterAllowance = 50;  // SIZE (RFC 1870 +26), BODY, SMTPUTF8
+constexpr std::size_t kMaxAuthLine = 12288;          // RFC 4954 4 -> 500 5.5.6
+constexpr std::size_t kMaxTextLine = 1000;           // 4.5.3.1.6, CRLF included -> 500 after "."
+constexpr std::size_t kMaxErrors = 20;               // then 421 and close, like Postfix's smtpd
+constexpr std::uint64_t kDefaultMaxMessageBytes = 25 * 1024 * 1024;  // SIZE; over -> 552
+constexpr std::size_t kDefaultMaxRecipients = 100;                   // over -> 452 (4.5.3.1.8)
+
+struct Credentials {
+    std::string user;
+    std::string password;
+};
+
+// What the server was told on its command line; shared by every session.
+struct SessionConfig {
+    std::string hostname = "localhost";  // in the greeting, EHLO and Received
+    std::uint64_t max_message_bytes = kDefaultMaxMessageBytes;
+    std::size_t max_recipients = kDefaultMaxRecipients;
+    std::vector<std::string> domains;      // recipient domains accepted; empty: all
+    bool starttls = false;                 // a certificate is loaded: STARTTLS is offered
+    std::vector<Credentials> credentials;  // non-empty: AUTH is offered and required for MAIL
+    bool allow_insecure_auth = false;      // AUTH offered before TLS too
+    bool transcript_data = false;          // every message line goes to the transcript (-v)
+    std::time_t (*clock)() = nullptr;      // the Received date; null: std::time
+};
+
+// Who is connected; from the transport.
+struct ClientInfo {
+    std::uint64_t number = 0;  // the session number printed as [3]
+    std::string address;       // "127.0.0.1" or "::1"
+    std::string id_prefix;     // unique per server run: message ids are <prefix>-<n>-<m>
+};
+
+struct Envelope {
+    std::string reverse_path;  // "" for the null path
+    std::vector<std::string> recipients;
+    BodyType body = BodyType::k7Bit;
+    bool smtputf8 = false;
+};
+
+// A message just received in full, for the store and the transcript's summary.
+struct MessageInfo {
+    std::string_view id;
+    const Envelope& envelope;
+    std::uint64_t size;        // octets of content as received (CRLF, unstuffed, no trace headers)
+    std::string_view subject;  // the first Subject header's value, unfolded; may be empty
+};
+
+enum class Direction { kClient, kServer };
+
+// What a session asks of its transport. Every call comes from inside a Session method.
+class SessionEvents {
+  public:
+    virtual ~SessionEvents() = default;
+    // One or more complete reply lines (CRLF included). May be batched before writing.
+    virtual void send(std::string_view replies) = 0;
+    // A line to print, without CRLF; AUTH secrets already replaced.
+    virtual void transcript(Direction direction, std::string_view line) = 0;
+    // A message starts (after 354): its trace headers come first through message_data().
+    virtual void begin_message(const Envelope& envelope, std::string_view id) = 0;
+    // Whole lines of content, CRLF-terminated, dot-unstuffed.
+    virtual void message_data(std::string_view lines) = 0;
+    // The message is complete: store it durably, then call Session::message_stored().
+    virtual void end_message(const MessageInfo& info) = 0;
+    // The message will not be stored (too big, a line too long, the client went away).
+    virtual void discard_message() = 0;
+    // "220 Ready to start TLS" was sent: plaintext already received must be discarded, and the
+    // next bytes are a TLS handshake. Call Session::tls_started() once it completes.
+    virtual void start_tls() = 0;
+    // Close the connection once the replies sent so far are written.
+    virtual void close() = 0;
+};
+
+struct StoreResult {
+    bool stored = false;
+    std::string location;  // where it went ("new/1764...", "mbox"), for the transcript
+    std::string error;     // for the log when !stored; never sent to the client
+};
+
+// Not thread-safe: one session belongs to one connection on one loop.
+class Session {
+  public:
+    enum class State {
+        kConnected,       // greeting sent; HELO/EHLO expected
+        kGreeted,         // no transaction
+        kHaveSender,      // MAIL accepted
+        kHaveRecipients,  // at least one RCPT accepted
+        kReceivingData,   // after 354, until <CRLF>.<CRLF>
+        kStoring,         // waiting for message_stored(); input waits
+        kAuthenticating,  // a 334 challenge was sent; the next line is a SASL response
+        kStartingTls,     // 220 to STARTTLS sent; waiting for tls_started()
+        kClosed,          // 221 or 421 sent
+    };
+
+    Session(const SessionConfig& config, ClientInfo client, SessionEvents& events);
+
+    // Sends the 220 greeting.
+    void start();
+    // Handles every complete line in `input` (consuming what it handled) until it needs more
+    // bytes, waits for the store or TLS, or closes.
+    void receive(net::Buffer& input);
+    // The store's answer for the message end_message() handed over: 250 or 451. Call
+    // receive() afterwards for commands that arrived meanwhile.
+    void message_stored(const StoreResult& result);
+    // The TLS handshake after STARTTLS completed; `description` goes into Received.
+    void tls_started(std::string description);
+    // The idle timeout passed: 421 and close (false while a message is being stored: the
+    // delay is ours, and the 250 must still go out).
+    bool timed_out();
+    // The server is stopping: 421 and close, or once the message being stored is answered.
+    void shut_down();
+    // The client closed its side: a message in progress is dropped.
+    void peer_closed();
+
+    [[nodiscard]] State state() const { return state_; }
+    [[nodiscard]] bool tls_active() const { return tls_active_; }
+    [[nodiscard]] bool authenticated() const { return !authenticated_user_.empty(); }
+    [[nodiscard]] std::uint64_t messages_stored() const { return messages_stored_; }
+
+  private:
+    enum class AuthStep { kPlainResponse, kLoginUser, kLoginPassword };
+
+    // Commands, one handler per verb (RFC 5321 4.1.1).
+    void handle_line(std::string_view line);
+    void handle_command(const Command& command);
+    void handle_helo(const Command& command, bool extended);
+    void handle_mail(const Command& command);
+    void handle_rcpt(const Command& command);
+    void handle_data(const Command& command);
+    void handle_rset(const Command& command);
+    void handle_vrfy(const Command& command);
+    void handle_help();
+    void handle_quit();
+    void handle_starttls(const Command& command);
+    void handle_auth(const Command& command);
+    void handle_auth_response(std::string_view line);
+    void finish_auth(std::string_view user, std::string_view password);
+
+    // The message content (RFC 5321 4.5.2 transparency, 4.1.1.4 end of data).
+    void receive_data(net::Buffer& input);
+    void deliver(std::string_view lines);
+    void note_header_line(std::string_view line);
+    void finish_data();
+    void abandon_message();  // discard_message(), once
+
+    // Reads one command line from `input`; false when it needs more bytes.
+    bool take_command_line(net::Buffer& input, std::string& line);
+    [[nodiscard]] std::size_t line_limit(std::string_view line) const;
+
+    void reply(std::string_view text);        // one line, without CRLF
+    void reply_error(std::string_view text);  // counts toward kMaxErrors
+    void reset_transaction();
+    void close_with(std::string_view text);
+    [[nodiscard]] std::string ehlo_keywords() const;
+    [[nodiscard]] bool auth_offered() const;
+    [[nodiscard]] bool accepts_domain(std::string_view mailbox) const;
+    [[nodiscard]] std::string trace_headers() const;
+
+    const SessionConfig& config_;
+    ClientInfo client_;
+    SessionEvents& events_;
+    State state_ = State::kConnected;
+
+    std::string helo_;       // the name the client gave
+    bool extended_ = false;  // EHLO (not HELO): ESMTP in Received, parameters allowed
+    bool tls_active_ = false;
+    std::string tls_description_;
+    std::string authenticated_user_;
+    AuthStep auth_step_ = AuthStep::kPlainResponse;
+    std::string login_user_;  // AUTH LOGIN's first answer
+    std::size_t errors_ = 0;
+    bool discarding_line_ = false;  // inside a command line over the limit
+    bool closing_after_store_ = false;
+
+    // The transaction.
+    Envelope envelope_;
+    std::uint64_t transactions_ = 0;
+    std::string message_id_;
+    std::uint64_t message_bytes_ = 0;
+    bool message_too_big_ = false;
+    bool line_too_long_ = false;
+    bool abandoned_ = false;       // discard_message() was called for this message
+    bool at_line_start_ = true;    // the next data byte starts a line
+    std::size_t line_length_ = 0;  // bytes of the current data line seen so far
+    bool in_headers_ = true;
+    bool in_subject_ = false;
+    std::string subject_;
+    std::uint64_t messages_stored_ = 0;
+};
+
+}  // namespace mail
