@@ -1,4 +1,4 @@
-// SharedOutput under a mutex; LoopOutput flushes through a task posted to its own loop.
+// SharedOutput under a mutex; LoopOutput flushes through a task deferred on its own loop.
 #include "common/batched_output.hpp"
 
 #include <system_error>
@@ -17,10 +17,10 @@ void SharedOutput::write(std::string_view text) {
 }
 
 std::string& LoopOutput::buffer() {
-    if (!flush_posted_) {
+    if (!flush_pending_) {
         // One write per batch of events, not one per line.
-        flush_posted_ = true;
-        loop_.post([this, alive = std::weak_ptr<bool>(alive_)] {
+        flush_pending_ = true;
+        loop_.defer([this, alive = std::weak_ptr<bool>(alive_)] {
             if (alive.lock()) flush();
         });
     }
@@ -28,7 +28,7 @@ std::string& LoopOutput::buffer() {
 }
 
 void LoopOutput::flush() {
-    flush_posted_ = false;
+    flush_pending_ = false;
     if (buffer_.empty()) return;
     output_.write(buffer_);
     buffer_.clear();

@@ -42,7 +42,7 @@ class LoopOutput {
     EventLoop& loop_;
     SharedOutput& output_;
     std::string buffer_;
-    bool flush_posted_ = false;
+    bool flush_pending_ = false;
     // Posted flushes check this, so none runs after the output is gone.
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

@@ -111,6 +111,16 @@ void EventLoop::run_posted_tasks() {
         task();
 }
 
+void EventLoop::run_deferred_tasks() {
+    // Deferred tasks may defer more; they all run before the loop waits again.
+    while (!deferred_.empty()) {
+        std::vector<std::function<void()>> tasks;
+        tasks.swap(deferred_);
+        for (auto& task : tasks)
+            task();
+    }
+}
+
 void EventLoop::run() {
     std::array<epoll_event, kMaxEventsPerWait> events{};
     for (;;) {
@@ -133,6 +143,7 @@ void EventLoop::run() {
         }
         run_due_timers();
         run_posted_tasks();
+        run_deferred_tasks();
         removed_.clear();
     }
 }

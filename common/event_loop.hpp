@@ -50,6 +50,10 @@ class EventLoop {
     void stop();
     // Runs `task` on the loop's thread after the current batch of events. Safe from any thread.
     void post(std::function<void()> task);
+    // The same from the loop's own thread, without waking it: cheaper (no eventfd write and
+    // read), for work a handler wants done once the batch is over (freeing a closed
+    // connection, flushing a log). Loop thread only.
+    void defer(std::function<void()> task) { deferred_.push_back(std::move(task)); }
 
     // The time at the start of the current iteration (cheap; good enough for timeouts).
     [[nodiscard]] Clock::time_point now() const { return now_; }
@@ -67,6 +71,7 @@ class EventLoop {
 
     void run_due_timers();
     void run_posted_tasks();
+    void run_deferred_tasks();
     [[nodiscard]] int epoll_timeout_ms() const;
     void wake();
 
@@ -74,6 +79,7 @@ class EventLoop {
     Fd wakeup_;  // an eventfd: stop() and post() from other threads poke it
     std::unordered_map<int, std::unique_ptr<Watch>> watches_;
     std::vector<std::unique_ptr<Watch>> removed_;  // kept alive until the current batch ends
+    std::vector<std::function<void()>> deferred_;  // loop thread only: no lock
 
     std::map<std::pair<Clock::time_point, TimerId>, std::function<void()>> timers_;
     std::unordered_map<TimerId, Clock::time_point> timer_deadlines_;

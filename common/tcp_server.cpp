@@ -105,6 +105,10 @@ void TcpConnection::handle_write() {
         return;
     }
     output_.shrink_if_empty(kKeepIdleBuffer);
+    if (close_when_written_) {
+        close();
+        return;
+    }
     if (server_.callbacks_.on_drained) server_.callbacks_.on_drained(*this);
     if (state_ == State::kClosed) return;
     if (state_ == State::kShuttingDown && !output_pending()) {
@@ -205,6 +209,16 @@ void TcpConnection::shutdown_write() {
     }
     ::shutdown(fd_.get(), SHUT_WR);
     update_interest();
+}
+
+void TcpConnection::close_after_write() {
+    if (state_ != State::kOpen) return;
+    if (!output_pending()) {
+        close();
+        return;
+    }
+    close_when_written_ = true;
+    pause_reading();
 }
 
 void TcpConnection::close() {
@@ -370,7 +384,7 @@ void TcpServer::destroy_later(std::uint64_t id) {
     closed_.push_back(std::move(it->second));
     connections_.erase(it);
     if (closed_.size() == 1) {
-        loop_.post([this, alive = std::weak_ptr<bool>(alive_)] {
+        loop_.defer([this, alive = std::weak_ptr<bool>(alive_)] {
             if (const auto still = alive.lock(); still && *still) closed_.clear();
         });
     }

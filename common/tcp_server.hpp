@@ -41,6 +41,9 @@ class TcpConnection {
     void shutdown_write();
     // Closes now, dropping unsent output. The object is destroyed after the current event.
     void close();
+    // Closes as soon as everything queued is written, without waiting for the peer's FIN
+    // (what an SMTP server does after 221); nothing more is read meanwhile.
+    void close_after_write();
 
     // Backpressure: stop/start reading from the peer (e.g. while our output is too large).
     void pause_reading();
@@ -88,6 +91,7 @@ class TcpConnection {
     State state_ = State::kOpen;
     bool reading_ = true;
     bool peer_closed_ = false;
+    bool close_when_written_ = false;
     std::uint32_t interest_ = 0;
     EventLoop::Clock::time_point last_active_;
     EventLoop::TimerId idle_timer_ = 0;

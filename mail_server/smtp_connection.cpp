@@ -115,12 +115,14 @@ void SmtpConnection::flush_output() {
         output_.clear();
     }
     if (closing_ && !shut_down_ && !conn_.closed()) {
+        // Like Postfix after 221: close once the last reply is out, not waiting for the
+        // client's FIN (a client has nothing to say after QUIT).
         shut_down_ = true;
         if (tls_) {
-            tls_->close();  // close_notify, then FIN
+            tls_->close();  // close_notify first
             send_tls_records();
         }
-        conn_.shutdown_write();
+        conn_.close_after_write();
     }
 }
 

@@ -65,8 +65,8 @@ class SmtpConnection final : public SessionEvents,
     net::Buffer plain_;  // decrypted input, with TLS
     std::unique_ptr<MessageDraft> draft_;
     std::string summary_;     // of the message being stored, for the transcript
-    bool closing_ = false;    // the session ended: FIN after the last reply
-    bool shut_down_ = false;  // that FIN (and TLS close_notify) was queued
+    bool closing_ = false;    // the session ended: close after the last reply
+    bool shut_down_ = false;  // that close (and TLS close_notify) was queued
 };
 
 }  // namespace mail

@@ -324,6 +324,24 @@ TEST(EventLoopTest, PostRunsTasksInOrderOnTheLoop) {
     EXPECT_EQ(order, (std::vector<int>{1, 2, 3, 4}));
 }
 
+TEST(EventLoopTest, DeferRunsAfterTheBatchBeforeTheNextWait) {
+    EventLoop loop;
+    std::vector<int> order;
+    loop.post([&] {
+        order.push_back(1);
+        loop.defer([&] {
+            order.push_back(3);
+            loop.defer([&] {  // deferred from a deferred task: still this iteration
+                order.push_back(4);
+                loop.stop();
+            });
+        });
+        order.push_back(2);
+    });
+    ASSERT_TRUE(run_bounded(loop));
+    EXPECT_EQ(order, (std::vector<int>{1, 2, 3, 4}));
+}
+
 TEST(EventLoopTest, StopFromAnotherThreadWakesTheLoop) {
     EventLoop loop;
     std::atomic<bool> safety_fired{false};

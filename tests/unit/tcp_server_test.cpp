@@ -450,6 +450,24 @@ TEST_F(TcpServerTest, ServerShutdownWriteStillReadsThePeer) {
     EXPECT_TRUE(journal_.wait_for("close"));
 }
 
+TEST_F(TcpServerTest, CloseAfterWriteSendsEverythingThenCloses) {
+    TcpCallbacks callbacks = echo_callbacks();
+    const std::string reply = pattern(0, 4 * 1024 * 1024) + "221 bye\r\n";
+    callbacks.on_data = [reply](TcpConnection& conn) {
+        conn.input().consume_all();
+        conn.send(reply);  // more than the socket takes at once: some waits in the buffer
+        conn.close_after_write();
+    };
+    start(callbacks);
+    const Fd client = connect();
+    write_all(client.get(), "QUIT\r\n");
+    const Received received = read_to_end(client.get());
+    EXPECT_EQ(received.end, End::kEof);  // closed by us, without waiting for the client's FIN
+    EXPECT_EQ(received.data.size(), reply.size());
+    EXPECT_TRUE(received.data == reply);
+    EXPECT_TRUE(journal_.wait_for("close"));
+}
+
 // ---------------------------------------------------------------------------- limits
 
 TEST_F(TcpServerTest, IdleTimeoutClosesAnIdleConnection) {
