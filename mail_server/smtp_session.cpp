@@ -429,9 +429,9 @@ void Session::finish_auth(std::string_view user, std::string_view password) {
     bool valid = false;
     for (const auto& credentials : config_.credentials) {
         // Every entry is compared, so the time taken does not tell which user exists.
-        const bool match =
-            same_secret(user, credentials.user) & same_secret(password, credentials.password);
-        valid = valid || match;
+        const bool user_matches = same_secret(user, credentials.user);
+        const bool password_matches = same_secret(password, credentials.password);
+        valid = valid || (user_matches && password_matches);
     }
     login_user_.clear();
     if (!valid) return reply_error("535 5.7.8 Authentication credentials invalid");
