@@ -50,6 +50,7 @@ std::string escape_hostname(std::string_view hostname) {
 struct Delivery {
     std::shared_ptr<const net::Fd> tmp_dir;
     std::shared_ptr<const net::Fd> new_dir;
+    std::shared_ptr<DirectorySync> new_sync;
     std::string name;
     net::Fd file;         // open when part of the message was already written
     std::string pending;  // the rest, still in memory
@@ -67,10 +68,9 @@ struct Delivery {
             if (::renameat(tmp_dir->get(), name.c_str(), new_dir->get(), name.c_str()) != 0) {
                 throw os_error("rename tmp/" + name + " to new/");
             }
-            if (::fsync(new_dir->get()) != 0) {
-                const auto failure = os_error("fsync new/");
+            if (const int error = new_sync->sync_after_rename(); error != 0) {
                 ::unlinkat(new_dir->get(), name.c_str(), 0);  // not durable: not accepted
-                throw failure;
+                throw std::system_error(error, std::generic_category(), "fsync new/");
             }
             result.stored = true;
             result.location = "new/" + name;
@@ -92,11 +92,39 @@ struct Delivery {
 
 }  // namespace
 
+int DirectorySync::sync_after_rename() {
+    std::unique_lock lock(mutex_);
+    const std::uint64_t mine = ++renamed_;
+    while (durable_ < mine) {
+        if (failed_up_to_ >= mine) return failure_;
+        if (syncing_) {
+            synced_.wait(lock);
+            continue;
+        }
+        // Nobody is syncing: this thread does it, for every rename announced so far.
+        syncing_ = true;
+        const std::uint64_t covered = renamed_;
+        lock.unlock();
+        const int result = ::fsync(directory_->get()) == 0 ? 0 : errno;
+        lock.lock();
+        syncing_ = false;
+        if (result == 0) {
+            durable_ = covered;
+        } else {
+            failed_up_to_ = covered;
+            failure_ = result;
+        }
+        synced_.notify_all();
+    }
+    return 0;
+}
+
 class Maildir::Draft final : public MessageDraft {
   public:
     Draft(Maildir& maildir, std::string name) : maildir_(maildir) {
         delivery_.tmp_dir = maildir.tmp_;
         delivery_.new_dir = maildir.new_;
+        delivery_.new_sync = maildir.new_sync_;
         delivery_.name = std::move(name);
     }
     ~Draft() override {
@@ -144,6 +172,7 @@ Maildir::Maildir(std::filesystem::path root, WorkerPool& pool, std::string hostn
         make_directory(root_ / sub);
     tmp_ = std::make_shared<const net::Fd>(open_directory(root_ / "tmp"));
     new_ = std::make_shared<const net::Fd>(open_directory(root_ / "new"));
+    new_sync_ = std::make_shared<DirectorySync>(new_);
 }
 
 std::unique_ptr<MessageDraft> Maildir::begin(const Envelope&) {

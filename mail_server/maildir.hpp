@@ -4,8 +4,10 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "common/fd.hpp"
@@ -13,6 +15,29 @@
 #include "worker_pool.hpp"
 
 namespace mail {
+
+// Group commit for one directory: every thread that renamed a file into it waits until an
+// fsync of the directory that began after its rename has completed. One fsync serves all the
+// renames before it, so sixteen storage threads do not queue sixteen directory fsyncs.
+// Thread-safe.
+class DirectorySync {
+  public:
+    explicit DirectorySync(std::shared_ptr<const net::Fd> directory)
+        : directory_(std::move(directory)) {}
+    // Call after a rename into the directory; returns 0 once it is durable, or the errno of
+    // the fsync that failed.
+    int sync_after_rename();
+
+  private:
+    std::shared_ptr<const net::Fd> directory_;
+    std::mutex mutex_;
+    std::condition_variable synced_;
+    std::uint64_t renamed_ = 0;       // renames announced so far
+    std::uint64_t durable_ = 0;       // renames covered by a completed fsync
+    std::uint64_t failed_up_to_ = 0;  // renames covered by a failed fsync
+    int failure_ = 0;
+    bool syncing_ = false;
+};
 
 class Maildir final : public MessageStore {
   public:
@@ -32,6 +57,7 @@ class Maildir final : public MessageStore {
     std::string hostname_;                // with '/' and ':' escaped as the format requires
     std::shared_ptr<const net::Fd> tmp_;  // the directories, opened once
     std::shared_ptr<const net::Fd> new_;
+    std::shared_ptr<DirectorySync> new_sync_;
     std::atomic<std::uint64_t> deliveries_{0};
 };
 
