@@ -351,6 +351,12 @@ void TcpServer::handle_accept() {
         peer.set_size(len);
         Fd owned(fd);
         if (options_.max_connections != 0 && connections_.size() >= options_.max_connections) {
+            if (!options_.over_limit_reply.empty()) {
+                // A new socket's buffer is empty: the reply fits, or is dropped, never waited on.
+                [[maybe_unused]] const auto sent =
+                    ::send(fd, options_.over_limit_reply.data(), options_.over_limit_reply.size(),
+                           MSG_DONTWAIT | MSG_NOSIGNAL);
+            }
             continue;  // over the limit: `owned` closes it
         }
         try {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
@@ -100,6 +101,9 @@ class TcpConnection {
 struct TcpServerOptions {
     std::chrono::milliseconds idle_timeout{0};  // 0: never time out
     std::size_t max_connections = 0;            // 0: no limit; beyond it new ones are closed
+    // Written (best effort, never blocking) to a connection closed for being over the limit,
+    // e.g. SMTP's "421 ... too many connections" (RFC 5321 3.8).
+    std::string over_limit_reply{};
 };
 
 // What the protocol does; every callback runs on the server's loop thread.

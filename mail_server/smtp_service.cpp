@@ -39,7 +39,9 @@ SmtpService::SmtpService(net::EventLoop& loop, std::shared_ptr<net::Fd> listener
     server_ = std::make_unique<net::TcpServer>(
         loop, std::move(listener), std::move(callbacks),
         net::TcpServerOptions{.idle_timeout = shared_.timeout,
-                              .max_connections = shared_.max_connections});
+                              .max_connections = shared_.max_connections,
+                              .over_limit_reply = "421 4.3.2 " + shared_.session.hostname +
+                                                  " Too many connections, try again later\r\n"});
 }
 
 SmtpService::~SmtpService() {

@@ -529,6 +529,16 @@ TEST_F(TcpServerTest, MaxConnectionsClosesTheExtraOnes) {
     EXPECT_EQ(journal_.count("open"), 2U);
 }
 
+TEST_F(TcpServerTest, AConnectionOverTheLimitGetsTheOverLimitReply) {
+    start(echo_callbacks(), {.max_connections = 1, .over_limit_reply = "421 busy\r\n"});
+    const Fd first = connect();
+    expect_echo(first.get(), "first");
+    const Fd extra = connect();
+    const Received received = read_to_end(extra.get());
+    EXPECT_EQ(received.data, "421 busy\r\n");
+    EXPECT_NE(received.end, End::kTimeout);
+}
+
 // Lowers RLIMIT_NOFILE so that no new descriptor can be opened, and restores it.
 class DescriptorsExhausted {
   public:
