@@ -19,6 +19,10 @@ void upper_case_ascii(std::span<char> bytes);
 // A copy of `bytes` with the ASCII letters upper-cased.
 std::string upper_cased_ascii(std::string_view bytes);
 
+// Well-formed UTF-8 (RFC 3629): no stray continuation bytes, no truncated or overlong
+// sequences, no surrogates, nothing above U+10FFFF. ASCII is well-formed UTF-8.
+bool is_well_formed_utf8(std::string_view bytes);
+
 // Case-insensitive ASCII comparison (header names, SMTP verbs).
 bool iequals(std::string_view a, std::string_view b);
 

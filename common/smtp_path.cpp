@@ -140,6 +140,7 @@ bool is_source_route(std::string_view route, bool utf8) {
 }  // namespace
 
 bool is_valid_mailbox(std::string_view mailbox, bool allow_utf8) {
+    if (allow_utf8 && !is_well_formed_utf8(mailbox)) return false;
     const auto at = find_at_sign(mailbox);
     if (at == std::string_view::npos) return false;
     const auto local = mailbox.substr(0, at);
@@ -180,14 +181,17 @@ ParsedPath parse_path(std::string_view text, bool allow_null, bool allow_utf8) {
         result.status = PathStatus::kTooLong;
         return result;
     }
+    // UTF-8 anywhere in the path (the route included) must be well-formed, and allowed.
+    if (!is_well_formed_utf8(inner)) return result;
+    const bool needs_utf8 = has_non_ascii(inner);
     if (inner.front() == '@') {
         const auto colon = inner.find(':');
-        if (colon == std::string_view::npos || !is_source_route(inner.substr(0, colon), allow_utf8))
+        if (colon == std::string_view::npos || !is_source_route(inner.substr(0, colon), true))
             return result;
         inner.remove_prefix(colon + 1);
     }
     if (iequals(inner, "postmaster")) {  // RFC 5321 4.5.1: always accepted without a domain
-        result.status = PathStatus::kOk;
+        result.status = !allow_utf8 && needs_utf8 ? PathStatus::kNeedsUtf8 : PathStatus::kOk;
         result.mailbox = std::string(inner);
         return result;
     }
@@ -198,7 +202,7 @@ ParsedPath parse_path(std::string_view text, bool allow_null, bool allow_utf8) {
         return result;
     }
     if (!is_valid_mailbox(inner, true)) return result;
-    if (!allow_utf8 && has_non_ascii(inner)) {
+    if (!allow_utf8 && needs_utf8) {
         result.status = PathStatus::kNeedsUtf8;
         return result;
     }
