@@ -141,6 +141,8 @@ int serve(const net::Args& args) {
     config.credentials = parse_credentials(args);
     config.allow_insecure_auth = args.has("allow-insecure-auth");
     config.transcript_data = args.has("verbose");
+    // Every option is judged before anything is created on disk.
+    shared->timeout = args.seconds_or("timeout", kDefaultTimeout, 1ms, 86400s);
     const auto tls = load_tls(args);
     config.starttls = tls.has_value();
     if (!config.credentials.empty() && !config.starttls && !config.allow_insecure_auth) {
@@ -167,7 +169,6 @@ int serve(const net::Args& args) {
     shared->verbosity = args.has("quiet")     ? mail::Verbosity::kQuiet
                         : args.has("verbose") ? mail::Verbosity::kVerbose
                                               : mail::Verbosity::kNormal;
-    shared->timeout = args.seconds_or("timeout", kDefaultTimeout, 1ms, 86400s);
     shared->max_connections = (usable + threads - 1) / threads;
     shared->tls = tls ? &*tls : nullptr;
     shared->id_prefix = id_prefix();

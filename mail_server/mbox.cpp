@@ -7,7 +7,6 @@
 
 #include <array>
 #include <cerrno>
-#include <optional>
 #include <system_error>
 
 #include "common/socket.hpp"
@@ -19,29 +18,16 @@ std::system_error os_error(const std::string& what) {
     return {errno, std::generic_category(), what};
 }
 
-// Holds a whole-file write lock (fcntl, so other mail programs respect it too).
-class FileLock {
-  public:
-    explicit FileLock(int fd) : fd_(fd) {
-        struct flock lock {};
-        lock.l_type = F_WRLCK;
-        lock.l_whence = SEEK_SET;
-        while (::fcntl(fd_, F_SETLKW, &lock) != 0) {
-            if (errno != EINTR) throw os_error("cannot lock the mbox");
-        }
+// Takes a whole-file write lock (fcntl, so other mail programs respect it too). It lasts until
+// the descriptor is closed: fcntl locks belong to the process and the file.
+void lock_whole_file(int fd) {
+    struct flock lock {};
+    lock.l_type = F_WRLCK;
+    lock.l_whence = SEEK_SET;
+    while (::fcntl(fd, F_SETLKW, &lock) != 0) {
+        if (errno != EINTR) throw os_error("cannot lock the mbox");
     }
-    FileLock(const FileLock&) = delete;
-    FileLock& operator=(const FileLock&) = delete;
-    ~FileLock() {
-        struct flock unlock {};
-        unlock.l_type = F_UNLCK;
-        unlock.l_whence = SEEK_SET;
-        ::fcntl(fd_, F_SETLK, &unlock);
-    }
-
-  private:
-    int fd_;
-};
+}
 
 // A file with no name for a big message's first part: gone when closed, whatever happens.
 net::Fd open_spill_file(const std::filesystem::path& near) {
@@ -149,8 +135,28 @@ class Mbox::Draft final : public MessageDraft {
 };
 
 Mbox::Mbox(std::filesystem::path path, WorkerPool& pool) : path_(std::move(path)), pool_(pool) {
-    file_ = net::Fd(::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600));
-    if (!file_) throw os_error("cannot open " + path_.string());
+    // Fails now, at start-up, if the file cannot be written; each delivery opens it again.
+    const net::Fd file(::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600));
+    if (!file) throw os_error("cannot open " + path_.string());
+}
+
+// Opens the file at path_ and locks it. A mail reader that expunges rewrites the mbox and
+// renames the new file over the old one; a descriptor kept from before would append to the
+// unlinked old file, and those messages would be lost. So the file is opened for every
+// delivery, and after the lock is granted, checked to still be the one at path_ (else again).
+net::Fd Mbox::open_locked() const {
+    while (true) {
+        net::Fd file(::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600));
+        if (!file) throw os_error("cannot open " + path_.string());
+        lock_whole_file(file.get());
+        struct stat opened {};
+        struct stat current {};
+        if (::fstat(file.get(), &opened) != 0) throw os_error("cannot stat " + path_.string());
+        if (::stat(path_.c_str(), &current) == 0 && current.st_ino == opened.st_ino &&
+            current.st_dev == opened.st_dev) {
+            return file;
+        }
+    }
 }
 
 std::unique_ptr<MessageDraft> Mbox::begin(const Envelope& envelope) {
@@ -165,25 +171,23 @@ StoreResult Mbox::append_message(const std::string& from_line, const net::Fd& sp
                                  const std::string& pending) {
     const std::lock_guard guard(mutex_);
     StoreResult result;
+    net::Fd file;  // locked while open, so a failed append is cut back before anyone reads it
     off_t size_before = -1;
-    std::optional<FileLock> lock;  // held until a failed append is cut back
     try {
-        lock.emplace(file_.get());
+        file = open_locked();
         struct stat st {};
-        if (::fstat(file_.get(), &st) != 0) throw os_error("cannot stat " + path_.string());
+        if (::fstat(file.get(), &st) != 0) throw os_error("cannot stat " + path_.string());
         size_before = st.st_size;
-        net::write_all(file_.get(), from_line);
-        if (spilled) copy_spilled(spilled, file_.get());
-        net::write_all(file_.get(), pending);
+        net::write_all(file.get(), from_line);
+        if (spilled) copy_spilled(spilled, file.get());
+        net::write_all(file.get(), pending);
         // Every message ends with an empty line, so the next "From " starts a line of its own.
-        net::write_all(file_.get(), pending.empty() || pending.back() == '\n' ? "\n" : "\n\n");
-        if (::fsync(file_.get()) != 0) throw os_error("fsync " + path_.string());
+        net::write_all(file.get(), pending.empty() || pending.back() == '\n' ? "\n" : "\n\n");
+        if (::fsync(file.get()) != 0) throw os_error("fsync " + path_.string());
         result.stored = true;
         result.location = path_.filename().string();
     } catch (const std::exception& e) {
-        if (size_before >= 0 && ::ftruncate(file_.get(), size_before) == 0) {
-            ::fsync(file_.get());
-        }
+        if (size_before >= 0 && ::ftruncate(file.get(), size_before) == 0) ::fsync(file.get());
         result.error = e.what();
     }
     return result;

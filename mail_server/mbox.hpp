@@ -27,12 +27,12 @@ class Mbox final : public MessageStore {
   private:
     class Draft;
     friend class Draft;
+    [[nodiscard]] net::Fd open_locked() const;
     StoreResult append_message(const std::string& from_line, const net::Fd& spilled,
                                const std::string& pending);
 
     std::filesystem::path path_;
     WorkerPool& pool_;
-    net::Fd file_;
     std::mutex mutex_;  // fcntl locks are per process: threads take turns here first
 };
 

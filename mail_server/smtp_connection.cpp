@@ -236,8 +236,11 @@ void SmtpConnection::message_stored(const StoreResult& result, const std::string
                                      ": not stored: " + result.error);
     }
     session_.message_stored(result);
-    if (conn_.peer_closed() && session_.state() != Session::State::kClosed) closing_ = true;
-    process_input();  // commands that arrived meanwhile
+    process_input();  // commands that arrived meanwhile, even after the client's FIN
+    if (conn_.peer_closed() && !closing_ && session_.state() != Session::State::kStoring) {
+        session_.peer_closed();
+        closing_ = true;
+    }
     flush_output();
 }
 

@@ -38,7 +38,9 @@ std::optional<Announced> parse_listening_line(std::string_view line) {
         text = last_url_in(line);
         if (text.empty()) return std::nullopt;
     }
-    text = text.substr(0, text.find_first_of(" \t\r\n"));
+    // The address ends at a space, or at the comma before more text ("listening on
+    // 127.0.0.1:2525, storing to ./mail").
+    text = text.substr(0, text.find_first_of(" \t\r\n,"));
     if (const auto scheme = text.find("://"); scheme != std::string_view::npos) {
         text.remove_prefix(scheme + 3);
     }
