@@ -1,4 +1,5 @@
-// TLS when the build has no OpenSSL: everything says so.
+// TLS when the build has no OpenSSL (or -DTOPDOWN_TLS=OFF): every entry point says so. No
+// Context or Session can be made, so the members past the constructors are never reached.
 #include "common/tls.hpp"
 
 namespace net::tls {
@@ -10,48 +11,85 @@ namespace {
 
 }  // namespace
 
+struct Context::Impl {};
 struct Session::State {};
 
 bool available() {
     return false;
 }
+
 Context Context::server(const std::string&, const std::string&) {
     unavailable();
 }
 Context Context::client(const ClientOptions&) {
     unavailable();
 }
+Role Context::role() const {
+    unavailable();
+}
+bool Context::verifies() const {
+    unavailable();
+}
 
+Session::Session(const Context&, Role, std::string) {
+    unavailable();
+}
 Session::Session(const Context&, std::string) {
     unavailable();
 }
 Session::Session(Session&&) noexcept = default;
 Session& Session::operator=(Session&&) noexcept = default;
 Session::~Session() = default;
-void Session::feed(std::string_view) {}
+
+void Session::feed(std::string_view) {
+    unavailable();
+}
 Status Session::pump(Buffer&) {
-    return Status::kFailed;
+    unavailable();
 }
-void Session::write(std::string_view) {}
+void Session::write(std::string_view) {
+    unavailable();
+}
 bool Session::take_output(Buffer&) {
-    return false;
+    unavailable();
 }
-void Session::close() {}
+std::string Session::take_output() {
+    unavailable();
+}
+void Session::close() {
+    unavailable();
+}
 bool Session::handshake_done() const {
-    return false;
+    unavailable();
 }
 bool Session::failed() const {
-    return true;
-}
-bool Session::peer_closed() const {
-    return false;
+    unavailable();
 }
 const std::string& Session::error() const {
-    static const std::string kError = "built without OpenSSL";
-    return kError;
+    unavailable();
+}
+bool Session::peer_closed() const {
+    unavailable();
 }
 std::string Session::description() const {
-    return {};
+    unavailable();
+}
+
+BlockingStream::BlockingStream(int fd, Session session, std::string_view)
+    : fd_(fd), session_(std::move(session)) {
+    unavailable();
+}
+void BlockingStream::handshake(Clock::time_point) {
+    unavailable();
+}
+std::size_t BlockingStream::read_some(Buffer&, Clock::time_point) {
+    unavailable();
+}
+void BlockingStream::write_all(std::string_view, Clock::time_point) {
+    unavailable();
+}
+void BlockingStream::close(Clock::time_point) {
+    unavailable();
 }
 
 }  // namespace net::tls
