@@ -1,6 +1,7 @@
 """Small measuring helpers shared by the benchmark scripts (called as `helper NAME ARGS...`,
-see bench/lib.sh): free ports, monotonic timing, memory and CPU of a process group."""
-import os, socket, subprocess, sys, time
+see bench/lib.sh): free ports, monotonic timing, memory and CPU of a process group, a disk's
+fsync rate."""
+import os, socket, subprocess, sys, threading, time
 
 
 def free_port(kind="tcp"):
@@ -86,8 +87,49 @@ def ticks(pgid, shell_pid):
     print(busy, sum(cpu[:8]), group, children)
 
 
+def fsync_rate(directory, threads, seconds):
+    """fsyncs/s this disk completes from THREADS threads for SECONDS, and the CPU time each file
+    took (us): each thread creates new 4 KiB files in DIRECTORY, each written then fsynced, as a
+    mail server stores messages (a new file's fsync also writes its inode). The files are left
+    for the caller to remove when its measuring is done: removing files costs the disk work of its
+    own (discards, on some)."""
+    threads, seconds = int(threads), float(seconds)
+    data = b"x" * 4096
+    counts = [0] * threads
+    errors = []
+    stop = time.monotonic() + seconds
+
+    def work(index):
+        n = 0
+        try:
+            while time.monotonic() < stop:
+                path = f"{directory}/{index}.{n}"
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                try:
+                    os.write(fd, data)
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+                n += 1
+        except OSError as e:
+            errors.append(e)
+        counts[index] = n
+
+    start, cpu = time.monotonic(), time.process_time()
+    workers = [threading.Thread(target=work, args=(i,)) for i in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    if errors:
+        sys.exit(f"helper.py: fsync-rate: {errors[0]}")
+    files = max(sum(counts), 1)
+    elapsed, cpu = time.monotonic() - start, time.process_time() - cpu
+    print(f"{files / elapsed:.0f} {cpu * 1e6 / files:.0f}")
+
+
 COMMANDS = {"free-port": free_port, "timed": timed, "group-pss": group_pss, "sampled": sampled,
-            "ticks": ticks}
+            "ticks": ticks, "fsync-rate": fsync_rate}
 
 if __name__ == "__main__":
     COMMANDS[sys.argv[1]](*sys.argv[2:])
