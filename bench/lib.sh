@@ -34,7 +34,7 @@ or pass the folder holding $*: bench/$bench_name BIN_DIR"
 }
 
 # helper NAME ARGS...: the measuring helpers in bench/helper.py (free-port, timed, group-pss,
-# sampled, ticks).
+# sampled, ticks, fsync-rate).
 bench_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 helper() { python3 "$bench_dir/helper.py" "$@"; }
 
