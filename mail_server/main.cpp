@@ -40,7 +40,8 @@ net::CommandLine command_line() {
         {.name = "mail_server",
          .synopsis = "[-b ADDR] [-p PORT] [--maildir DIR | --mbox FILE | --no-store] "
                      "[--hostname NAME] [--max-size BYTES] [--max-rcpt N] [--domain D]... "
-                     "[--timeout SEC] [--tls-cert F --tls-key F] [--auth USER:PASS]... [-q | -v]",
+                     "[--timeout SEC] [--tls-cert F --tls-key F] [--auth USER:PASS]... "
+                     "[--allow-insecure-auth] [-q | -v]",
          .description =
              "An SMTP server (RFC 5321) that prints the dialogue with each client and keeps\n"
              "every message it accepts, fsynced before its 250. It never relays.",
