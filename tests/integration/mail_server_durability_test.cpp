@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/build_info.hpp"
 #include "tests/support/cli_expectations.hpp"
 #include "tests/support/mail_server_process.hpp"
 #include "tests/support/mail_tools.hpp"
@@ -33,24 +34,6 @@ using namespace std::chrono_literals;
 constexpr auto kIo = 20s;  // one exchange on loopback; generous for sanitizer builds
 constexpr std::size_t kMiB = 1024 * 1024;
 constexpr std::string_view kAlice = "alice@example.org";
-
-// Whether this build (and so mail_server) runs under a sanitizer, whose runtime has a large
-// fixed RSS of its own.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-constexpr bool kSanitized = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-constexpr bool kSanitized = true;
-#else
-constexpr bool kSanitized = false;
-#endif
-#else
-constexpr bool kSanitized = false;
-#endif
-
-bool contains(std::string_view text, std::string_view needle) {
-    return text.find(needle) != std::string_view::npos;
-}
 
 // Checks `done()` every 10 ms until it holds; false at the deadline. For what only shows on disk.
 template <typename Done>

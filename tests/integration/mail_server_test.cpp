@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "common/base64.hpp"
+#include "tests/support/build_info.hpp"
 #include "tests/support/cli_expectations.hpp"
 #include "tests/support/mail_server_process.hpp"
 #include "tests/support/mail_tools.hpp"
@@ -37,24 +38,6 @@ constexpr auto kIo = 20s;  // one exchange on loopback; generous for sanitizer b
 constexpr std::size_t kMiB = 1024 * 1024;
 constexpr std::string_view kAlice = "alice@example.org";
 constexpr std::string_view kGreeting = "220 mail.test ESMTP mail_server";
-
-// Whether this build (and so mail_server) runs under a sanitizer, whose runtime has memory
-// habits of its own (ASan's quarantine keeps freed blocks resident).
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-constexpr bool kSanitized = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-constexpr bool kSanitized = true;
-#else
-constexpr bool kSanitized = false;
-#endif
-#else
-constexpr bool kSanitized = false;
-#endif
-
-bool contains(std::string_view text, std::string_view needle) {
-    return text.find(needle) != std::string_view::npos;
-}
 
 // The trace headers mail_server puts first: Return-Path, then a Received header of three
 // lines (two recipients: no "for") or four (one recipient), as they look in the file (LF).

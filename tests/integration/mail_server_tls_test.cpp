@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/base64.hpp"
+#include "tests/support/build_info.hpp"
 #include "tests/support/cli_expectations.hpp"
 #include "tests/support/mail_server_process.hpp"
 #include "tests/support/mail_tools.hpp"
@@ -26,10 +27,6 @@ using namespace std::chrono_literals;
 
 constexpr auto kIo = 20s;  // a TLS handshake on loopback; generous for sanitizer builds
 constexpr std::string_view kAlice = "alice@example.org";
-
-bool contains(std::string_view text, std::string_view needle) {
-    return text.find(needle) != std::string_view::npos;
-}
 
 // A self-signed certificate for CN=localhost, valid for a day, and its key.
 struct Certificate {

@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/build_info.hpp"
 #include "tests/support/cli_expectations.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/server_process.hpp"
@@ -75,10 +76,6 @@ std::set<std::uint64_t> range(std::uint64_t first, std::uint64_t last) {
     for (auto s = first; s <= last; ++s)
         seqs.insert(s);
     return seqs;
-}
-
-bool contains(std::string_view text, std::string_view needle) {
-    return text.find(needle) != std::string_view::npos;
 }
 
 // Polls the server's log until it holds `needle`; true when it did before the deadline.
