@@ -157,11 +157,15 @@ void EventLoop::stop() {
 }
 
 void EventLoop::post(std::function<void()> task) {
+    bool first = false;
     {
         const std::lock_guard lock(mutex_);
+        first = posted_.empty();
         posted_.push_back(std::move(task));
     }
-    wake();
+    // Tasks already waiting have woken the loop, which reads the eventfd before it takes them:
+    // one wake-up serves a whole batch of posts.
+    if (first) wake();
 }
 
 void EventLoop::wake() {

@@ -1,4 +1,5 @@
-// The Maildir delivery steps: write in tmp/, fsync, rename into new/, fsync new/.
+// The Maildir delivery steps, for a batch of messages at a time: write in tmp/, make them
+// durable, rename into new/, fsync new/, answer.
 #include "maildir.hpp"
 
 #include <fcntl.h>
@@ -6,9 +7,12 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <mutex>
 #include <system_error>
+#include <vector>
 
 #include "common/socket.hpp"
 
@@ -46,104 +50,179 @@ std::string escape_hostname(std::string_view hostname) {
     return out.empty() ? "localhost" : out;
 }
 
-// Everything a commit needs, moved to a storage thread.
+// One message on its way: made in a Draft on a loop thread, committed on a storage thread.
 struct Delivery {
-    std::shared_ptr<const net::Fd> tmp_dir;
-    std::shared_ptr<const net::Fd> new_dir;
-    std::shared_ptr<DirectorySync> new_sync;
     std::string name;
     net::Fd file;         // open when part of the message was already written
     std::string pending;  // the rest, still in memory
-    std::string error;    // a write that failed while the message arrived
+    std::string error;    // why it is not stored; set at the first failure
+    bool in_new = false;  // renamed into new/
+    std::function<void(StoreResult)> done;
 
-    // Runs on a storage thread: the steps that make the message durable, in order.
-    StoreResult deliver() {
-        StoreResult result;
-        try {
-            if (!error.empty()) throw std::runtime_error(error);
-            if (!file) file = create_in_tmp();
-            net::write_all(file.get(), pending);
-            if (::fsync(file.get()) != 0) throw os_error("fsync tmp/" + name);
-            file.reset();
-            if (::renameat(tmp_dir->get(), name.c_str(), new_dir->get(), name.c_str()) != 0) {
-                throw os_error("rename tmp/" + name + " to new/");
-            }
-            if (const int error = new_sync->sync_after_rename(); error != 0) {
-                ::unlinkat(new_dir->get(), name.c_str(), 0);  // not durable: not accepted
-                throw std::system_error(error, std::generic_category(), "fsync new/");
-            }
-            result.stored = true;
-            result.location = "new/" + name;
-        } catch (const std::exception& e) {
-            file.reset();
-            ::unlinkat(tmp_dir->get(), name.c_str(), 0);
-            result.error = e.what();
-        }
-        return result;
-    }
-
-    net::Fd create_in_tmp() const {
-        net::Fd fd(
-            ::openat(tmp_dir->get(), name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
-        if (!fd) throw os_error("cannot create tmp/" + name);
-        return fd;
-    }
+    bool failed() const { return !error.empty(); }
 };
+
+void fail(Delivery& delivery, const std::string& what, int error) {
+    if (!delivery.failed())
+        delivery.error = std::system_error(error, std::generic_category(), what).what();
+}
+
+net::Fd create_in_tmp(int tmp_dir, const std::string& name) {
+    net::Fd fd(::openat(tmp_dir, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+    if (!fd) throw os_error("cannot create tmp/" + name);
+    return fd;
+}
 
 }  // namespace
 
-int DirectorySync::sync_after_rename() {
-    std::unique_lock lock(mutex_);
-    const std::uint64_t mine = ++renamed_;
-    while (durable_ < mine) {
-        if (failed_up_to_ >= mine) return failure_;
-        if (syncing_) {
-            synced_.wait(lock);
-            continue;
+class GroupCommit {
+  public:
+    GroupCommit(WorkerPool& pool, std::shared_ptr<const net::Fd> tmp, net::Fd new_dir)
+        : pool_(pool), tmp_(std::move(tmp)), new_(std::move(new_dir)) {}
+
+    // Queues the delivery; a storage thread takes it with the next batch.
+    static void submit(const std::shared_ptr<GroupCommit>& self, Delivery delivery) {
+        {
+            const std::lock_guard lock(self->mutex_);
+            self->queue_.push_back(std::move(delivery));
+            if (self->committing_) return;  // the running batch loop will take it
+            self->committing_ = true;
         }
-        // Nobody is syncing: this thread does it, for every rename announced so far.
-        syncing_ = true;
-        const std::uint64_t covered = renamed_;
-        lock.unlock();
-        const int result = ::fsync(directory_->get()) == 0 ? 0 : errno;
-        lock.lock();
-        syncing_ = false;
-        if (result == 0) {
-            durable_ = covered;
-        } else {
-            failed_up_to_ = covered;
-            failure_ = result;
-        }
-        synced_.notify_all();
+        self->pool_.submit([self] { self->commit_batches(); });
     }
-    return 0;
-}
+
+  private:
+    // One storage thread at a time runs this, until nothing is left.
+    void commit_batches() {
+        while (true) {
+            std::vector<Delivery> batch;
+            {
+                const std::lock_guard lock(mutex_);
+                if (queue_.empty()) {
+                    committing_ = false;
+                    return;
+                }
+                batch.swap(queue_);
+            }
+            commit(batch);
+        }
+    }
+
+    // The Maildir delivery steps, each for the whole batch.
+    void commit(std::vector<Delivery>& batch) {
+        write_into_tmp(batch);
+        make_tmp_durable(batch);
+        rename_into_new(batch);
+        make_new_durable(batch);
+        answer(batch);
+    }
+
+    void write_into_tmp(std::vector<Delivery>& batch) const {
+        for (auto& delivery : batch) {
+            if (delivery.failed()) continue;
+            try {
+                if (!delivery.file) delivery.file = create_in_tmp(tmp_->get(), delivery.name);
+                net::write_all(delivery.file.get(), delivery.pending);
+                delivery.pending = {};
+            } catch (const std::exception& e) {
+                delivery.error = e.what();
+            }
+        }
+    }
+
+    // One message: fsync its file. Several: one syncfs writes them all (and whatever else is
+    // waiting on this file system) with a single cache flush, instead of one flush each.
+    void make_tmp_durable(std::vector<Delivery>& batch) const {
+        Delivery* only = nullptr;
+        std::size_t writing = 0;
+        for (auto& delivery : batch) {
+            if (delivery.failed()) continue;
+            only = &delivery;
+            ++writing;
+        }
+        if (writing == 1) {
+            if (::fsync(only->file.get()) != 0) {
+                const int error = errno;
+                fail(*only, "fsync tmp/" + only->name, error);
+            }
+        } else if (writing > 1 && ::syncfs(tmp_->get()) != 0) {
+            const int error = errno;
+            for (auto& delivery : batch)
+                fail(delivery, "syncfs", error);
+        }
+    }
+
+    void rename_into_new(std::vector<Delivery>& batch) const {
+        for (auto& delivery : batch) {
+            delivery.file.reset();
+            if (delivery.failed()) continue;
+            const char* name = delivery.name.c_str();
+            if (::renameat(tmp_->get(), name, new_.get(), name) != 0) {
+                const int error = errno;
+                fail(delivery, "rename tmp/" + delivery.name + " to new/", error);
+            } else {
+                delivery.in_new = true;
+            }
+        }
+    }
+
+    void make_new_durable(std::vector<Delivery>& batch) const {
+        const bool renamed = std::any_of(batch.begin(), batch.end(),
+                                         [](const Delivery& delivery) { return delivery.in_new; });
+        if (!renamed || ::fsync(new_.get()) == 0) return;
+        const int error = errno;
+        for (auto& delivery : batch) {
+            if (!delivery.in_new) continue;
+            ::unlinkat(new_.get(), delivery.name.c_str(), 0);  // not durable: not accepted
+            delivery.in_new = false;
+            fail(delivery, "fsync new/", error);
+        }
+    }
+
+    void answer(std::vector<Delivery>& batch) const {
+        for (auto& delivery : batch) {
+            StoreResult result;
+            if (delivery.in_new) {
+                result.stored = true;
+                result.location = "new/" + delivery.name;
+            } else {
+                ::unlinkat(tmp_->get(), delivery.name.c_str(), 0);  // keeps nothing partial
+                result.error = delivery.error;
+            }
+            delivery.done(std::move(result));
+        }
+    }
+
+    WorkerPool& pool_;
+    std::shared_ptr<const net::Fd> tmp_;
+    net::Fd new_;
+    std::mutex mutex_;
+    std::vector<Delivery> queue_;
+    bool committing_ = false;  // a storage thread is running commit_batches()
+};
 
 class Maildir::Draft final : public MessageDraft {
   public:
     Draft(Maildir& maildir, std::string name) : maildir_(maildir) {
-        delivery_.tmp_dir = maildir.tmp_;
-        delivery_.new_dir = maildir.new_;
-        delivery_.new_sync = maildir.new_sync_;
         delivery_.name = std::move(name);
     }
     ~Draft() override {
         if (!committed_ && delivery_.file) {
             delivery_.file.reset();
-            ::unlinkat(delivery_.tmp_dir->get(), delivery_.name.c_str(), 0);
+            ::unlinkat(maildir_.tmp_->get(), delivery_.name.c_str(), 0);
         }
     }
 
     void append(std::string_view lines) override {
-        if (!delivery_.error.empty()) return;
+        if (delivery_.failed()) return;
         append_unix_lines(delivery_.pending, lines);
         if (delivery_.pending.size() >= kSpillBytes) spill();
     }
 
     std::optional<StoreResult> commit(std::function<void(StoreResult)> done) override {
         committed_ = true;
-        maildir_.pool_.submit([delivery = std::make_shared<Delivery>(std::move(delivery_)),
-                               done = std::move(done)] { done(delivery->deliver()); });
+        delivery_.done = std::move(done);
+        GroupCommit::submit(maildir_.commits_, std::move(delivery_));
         return std::nullopt;
     }
 
@@ -151,7 +230,8 @@ class Maildir::Draft final : public MessageDraft {
     // A big message goes to its file as it arrives (page cache only; the fsync comes later).
     void spill() {
         try {
-            if (!delivery_.file) delivery_.file = delivery_.create_in_tmp();
+            if (!delivery_.file)
+                delivery_.file = create_in_tmp(maildir_.tmp_->get(), delivery_.name);
             net::write_all(delivery_.file.get(), delivery_.pending);
             delivery_.pending.clear();
         } catch (const std::exception& e) {
@@ -166,13 +246,14 @@ class Maildir::Draft final : public MessageDraft {
 };
 
 Maildir::Maildir(std::filesystem::path root, WorkerPool& pool, std::string hostname)
-    : root_(std::move(root)), pool_(pool), hostname_(escape_hostname(hostname)) {
+    : root_(std::move(root)),
+      hostname_(escape_hostname(hostname)),
+      pid_(std::to_string(::getpid())) {
     make_directory(root_);
     for (const char* sub : {"tmp", "new", "cur"})
         make_directory(root_ / sub);
     tmp_ = std::make_shared<const net::Fd>(open_directory(root_ / "tmp"));
-    new_ = std::make_shared<const net::Fd>(open_directory(root_ / "new"));
-    new_sync_ = std::make_shared<DirectorySync>(new_);
+    commits_ = std::make_shared<GroupCommit>(pool, tmp_, open_directory(root_ / "new"));
 }
 
 std::unique_ptr<MessageDraft> Maildir::begin(const Envelope&) {
@@ -186,8 +267,8 @@ std::string Maildir::description() const {
 std::string Maildir::unique_name() {
     timeval now{};
     ::gettimeofday(&now, nullptr);
-    return std::to_string(now.tv_sec) + ".M" + std::to_string(now.tv_usec) + "P" +
-           std::to_string(::getpid()) + "Q" + std::to_string(++deliveries_) + "." + hostname_;
+    return std::to_string(now.tv_sec) + ".M" + std::to_string(now.tv_usec) + "P" + pid_ + "Q" +
+           std::to_string(++deliveries_) + "." + hostname_;
 }
 
 }  // namespace mail

@@ -1,13 +1,12 @@
 // Maildir (the qmail format that Dovecot, mutt and python's mailbox read): each message is
 // written into tmp/, fsynced, renamed into new/, and new/ is fsynced, all before the 250. So
 // new/ only ever holds complete messages, and a crash at any moment loses nothing acknowledged.
+// Messages that arrive together are made durable together (see GroupCommit).
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <filesystem>
 #include <memory>
-#include <mutex>
 #include <string>
 
 #include "common/fd.hpp"
@@ -16,28 +15,10 @@
 
 namespace mail {
 
-// Group commit for one directory: every thread that renamed a file into it waits until an
-// fsync of the directory that began after its rename has completed. One fsync serves all the
-// renames before it, so sixteen storage threads do not queue sixteen directory fsyncs.
-// Thread-safe.
-class DirectorySync {
-  public:
-    explicit DirectorySync(std::shared_ptr<const net::Fd> directory)
-        : directory_(std::move(directory)) {}
-    // Call after a rename into the directory; returns 0 once it is durable, or the errno of
-    // the fsync that failed.
-    int sync_after_rename();
-
-  private:
-    std::shared_ptr<const net::Fd> directory_;
-    std::mutex mutex_;
-    std::condition_variable synced_;
-    std::uint64_t renamed_ = 0;       // renames announced so far
-    std::uint64_t durable_ = 0;       // renames covered by a completed fsync
-    std::uint64_t failed_up_to_ = 0;  // renames covered by a failed fsync
-    int failure_ = 0;
-    bool syncing_ = false;
-};
+// The commits of one Maildir, in batches: every message handed over while a batch was being
+// made durable goes into the next one, so a batch needs one syncfs and one fsync of new/, not
+// two fsyncs per message, and a storage thread wakes once per batch. Thread-safe.
+class GroupCommit;
 
 class Maildir final : public MessageStore {
   public:
@@ -53,11 +34,10 @@ class Maildir final : public MessageStore {
     std::string unique_name();
 
     std::filesystem::path root_;
-    WorkerPool& pool_;
     std::string hostname_;                // with '/' and ':' escaped as the format requires
+    std::string pid_;                     // for unique names
     std::shared_ptr<const net::Fd> tmp_;  // the directories, opened once
-    std::shared_ptr<const net::Fd> new_;
-    std::shared_ptr<DirectorySync> new_sync_;
+    std::shared_ptr<GroupCommit> commits_;
     std::atomic<std::uint64_t> deliveries_{0};
 };
 

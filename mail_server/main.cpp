@@ -30,9 +30,9 @@ using namespace std::chrono_literals;
 constexpr std::uint16_t kDefaultPort = 2525;
 constexpr auto kDefaultTimeout = 300s;  // RFC 5321 4.5.3.2.7: the server waits 5 minutes
 constexpr auto kDrainTimeout = 10s;     // on SIGTERM, messages being stored get this long
-// fsync is the cost of a durable 250; this disk completes more of them in parallel (measured:
-// ~2,000/s from one thread, ~8,000/s from 16), so that many storage threads.
-constexpr std::size_t kStorageThreads = 16;
+// Threads for the disk work, so the loops never wait on it. A Maildir commits in batches on one
+// of them at a time and mbox appends take turns under the file lock: a few are plenty.
+constexpr std::size_t kStorageThreads = 4;
 constexpr std::size_t kReservedDescriptors = 64;  // listener, stores, logs, storage threads
 
 net::CommandLine command_line() {

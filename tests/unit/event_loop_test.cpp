@@ -414,6 +414,33 @@ TEST(EventLoopTest, PostsFromManyThreadsAllRun) {
     EXPECT_EQ(count, kThreads * kPostsEach);
 }
 
+// Posts one at a time, each only after the last one ran: the loop has gone back to sleep with
+// an empty queue every time, so every post must wake it (one wake-up serves only a batch of
+// posts that arrive before the loop takes them).
+TEST(EventLoopTest, PostsOneAfterAnotherEachWakeTheLoop) {
+    EventLoop loop;
+    std::atomic<bool> safety_fired{false};
+    loop.run_after(kSafety, [&] {
+        safety_fired = true;
+        loop.stop();
+    });
+    std::jthread runner([&] { loop.run(); });
+    constexpr int kPosts = 2000;
+    int ran = 0;
+    for (int i = 0; i < kPosts && !safety_fired; ++i) {
+        std::promise<void> done;
+        loop.post([&] {
+            ++ran;
+            done.set_value();
+        });
+        ASSERT_EQ(done.get_future().wait_for(kPatience), std::future_status::ready) << i;
+    }
+    loop.post([&] { loop.stop(); });
+    runner.join();
+    EXPECT_FALSE(safety_fired);
+    EXPECT_EQ(ran, kPosts);
+}
+
 TEST(EventLoopTest, NowIsOnTheMonotonicClock) {
     EventLoop loop;
     const auto before = Clock::now();

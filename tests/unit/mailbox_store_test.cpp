@@ -359,6 +359,56 @@ TEST_F(MaildirTest, CommitWithoutTmpFailsAndLeavesNothingInNew) {
     EXPECT_TRUE(fs::is_empty(new_dir()));
 }
 
+// Messages committed together are made durable together; one that fails fails alone. The one
+// storage thread is held at a gate while five drafts commit, so they form one batch; the third
+// was spilled into tmp/ and its file removed there, so its rename into new/ fails.
+TEST(MaildirBatchTest, OneFailureInABatchFailsOnlyItsMessage) {
+    ScratchDir dir;
+    WorkerPool pool(1);
+    Maildir maildir(dir.path() / "Maildir", pool, "test.host");
+    const auto tmp = dir.path() / "Maildir" / "tmp";
+    std::promise<void> gate;
+    pool.submit([open = gate.get_future().share()] {
+        EXPECT_EQ(open.wait_for(kDeadline), std::future_status::ready);
+    });
+
+    constexpr std::size_t kDrafts = 5;
+    constexpr std::size_t kVanished = 2;
+    std::vector<std::future<StoreResult>> results;
+    for (std::size_t i = 0; i < kDrafts; ++i) {
+        auto draft = maildir.begin(envelope_from("alice@example.org"));
+        if (i == kVanished) {
+            append_in_pieces(*draft, crlf_lines(kSpillBytes / 1000 + 10), 16 * 1024);
+            const auto spilled = names_in(tmp);
+            ASSERT_EQ(spilled.size(), 1U);
+            ASSERT_TRUE(fs::remove(tmp / spilled[0]));
+        } else {
+            draft->append("Subject: " + std::to_string(i) + "\r\n\r\nbody\r\n");
+        }
+        auto promise = std::make_shared<std::promise<StoreResult>>();
+        results.push_back(promise->get_future());
+        ASSERT_FALSE(draft->commit(
+            [promise](StoreResult result) { promise->set_value(std::move(result)); }));
+    }
+    gate.set_value();
+
+    for (std::size_t i = 0; i < kDrafts; ++i) {
+        ASSERT_EQ(results[i].wait_for(kDeadline), std::future_status::ready) << i;
+        const auto result = results[i].get();
+        EXPECT_EQ(result.stored, i != kVanished) << i << ": " << result.error;
+        if (i == kVanished) {
+            EXPECT_NE(result.error.find("rename"), std::string::npos) << result.error;
+        }
+    }
+    const auto stored = names_in(dir.path() / "Maildir" / "new");
+    ASSERT_EQ(stored.size(), kDrafts - 1);
+    for (const auto& name : stored) {
+        EXPECT_TRUE(read_file(dir.path() / "Maildir" / "new" / name).starts_with("Subject: "))
+            << name;
+    }
+    EXPECT_TRUE(fs::is_empty(tmp));
+}
+
 // ---------------------------------------------------------------------------- mbox
 
 // One message of an mboxrd file: its "From " line and its content, unquoted.
