@@ -99,30 +99,10 @@ server_pid=
 server_port=
 maildir=  # the Maildir of the server running now, empty for the sinks
 
-# True once something listens on 127.0.0.1:$1 (read from /proc, so no test connection is made).
-listening() {
-    local hex
-    hex=$(printf '0100007F:%04X' "$1")
-    awk -v want="$hex" '$2 == want && $4 == "0A" { found = 1 } END { exit !found }' /proc/net/tcp
-}
-
-# Waits for the server's first stdout line, the one naming its address; sets server_port from it.
-port_from_first_line() { # NAME
-    local line
-    for _ in $(seq 200); do
-        line=$(head -n 1 "$work/server.out")
-        server_port=$(sed -n 's/^.*: listening on [^ ]*:\([0-9]*\), .*/\1/p' <<<"$line")
-        [[ -n $server_port ]] && return 0
-        kill -0 "$server_pid" 2>/dev/null || return 1
-        sleep 0.05
-    done
-    die "$1 did not announce its port within 10 s"
-}
-
 # Starts SERVER (ms_nostore, ms_maildir, smtp_sink, aiosmtpd) on an ephemeral port, in a session of
 # its own. MODE: "quiet" passes mail_server -q; "transcript" leaves its transcript on (server.out).
 start_server() { # SERVER [MODE]
-    local name=$1 mode=${2:-quiet} attempt q=()
+    local name=$1 mode=${2:-quiet} q=()
     [[ $mode == quiet ]] && q=(-q)
     maildir=
     # Emptied here, not only by the server's redirection (done after the fork, maybe later than
@@ -138,59 +118,31 @@ start_server() { # SERVER [MODE]
             # shellcheck disable=SC2086  # MAIL_SERVER_ARGS is a list of options
             setsid "$bin/mail_server" -b "$HOST" -p 0 "${store[@]}" "${q[@]}" $MAIL_SERVER_ARGS \
                 >"$work/server.out" 2>"$work/server.err" &
-            server_pid=$!
-            servers+=("$server_pid")
-            port_from_first_line mail_server ||
+            server_started
+            port_from_first_line mail_server 's/^.*: listening on [^ ]*:\([0-9]*\), .*/\1/p' ||
                 die "mail_server did not start: $(cat "$work/server.err")"
             ;;
         aiosmtpd)
             maildir=$work/maildir
-            # Handed a free port: when another program takes it first, try again.
-            for attempt in 1 2 3 4 5; do
-                : >"$work/server.out"
-                server_port=$(helper free-port)
-                setsid "$AIOSMTPD_PYTHON" "$work/aiosmtpd_maildir.py" "$HOST" "$server_port" \
-                    "$maildir" >"$work/server.out" 2>"$work/server.err" &
-                server_pid=$!
-                servers+=("$server_pid")
-                port_from_first_line aiosmtpd && return
-                stop_server
-                echo "mail_server.sh: aiosmtpd could not start (attempt $attempt), retrying:" \
-                    "$(tail -n 1 "$work/server.err")" >&2
-            done
-            die "aiosmtpd did not start: $(cat "$work/server.err")"
+            start_on_free_port aiosmtpd launch_aiosmtpd
             ;;
-        smtp_sink)
-            for attempt in 1 2 3 4 5; do
-                server_port=$(helper free-port)
-                setsid smtp-sink "${sink_user[@]}" "$HOST:$server_port" "$BACKLOG" \
-                    >"$work/server.out" 2>"$work/server.err" &
-                server_pid=$!
-                servers+=("$server_pid")
-                for _ in $(seq 100); do
-                    listening "$server_port" && return
-                    kill -0 "$server_pid" 2>/dev/null || break
-                    sleep 0.05
-                done
-                stop_server
-                echo "mail_server.sh: smtp-sink could not listen on port $server_port" \
-                    "(attempt $attempt), retrying: $(tail -n 1 "$work/server.err")" >&2
-            done
-            die "smtp-sink did not start: $(cat "$work/server.err")"
-            ;;
+        smtp_sink) start_on_free_port smtp-sink launch_smtp_sink ;;
         *) die "unknown server $name" ;;
     esac
 }
 
-# Stops the current server (SIGTERM to its process group) and waits for it.
-stop_server() {
-    kill -TERM -- "-$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-    local kept=() pid
-    for pid in "${servers[@]}"; do
-        [[ $pid == "$server_pid" ]] || kept+=("$pid")
-    done
-    servers=("${kept[@]}")
+# shellcheck disable=SC2317  # called by start_on_free_port
+launch_aiosmtpd() { # PORT
+    setsid "$AIOSMTPD_PYTHON" "$work/aiosmtpd_maildir.py" "$HOST" "$1" "$maildir" \
+        >"$work/server.out" 2>"$work/server.err" &
+    server_started
+}
+
+# shellcheck disable=SC2317  # called by start_on_free_port
+launch_smtp_sink() { # PORT
+    setsid smtp-sink "${sink_user[@]}" "$HOST:$1" "$BACKLOG" \
+        >"$work/server.out" 2>"$work/server.err" &
+    server_started
 }
 
 # A clean start for every run: an empty Maildir, and the disk's queue empty (aiosmtpd leaves

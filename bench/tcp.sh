@@ -41,65 +41,25 @@ server_port=
 
 # Starts tcp_server on an ephemeral port; its first stdout line names the port.
 start_ours() {
+    : >"$work/server.out"
     # shellcheck disable=SC2086  # TCP_SERVER_ARGS is a list of options
     setsid "$bin/tcp_server" -b "$HOST" -p 0 -q $TCP_SERVER_ARGS \
         >"$work/server.out" 2>"$work/server.err" &
-    server_pid=$!
-    servers+=("$server_pid")
-    local line
-    for _ in $(seq 100); do
-        line=$(head -n 1 "$work/server.out")
-        if [[ $line == "tcp_server: listening on "* ]]; then
-            server_port=${line##*:}
-            return
-        fi
-        kill -0 "$server_pid" 2>/dev/null ||
-            die "tcp_server did not start: $(cat "$work/server.err")"
-        sleep 0.05
-    done
-    die "tcp_server did not announce its port within 5 s"
+    server_started
+    port_from_first_line tcp_server 's/^tcp_server: listening on .*:\([0-9]*\)$/\1/p' ||
+        die "tcp_server did not start: $(cat "$work/server.err")"
 }
 
-# True once something listens on 127.0.0.1:$1 (read from /proc, so no test connection is made).
-listening() {
-    local hex
-    hex=$(printf '0100007F:%04X' "$1")
-    awk -v want="$hex" '$2 == want && $4 == "0A" { found = 1 } END { exit !found }' /proc/net/tcp
+# socat as an echo server, handed a free port. backlog=1024 as tcp_server's: with socat's
+# default of 5, a thousand connects stall on SYN retries.
+# shellcheck disable=SC2317  # called by start_on_free_port
+launch_socat() { # PORT
+    setsid socat "TCP4-LISTEN:$1,bind=$HOST,fork,reuseaddr,backlog=1024" PIPE \
+        >"$work/server.out" 2>"$work/server.err" &
+    server_started
 }
 
-# Starts socat as an echo server on a free port; tries another port if that one was taken.
-# backlog=1024 as tcp_server's: with socat's default of 5, a thousand connects stall on SYN retries.
-start_socat() {
-    local attempt
-    for attempt in 1 2 3 4 5; do
-        server_port=$(helper free-port)
-        setsid socat "TCP4-LISTEN:$server_port,bind=$HOST,fork,reuseaddr,backlog=1024" PIPE \
-            2>"$work/socat.err" &
-        server_pid=$!
-        servers+=("$server_pid")
-        for _ in $(seq 100); do
-            listening "$server_port" && return
-            kill -0 "$server_pid" 2>/dev/null || break
-            sleep 0.05
-        done
-        stop_server
-        echo "tcp.sh: socat could not listen on port $server_port (attempt $attempt), retrying" >&2
-    done
-    die "socat did not start: $(cat "$work/socat.err")"
-}
-
-start_server() { if [[ $1 == ours ]]; then start_ours; else start_socat; fi; }
-
-# Stops the current server and every process of its group (socat's per-connection children).
-stop_server() {
-    kill -TERM -- "-$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-    local kept=() pid
-    for pid in "${servers[@]}"; do
-        [[ $pid == "$server_pid" ]] || kept+=("$pid")
-    done
-    servers=("${kept[@]}")
-}
+start_server() { if [[ $1 == ours ]]; then start_ours; else start_on_free_port socat launch_socat; fi; }
 
 # These run in the main shell, not in $(...), so the EXIT trap still knows every server started.
 

@@ -73,13 +73,7 @@ head -c 1024 /dev/urandom >"$www/1k.bin"
 head -c 100M /dev/urandom >"$www/100m.bin"
 readonly SMALL_FILE=1k.bin LARGE_FILE=100m.bin
 
-# True once something listens on 127.0.0.1:$1 (read from /proc, so no test connection is made).
-listening() {
-    local hex
-    hex=$(printf '0100007F:%04X' "$1")
-    awk -v want="$hex" '$2 == want && $4 == "0A" { found = 1 } END { exit !found }' /proc/net/tcp
-}
-
+# shellcheck disable=SC2317  # called by launch_nginx
 write_nginx_conf() { # PORT WORKERS
     cat >"$work/nginx/nginx.conf" <<EOF
 worker_processes $2;
@@ -108,6 +102,7 @@ EOF
 
 # lighttpd 1.4.69: server.max-worker = N > 1 forks N workers under a master; 0 (its default) and
 # 1 are one process doing everything, our "1 worker".
+# shellcheck disable=SC2317  # called by launch_lighttpd
 write_lighttpd_conf() { # PORT WORKERS
     cat >"$work/lighttpd.conf" <<EOF
 server.document-root = "$www"
@@ -128,83 +123,56 @@ EOF
 
 server_pid=
 server_port=
-
-# Waits for the first stdout line of the server just started and sets server_port from it.
-port_from_first_line() { # NAME SED-EXPRESSION
-    local line
-    for _ in $(seq 100); do
-        line=$(head -n 1 "$work/server.out")
-        server_port=$(sed -n "$2" <<<"$line")
-        [[ -n $server_port ]] && return
-        kill -0 "$server_pid" 2>/dev/null || die "$1 did not start: $(cat "$work/server.err")"
-        sleep 0.05
-    done
-    die "$1 did not announce its port within 5 s"
-}
+pin=()             # taskset for the current server, when pinned
+server_workers=1   # its worker count
 
 # Starts SERVER with WORKERS workers on an ephemeral port, under taskset -c 0 when PIN is "pin".
 # nginx and lighttpd are handed a free port; when another program takes it first, they try again.
 start_server() { # SERVER WORKERS PIN
-    local name=$1 workers=$2 pin=()
+    local name=$1 workers=$2
+    pin=()
     [[ $3 == pin ]] && pin=(taskset -c 0)
+    server_workers=$workers
+    : >"$work/server.out"
     case $name in
         web_server)
             # shellcheck disable=SC2086  # WEB_SERVER_ARGS is a list of options
             setsid "${pin[@]}" "$bin/web_server" -b "$HOST" -p 0 -r "$www" -t "$workers" -q \
                 $WEB_SERVER_ARGS >"$work/server.out" 2>"$work/server.err" &
-            server_pid=$!
-            servers+=("$server_pid")
+            server_started
             port_from_first_line web_server \
-                's#^web_server: serving .* at http://[^/]*:\([0-9]*\)/$#\1#p'
+                's#^web_server: serving .* at http://[^/]*:\([0-9]*\)/$#\1#p' ||
+                die "web_server did not start: $(cat "$work/server.err")"
             ;;
         python)
             # -u: the "Serving HTTP on ... port N" line reaches the file at once. http.server
             # logs every request to stderr and has no switch to stop it; it goes to a file.
             setsid "${pin[@]}" python3 -u -m http.server --bind "$HOST" 0 --directory "$www" \
                 >"$work/server.out" 2>"$work/server.err" &
-            server_pid=$!
-            servers+=("$server_pid")
-            port_from_first_line python 's/^Serving HTTP on .* port \([0-9]*\) .*/\1/p'
+            server_started
+            port_from_first_line python 's/^Serving HTTP on .* port \([0-9]*\) .*/\1/p' ||
+                die "python did not start: $(cat "$work/server.err")"
             ;;
-        nginx | lighttpd)
-            local attempt
-            for attempt in 1 2 3 4 5; do
-                server_port=$(helper free-port)
-                if [[ $name == nginx ]]; then
-                    write_nginx_conf "$server_port" "$workers"
-                    setsid "${pin[@]}" nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" \
-                        -e "$work/nginx/error.log" >"$work/server.out" 2>"$work/server.err" &
-                else
-                    write_lighttpd_conf "$server_port" "$workers"
-                    setsid "${pin[@]}" lighttpd -D -f "$work/lighttpd.conf" \
-                        >"$work/server.out" 2>"$work/server.err" &
-                fi
-                server_pid=$!
-                servers+=("$server_pid")
-                for _ in $(seq 100); do
-                    listening "$server_port" && return
-                    kill -0 "$server_pid" 2>/dev/null || break
-                    sleep 0.05
-                done
-                stop_server
-                echo "web_server.sh: $name could not listen on port $server_port" \
-                    "(attempt $attempt), retrying: $(tail -n 1 "$work/server.err")" >&2
-            done
-            die "$name did not start: $(cat "$work/server.err")"
-            ;;
+        nginx) start_on_free_port nginx launch_nginx ;;
+        lighttpd) start_on_free_port lighttpd launch_lighttpd ;;
         *) die "unknown server $name" ;;
     esac
 }
 
-# Stops the current server and every process of its group (nginx's and lighttpd's workers).
-stop_server() {
-    kill -TERM -- "-$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-    local kept=() pid
-    for pid in "${servers[@]}"; do
-        [[ $pid == "$server_pid" ]] || kept+=("$pid")
-    done
-    servers=("${kept[@]}")
+# shellcheck disable=SC2317  # called by start_on_free_port
+launch_nginx() { # PORT
+    write_nginx_conf "$1" "$server_workers"
+    setsid "${pin[@]}" nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" \
+        -e "$work/nginx/error.log" >"$work/server.out" 2>"$work/server.err" &
+    server_started
+}
+
+# shellcheck disable=SC2317  # called by start_on_free_port
+launch_lighttpd() { # PORT
+    write_lighttpd_conf "$1" "$server_workers"
+    setsid "${pin[@]}" lighttpd -D -f "$work/lighttpd.conf" \
+        >"$work/server.out" 2>"$work/server.err" &
+    server_started
 }
 
 # Checks the server just started sends FILE whole (and, for the small one, byte for byte).
