@@ -5,11 +5,13 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "exit_codes.hpp"
@@ -72,6 +74,25 @@ class Args {
     std::multimap<std::string, std::string, std::less<>> options_;
     std::vector<std::string> positionals_;
 };
+
+// The value of an option that names one of a few choices ("--tls auto|starttls|..."), as the
+// caller's enum: `fallback` when the option is not given, UsageError ("--tls wants auto,
+// starttls or none, not 'x'") when the value is none of them.
+template <typename T>
+T choice_or(const Args& args, std::string_view long_name, T fallback,
+            std::initializer_list<std::pair<std::string_view, T>> choices) {
+    const auto given = args.value(long_name);
+    if (!given) return fallback;
+    std::string names;
+    std::size_t i = 0;
+    for (const auto& [name, value] : choices) {
+        if (name == *given) return value;
+        names += i == 0 ? "" : i + 1 == choices.size() ? " or " : ", ";
+        names += name;
+        ++i;
+    }
+    throw UsageError("--" + std::string(long_name) + " wants " + names + ", not '" + *given + "'");
+}
 
 // What parse() found: run the program, or print help/version and exit 0.
 enum class ParseOutcome { kRun, kHelp, kVersion };

@@ -6,7 +6,9 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <system_error>
 
@@ -216,6 +218,12 @@ bool wait_readable(int fd, std::chrono::milliseconds timeout) {
 
 bool wait_writable(int fd, std::chrono::milliseconds timeout) {
     return wait_for(fd, POLLOUT, timeout);
+}
+
+std::string local_host_name() {
+    std::array<char, 256> name{};
+    if (::gethostname(name.data(), name.size() - 1) != 0 || name[0] == '\0') return "localhost";
+    return name.data();
 }
 
 }  // namespace net

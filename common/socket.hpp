@@ -52,6 +52,9 @@ Fd connect_udp(const SocketAddress& address);
 SocketAddress local_address(int fd);
 SocketAddress peer_address(int fd);
 
+// This machine's name (gethostname), or "localhost" when it has none: for greetings and HELO.
+std::string local_host_name();
+
 void set_nonblocking(int fd, bool on = true);
 void set_nodelay(int fd, bool on = true);
 

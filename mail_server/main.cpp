@@ -65,12 +65,6 @@ net::CommandLine command_line() {
          }});
 }
 
-std::string host_name() {
-    std::array<char, 256> name{};
-    if (::gethostname(name.data(), name.size() - 1) != 0 || name[0] == '\0') return "localhost";
-    return name.data();
-}
-
 // Message ids are <prefix>-<session>-<n>: the start time and pid make them unique per run.
 std::string id_prefix() {
     std::array<char, 32> text{};
@@ -134,7 +128,7 @@ int serve(const net::Args& args) {
 
     auto shared = std::make_unique<mail::ServiceShared>();
     mail::SessionConfig& config = shared->session;
-    config.hostname = args.value_or("hostname", host_name());
+    config.hostname = args.value_or("hostname", net::local_host_name());
     config.max_message_bytes =
         args.uint_or("max-size", mail::kDefaultMaxMessageBytes, 1, std::uint64_t{1} << 40);
     config.max_recipients = args.uint_or("max-rcpt", mail::kDefaultMaxRecipients, 1, 1'000'000);

@@ -6,7 +6,7 @@
 #include <cerrno>
 
 #include "common/http_date.hpp"
-#include "mime_types.hpp"
+#include "common/media_types.hpp"
 
 namespace web {
 namespace {
@@ -67,7 +67,7 @@ const CachedFile* FileCache::insert(const std::string& relative, const OpenedFil
     cached.validators = {make_etag(size, file.info.st_mtim.tv_sec, file.info.st_mtim.tv_nsec),
                          file.info.st_mtim.tv_sec};
     cached.last_modified = net::http::format_http_date(file.info.st_mtim.tv_sec);
-    cached.content_type = content_type_for(file_name_of(relative));
+    cached.content_type = net::content_type_for(file_name_of(relative));
     cached.inode = file.info.st_ino;
     cached.device = file.info.st_dev;
     cached.checked = now;

@@ -9,7 +9,7 @@
 #include "common/http_date.hpp"
 #include "conditional.hpp"
 #include "directory_listing.hpp"
-#include "mime_types.hpp"
+#include "common/media_types.hpp"
 #include "request_path.hpp"
 
 namespace web {
@@ -138,7 +138,7 @@ Response StaticFiles::serve_opened(const net::http::Request& request, const Open
     facts.validators = {make_etag(size, file.info.st_mtim.tv_sec, file.info.st_mtim.tv_nsec),
                         file.info.st_mtim.tv_sec};
     facts.last_modified = net::http::format_http_date(facts.validators.last_modified);
-    facts.content_type = content_type_for(file_name_of(relative));
+    facts.content_type = net::content_type_for(file_name_of(relative));
     return serve_file(request, facts, {.file = &file, .memory = nullptr});
 }
 

@@ -1,13 +1,13 @@
 // Content types by extension: one sorted constexpr table, searched with std::lower_bound.
-#include "mime_types.hpp"
+#include "media_types.hpp"
 
 #include <algorithm>
 #include <array>
 #include <string>
 
-#include "common/ascii.hpp"
+#include "ascii.hpp"
 
-namespace web {
+namespace net {
 namespace {
 
 struct MimeType {
@@ -26,6 +26,7 @@ constexpr std::array kTypes = std::to_array<MimeType>({
     {"bz2", "application/x-bzip2"},
     {"css", "text/css; charset=utf-8"},
     {"csv", "text/csv; charset=utf-8"},
+    {"doc", "application/msword"},
     {"eot", "application/vnd.ms-fontobject"},
     {"epub", "application/epub+zip"},
     {"flac", "audio/flac"},
@@ -107,7 +108,7 @@ std::string_view content_type_for(std::string_view file_name) {
     if (extension.empty() || extension.size() > kLongestExtension) return kDefaultType;
 
     std::array<char, kLongestExtension> lower{};
-    std::transform(extension.begin(), extension.end(), lower.begin(), net::to_lower_ascii);
+    std::transform(extension.begin(), extension.end(), lower.begin(), to_lower_ascii);
     const std::string_view key(lower.data(), extension.size());
     const auto it = std::lower_bound(
         kTypes.begin(), kTypes.end(), key,
@@ -115,4 +116,4 @@ std::string_view content_type_for(std::string_view file_name) {
     return it != kTypes.end() && it->extension == key ? it->type : kDefaultType;
 }
 
-}  // namespace web
+}  // namespace net

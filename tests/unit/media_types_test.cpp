@@ -1,5 +1,5 @@
 // Content-Type by extension: the common web types, charset on text, octet-stream otherwise.
-#include "web_server/mime_types.hpp"
+#include "common/media_types.hpp"
 
 #include <gtest/gtest.h>
 
@@ -7,10 +7,10 @@
 #include <utility>
 #include <vector>
 
-namespace web {
+namespace net {
 namespace {
 
-TEST(MimeTypesTest, CommonWebTypes) {
+TEST(MediaTypesTest, CommonWebTypes) {
     const std::vector<std::pair<std::string, std::string>> cases = {
         {"index.html", "text/html; charset=utf-8"},
         {"old.htm", "text/html; charset=utf-8"},
@@ -49,24 +49,27 @@ TEST(MimeTypesTest, CommonWebTypes) {
         {"a.otf", "font/otf"},
         {"a.eot", "application/vnd.ms-fontobject"},
         {"site.webmanifest", "application/manifest+json; charset=utf-8"},
+        {"letter.doc", "application/msword"},
+        // mail_client's attachments are base64, which message/rfc822 may not be (RFC 2046 5.2.1).
+        {"forwarded.eml", "application/octet-stream"},
     };
     for (const auto& [name, type] : cases)
         EXPECT_EQ(content_type_for(name), type) << name;
 }
 
-TEST(MimeTypesTest, ExtensionIsCaseInsensitive) {
+TEST(MediaTypesTest, ExtensionIsCaseInsensitive) {
     EXPECT_EQ(content_type_for("INDEX.HTML"), "text/html; charset=utf-8");
     EXPECT_EQ(content_type_for("Photo.JpG"), "image/jpeg");
     EXPECT_EQ(content_type_for("font.WOFF2"), "font/woff2");
 }
 
-TEST(MimeTypesTest, LastExtensionCounts) {
+TEST(MediaTypesTest, LastExtensionCounts) {
     EXPECT_EQ(content_type_for("archive.tar.gz"), "application/gzip");
     EXPECT_EQ(content_type_for("page.html.txt"), "text/plain; charset=utf-8");
     EXPECT_EQ(content_type_for("a.b.c.png"), "image/png");
 }
 
-TEST(MimeTypesTest, UnknownOrMissingIsOctetStream) {
+TEST(MediaTypesTest, UnknownOrMissingIsOctetStream) {
     const std::vector<std::string> names = {"",           "Makefile",
                                             "file.",      "file.unknownext",
                                             "file.htmlx", "file.ht",
@@ -79,14 +82,14 @@ TEST(MimeTypesTest, UnknownOrMissingIsOctetStream) {
     }
 }
 
-TEST(MimeTypesTest, OnlyTheFileNamePartCounts) {
+TEST(MediaTypesTest, OnlyTheFileNamePartCounts) {
     EXPECT_EQ(content_type_for("docs/index.html"), "text/html; charset=utf-8");
     EXPECT_EQ(content_type_for("dir.html/README"), "application/octet-stream");
     EXPECT_EQ(content_type_for("dir.d/.hidden"), "application/octet-stream");
     EXPECT_EQ(content_type_for("dir/.config.json"), "application/json; charset=utf-8");
 }
 
-TEST(MimeTypesTest, TextTypesCarryCharsetOthersDoNot) {
+TEST(MediaTypesTest, TextTypesCarryCharsetOthersDoNot) {
     for (const std::string name :
          {"a.html", "a.css", "a.txt", "a.csv", "a.md", "a.js", "a.json", "a.svg", "a.xml"}) {
         EXPECT_NE(content_type_for(name).find("; charset=utf-8"), std::string_view::npos) << name;
@@ -97,4 +100,4 @@ TEST(MimeTypesTest, TextTypesCarryCharsetOthersDoNot) {
 }
 
 }  // namespace
-}  // namespace web
+}  // namespace net
