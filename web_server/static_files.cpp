@@ -7,9 +7,9 @@
 
 #include "byte_range.hpp"
 #include "common/http_date.hpp"
+#include "common/media_types.hpp"
 #include "conditional.hpp"
 #include "directory_listing.hpp"
-#include "common/media_types.hpp"
 #include "request_path.hpp"
 
 namespace web {
