@@ -168,17 +168,19 @@ std::string ask_password(const std::string& user) {
     const int fd = ::fileno(tty);
     termios saved{};
     const bool is_terminal = ::tcgetattr(fd, &saved) == 0;
-    std::fprintf(tty, "Password for %s: ", user.c_str());
-    std::fflush(tty);
     if (is_terminal) {
+        // Echo off before the prompt shows: what is typed after seeing it is never echoed,
+        // nor flushed away.
         termios quiet = saved;
         quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
         ::tcsetattr(fd, TCSAFLUSH, &quiet);
     }
+    std::fprintf(tty, "Password for %s: ", user.c_str());
+    std::fflush(tty);
     std::string password;
     for (int c = std::fgetc(tty); c != EOF && c != '\n'; c = std::fgetc(tty))
         password += static_cast<char>(c);
-    if (is_terminal) ::tcsetattr(fd, TCSAFLUSH, &saved);
+    if (is_terminal) ::tcsetattr(fd, TCSANOW, &saved);
     std::fprintf(tty, "\n");
     std::fclose(tty);
     if (!password.empty() && password.back() == '\r') password.pop_back();
@@ -287,15 +289,18 @@ MessageSource message_source(const net::Args& args, const std::string& from,
 
 // ---- the connection ---------------------------------------------------------------------------
 
-// The socket, plain or (after STARTTLS, or from the start) through TLS.
+// The socket, plain or (after STARTTLS, or from the start) through TLS. The socket is
+// non-blocking, so no read or write can wait past its deadline.
 class Transport {
   public:
-    explicit Transport(net::Fd fd) : fd_(std::move(fd)) {}
+    Transport(net::Fd fd, std::chrono::milliseconds timeout)
+        : fd_(std::move(fd)), timeout_(timeout) {
+        net::set_nonblocking(fd_.get());
+    }
 
-    void start_tls(const net::tls::Context& context, const std::string& server_name,
-                   Clock::time_point deadline) {
+    void start_tls(const net::tls::Context& context, const std::string& server_name) {
         tls_.emplace(fd_.get(), net::tls::Session(context, server_name));
-        tls_->handshake(deadline);
+        tls_->handshake(Clock::now() + timeout_);
     }
     [[nodiscard]] std::string tls_description() const {
         return tls_ ? tls_->session().description() : std::string{};
@@ -308,47 +313,63 @@ class Transport {
             tls_->read_some(plain, deadline);
             return std::string(plain.view());
         }
-        const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
-        if (left <= 0ms || !net::wait_readable(fd_.get(), left)) {
-            throw std::system_error(ETIMEDOUT, std::generic_category(), "timed out");
+        std::array<char, kReadChunk> chunk{};
+        while (true) {
+            wait_for(deadline, &net::wait_readable);
+            const auto io = net::read_some(fd_.get(), chunk);
+            if (io.status == net::IoStatus::kError) {
+                throw std::system_error(io.error, std::generic_category(), "read");
+            }
+            if (io.status == net::IoStatus::kClosed) return {};
+            if (io.status == net::IoStatus::kOk) return std::string(chunk.data(), io.bytes);
         }
-        std::array<char, 16 * 1024> chunk{};
-        const auto io = net::read_some(fd_.get(), chunk);
-        if (io.status == net::IoStatus::kError) {
-            throw std::system_error(io.error, std::generic_category(), "read");
-        }
-        return io.status == net::IoStatus::kOk ? std::string(chunk.data(), io.bytes)
-                                               : std::string{};
     }
 
-    void write_all(std::string_view bytes, Clock::time_point deadline) {
+    // Sends every byte. The timeout bounds the wait for progress, not the whole transfer: a
+    // big message over a slow but steady link goes through; a server that stops reading
+    // does not hold us.
+    void write_all(std::string_view bytes) {
         if (tls_) {
-            tls_->write_all(bytes, deadline);
+            while (!bytes.empty()) {
+                const auto piece = bytes.substr(0, kTlsWriteChunk);
+                tls_->write_all(piece, Clock::now() + timeout_);
+                bytes.remove_prefix(piece.size());
+            }
             return;
         }
+        auto deadline = Clock::now() + timeout_;
         while (!bytes.empty()) {
-            const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
-            if (left <= 0ms || !net::wait_writable(fd_.get(), left)) {
-                throw std::system_error(ETIMEDOUT, std::generic_category(), "timed out");
-            }
+            wait_for(deadline, &net::wait_writable);
             const auto io = net::write_some(fd_.get(), bytes);
             if (io.status == net::IoStatus::kError) {
                 throw std::system_error(io.error, std::generic_category(), "write");
             }
+            if (io.bytes > 0) deadline = Clock::now() + timeout_;
             bytes.remove_prefix(io.bytes);
         }
     }
 
-    void close(Clock::time_point deadline) {
+    void close() {
         try {
-            if (tls_) tls_->close(deadline);
+            if (tls_) tls_->close(Clock::now() + timeout_);
         } catch (const std::exception&) {
             // the server may be gone already; nothing is owed to it
         }
     }
 
   private:
+    static constexpr std::size_t kReadChunk = 16 * 1024;
+    static constexpr std::size_t kTlsWriteChunk = 16 * 1024;  // one TLS record
+
+    void wait_for(Clock::time_point deadline, bool (*wait)(int, std::chrono::milliseconds)) const {
+        const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
+        if (left <= 0ms || !wait(fd_.get(), left)) {
+            throw std::system_error(ETIMEDOUT, std::generic_category());
+        }
+    }
+
     net::Fd fd_;
+    std::chrono::milliseconds timeout_;
     std::optional<net::tls::BlockingStream> tls_;
 };
 
@@ -388,14 +409,48 @@ struct Connection {
     bool verbose;
 };
 
-// Runs the dialogue to its end over `transport`.
+// Does what the dialogue asked, in order: sends, or starts TLS (then the dialogue goes on).
+// `more_received`: the server sent more after the reply being answered.
+void perform(mail_client::Dialogue& dialogue, std::vector<mail_client::Action> actions,
+             Transport& transport, const Connection& how, bool more_received) {
+    for (std::size_t a = 0; a < actions.size() && !dialogue.done(); ++a) {
+        const mail_client::Action action = actions[a];
+        try {
+            if (action.kind == mail_client::Action::Kind::kSend) {
+                show(how.verbose, "C: ", action.shown);
+                transport.write_all(action.bytes);
+            } else if (action.kind == mail_client::Action::Kind::kStartTls) {
+                // RFC 3207 5: anything the server sent after its 220 is not to be trusted.
+                if (more_received) {
+                    dialogue.protocol_broken("data after the reply to STARTTLS");
+                    return;
+                }
+                transport.start_tls(*how.tls, how.server_name);
+                show(how.verbose, "", "TLS started: " + transport.tls_description());
+                for (auto& next : dialogue.tls_started())
+                    actions.push_back(std::move(next));
+            }
+        } catch (const net::tls::TlsError& e) {
+            if (action.kind == mail_client::Action::Kind::kStartTls) {
+                dialogue.tls_failed(e.what());
+            } else {
+                dialogue.connection_lost(e.what());
+            }
+        } catch (const std::system_error& e) {
+            dialogue.connection_lost(e.code().message());
+        }
+    }
+}
+
+// Runs the dialogue to its end over `transport`. Each reply must come whole within the
+// timeout of the moment we began to wait for it (a server trickling bytes does not reset it).
 void converse(mail_client::Dialogue& dialogue, Transport& transport, const Connection& how) {
     mail_client::ReplyReader reader;
-    const auto deadline = [&how] { return Clock::now() + how.timeout; };
+    auto reply_deadline = Clock::now() + how.timeout;
     while (!dialogue.done()) {
         std::string bytes;
         try {
-            bytes = transport.read_some(deadline());
+            bytes = transport.read_some(reply_deadline);
         } catch (const net::tls::TlsError& e) {
             dialogue.connection_lost(e.what());
             break;
@@ -416,40 +471,12 @@ void converse(mail_client::Dialogue& dialogue, Transport& transport, const Conne
         }
         for (std::size_t i = 0; i < replies.size() && !dialogue.done(); ++i) {
             show_reply(how.verbose, replies[i]);
-            auto actions = dialogue.on_reply(replies[i]);
-            for (std::size_t a = 0; a < actions.size(); ++a) {
-                const auto& action = actions[a];
-                try {
-                    if (action.kind == mail_client::Action::Kind::kSend) {
-                        show(how.verbose, "C: ", action.shown);
-                        transport.write_all(action.bytes, deadline());
-                    } else if (action.kind == mail_client::Action::Kind::kStartTls) {
-                        // RFC 3207 5: anything the server sent after its 220 is not trusted.
-                        if (i + 1 < replies.size() || reader.has_partial()) {
-                            dialogue.protocol_broken("data after the reply to STARTTLS");
-                            break;
-                        }
-                        try {
-                            transport.start_tls(*how.tls, how.server_name, deadline());
-                        } catch (const net::tls::TlsError& e) {
-                            dialogue.tls_failed(e.what());
-                            break;
-                        }
-                        show(how.verbose, "", "TLS started: " + transport.tls_description());
-                        for (auto& next : dialogue.tls_started())
-                            actions.push_back(std::move(next));
-                    }
-                } catch (const std::system_error& e) {
-                    dialogue.connection_lost(e.code().message());
-                    break;
-                } catch (const net::tls::TlsError& e) {
-                    dialogue.connection_lost(e.what());
-                    break;
-                }
-            }
+            const bool more_received = i + 1 < replies.size() || reader.has_partial();
+            perform(dialogue, dialogue.on_reply(replies[i]), transport, how, more_received);
         }
+        if (!replies.empty()) reply_deadline = Clock::now() + how.timeout;
     }
-    transport.close(deadline());
+    transport.close();
 }
 
 std::optional<net::tls::Context> tls_context(const net::Args& args, TlsMode mode) {
@@ -516,13 +543,13 @@ int run(const net::Args& args) {
 
     const bool verbose = args.has("verbose");
     auto connected = net::connect_tcp(server.host, server.port, timeout);
-    Transport transport(std::move(connected.fd));
+    Transport transport(std::move(connected.fd), timeout);
     const Connection how{
         .server_name = server.host, .tls = context, .timeout = timeout, .verbose = verbose};
     show(verbose, "", "connected to " + connected.peer.to_string());
     if (tls == TlsMode::kImplicit) {
         try {
-            transport.start_tls(*context, server.host, Clock::now() + timeout);
+            transport.start_tls(*context, server.host);
             show(verbose, "", "TLS started: " + transport.tls_description());
         } catch (const net::tls::TlsError& e) {
             dialogue.tls_failed(e.what());

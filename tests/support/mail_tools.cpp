@@ -42,21 +42,6 @@ for key in keys:
 box.close()
 )py";
 
-std::string from_hex(std::string_view hex) {
-    const auto nibble = [](char c) -> int {
-        if (c >= '0' && c <= '9') return c - '0';
-        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-        throw std::runtime_error(std::string("not a hex digit: ") + c);
-    };
-    if (hex.size() % 2 != 0) throw std::runtime_error("odd hex length");
-    std::string bytes;
-    bytes.reserve(hex.size() / 2);
-    for (std::size_t i = 0; i < hex.size(); i += 2) {
-        bytes += static_cast<char>(nibble(hex[i]) * 16 + nibble(hex[i + 1]));
-    }
-    return bytes;
-}
-
 // "word rest" -> {"word", "rest"}.
 std::pair<std::string_view, std::string_view> split_word(std::string_view line) {
     const auto space = line.find(' ');
@@ -187,6 +172,21 @@ std::vector<std::filesystem::path> files_in(const std::filesystem::path& directo
     }
     std::sort(files.begin(), files.end());
     return files;
+}
+
+std::string from_hex(std::string_view hex) {
+    const auto nibble = [](char c) -> int {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        throw std::runtime_error(std::string("not a hex digit: ") + c);
+    };
+    if (hex.size() % 2 != 0) throw std::runtime_error("odd hex length");
+    std::string bytes;
+    bytes.reserve(hex.size() / 2);
+    for (std::size_t i = 0; i < hex.size(); i += 2) {
+        bytes += static_cast<char>(nibble(hex[i]) * 16 + nibble(hex[i + 1]));
+    }
+    return bytes;
 }
 
 }  // namespace net::test

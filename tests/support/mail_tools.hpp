@@ -51,6 +51,10 @@ std::string crlf_lines(std::string_view text);
 // Return-Path, and Received with its continuation lines. A "(no ...)" text when they are missing.
 std::string after_trace_headers(const std::string& stored);
 
+// "68690a" -> "hi\n": how the python helpers hand bytes over without quoting trouble. Throws
+// std::runtime_error on anything but pairs of lower-case hex digits.
+std::string from_hex(std::string_view hex);
+
 // The regular files in `directory`, sorted by name; none when it does not exist.
 std::vector<std::filesystem::path> files_in(const std::filesystem::path& directory);
 
