@@ -15,6 +15,7 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <memory>
 #include <optional>
 #include <random>
 #include <sstream>
@@ -158,9 +159,14 @@ std::vector<std::string> checked_addresses(const net::Args& args, const std::str
     return addresses;
 }
 
+struct CloseFile {
+    void operator()(std::FILE* file) const { std::fclose(file); }
+};
+
 // Asks on the terminal (not stdin, which may carry the body), with echo off.
 std::string ask_password(const std::string& user) {
-    std::FILE* tty = std::fopen("/dev/tty", "r+");
+    const std::unique_ptr<std::FILE, CloseFile> terminal(std::fopen("/dev/tty", "r+"));
+    std::FILE* tty = terminal.get();
     if (tty == nullptr) {
         throw net::UsageError("--user " + user +
                               " needs --password-env, --password-file or a terminal to ask on");
@@ -182,7 +188,6 @@ std::string ask_password(const std::string& user) {
         password += static_cast<char>(c);
     if (is_terminal) ::tcsetattr(fd, TCSANOW, &saved);
     std::fprintf(tty, "\n");
-    std::fclose(tty);
     if (!password.empty() && password.back() == '\r') password.pop_back();
     return password;
 }
