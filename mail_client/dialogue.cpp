@@ -118,10 +118,13 @@ std::vector<Action> Dialogue::helo_answered(const Reply& reply) {
 }
 
 std::vector<Action> Dialogue::after_hello() {
+    // auto: TLS when offered, or when a password is to be sent; a build without TLS goes on in
+    // clear text only when there is no password.
+    const bool needs_tls = options_.tls == TlsMode::kStartTls ||
+                           (options_.tls == TlsMode::kAuto && options_.credentials.has_value());
     const bool wants_tls =
-        !tls_active_ && (options_.tls == TlsMode::kStartTls ||
-                         (options_.tls == TlsMode::kAuto &&
-                          (extensions_.starttls || options_.credentials.has_value())));
+        !tls_active_ && (needs_tls || (options_.tls == TlsMode::kAuto && extensions_.starttls &&
+                                       options_.tls_available));
     if (wants_tls) {
         if (!extensions_.starttls) {
             return fail(net::kExitConfig,
@@ -132,8 +135,8 @@ std::vector<Action> Dialogue::after_hello() {
         }
         if (!options_.tls_available) {
             return fail(net::kExitConfig,
-                        "the server offers STARTTLS but this build has no TLS (OpenSSL); "
-                        "--tls none to go on without it");
+                        "TLS is needed, and this build has no TLS (OpenSSL): install libssl-dev "
+                        "and rebuild");
         }
         return send_command(State::kStartTls, "STARTTLS");
     }

@@ -370,14 +370,23 @@ TEST_F(DialogueTest, StartTlsRequiredButNotOfferedOrRefused) {
     EXPECT_EQ(dialogue.outcome().exit_code, net::kExitConfig);
 }
 
+// A build without OpenSSL: plain SMTP still works; TLS that is needed is a clear error.
 TEST_F(DialogueTest, StartTlsWithoutTlsInTheBuild) {
     auto o = options();
     o.tls = TlsMode::kAuto;
     o.tls_available = false;
-    Dialogue dialogue(o);
+    {
+        Dialogue dialogue(o);  // offered, not needed: on in clear text
+        answer(dialogue, reply(220));
+        EXPECT_EQ(answer(dialogue, reply(250, {"server", "STARTTLS"})),
+                  Sent{"MAIL FROM:<alice@example.org>"});
+    }
+    o.credentials = Credentials{"alice", "s3cret"};
+    Dialogue dialogue(o);  // needed for the password
     answer(dialogue, reply(220));
-    EXPECT_EQ(answer(dialogue, reply(250, {"server", "STARTTLS"})), Sent{"QUIT"});
+    EXPECT_EQ(answer(dialogue, reply(250, {"server", "STARTTLS", "AUTH PLAIN"})), Sent{"QUIT"});
     EXPECT_EQ(dialogue.outcome().exit_code, net::kExitConfig);
+    EXPECT_NE(dialogue.outcome().error.find("no TLS"), std::string::npos);
 }
 
 TEST_F(DialogueTest, CredentialsButNoMechanismWeHave) {
