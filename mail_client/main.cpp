@@ -2,12 +2,15 @@
 // "specifically ... to Gmail's SMTP server": STARTTLS on 587 and AUTH). The steps of the
 // assignment are in Dialogue (dialogue.cpp); this file gathers the message from the command
 // line, connects, moves the bytes (through TLS when asked) and reports.
+#include <fcntl.h>
+#include <poll.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include <array>
 #include <cerrno>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -30,6 +33,7 @@
 #include "common/exit_codes.hpp"
 #include "common/mail_date.hpp"
 #include "common/media_types.hpp"
+#include "common/signals.hpp"
 #include "common/smtp_path.hpp"
 #include "common/socket.hpp"
 #include "common/tls.hpp"
@@ -159,19 +163,49 @@ std::vector<std::string> checked_addresses(const net::Args& args, const std::str
     return addresses;
 }
 
-struct CloseFile {
-    void operator()(std::FILE* file) const { std::fclose(file); }
+// Reads a line from the terminal `fd` (in canonical mode, so the user can edit it). SIGINT and
+// SIGTERM are held meanwhile and come back as `interrupted`: the caller restores the terminal
+// before they do what they would have done.
+struct TypedLine {
+    std::string text;
+    int interrupted = 0;  // the signal that came instead, or 0
 };
 
-// Asks on the terminal (not stdin, which may carry the body), with echo off.
+TypedLine read_typed_line(int fd) {
+    net::TerminationSignals signals;
+    TypedLine line;
+    while (true) {
+        std::array<pollfd, 2> fds{{{fd, POLLIN, 0}, {signals.fd(), POLLIN, 0}}};
+        if (::poll(fds.data(), fds.size(), -1) < 0) {
+            if (errno == EINTR) continue;
+            return line;
+        }
+        if ((fds[1].revents & POLLIN) != 0) {
+            line.interrupted = signals.take();
+            if (line.interrupted != 0) return line;
+        }
+        if ((fds[0].revents & (POLLIN | POLLHUP | POLLERR)) == 0) continue;
+        std::array<char, 256> chunk{};
+        const auto n = ::read(fd, chunk.data(), chunk.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return line;
+        line.text.append(chunk.data(), static_cast<std::size_t>(n));
+        if (const auto end = line.text.find('\n'); end != std::string::npos) {
+            line.text.resize(end);
+            return line;
+        }
+    }
+}
+
+// Asks on the terminal (not stdin, which may carry the body), with echo off; ^C there stops the
+// program as usual, with the terminal's echo back on first.
 std::string ask_password(const std::string& user) {
-    const std::unique_ptr<std::FILE, CloseFile> terminal(std::fopen("/dev/tty", "r+"));
-    std::FILE* tty = terminal.get();
-    if (tty == nullptr) {
+    const net::Fd terminal(::open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY));
+    if (!terminal) {
         throw net::UsageError("--user " + user +
                               " needs --password-env, --password-file or a terminal to ask on");
     }
-    const int fd = ::fileno(tty);
+    const int fd = terminal.get();
     termios saved{};
     const bool is_terminal = ::tcgetattr(fd, &saved) == 0;
     if (is_terminal) {
@@ -181,15 +215,13 @@ std::string ask_password(const std::string& user) {
         quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
         ::tcsetattr(fd, TCSAFLUSH, &quiet);
     }
-    std::fprintf(tty, "Password for %s: ", user.c_str());
-    std::fflush(tty);
-    std::string password;
-    for (int c = std::fgetc(tty); c != EOF && c != '\n'; c = std::fgetc(tty))
-        password += static_cast<char>(c);
+    net::write_all(fd, "Password for " + user + ": ");
+    auto typed = read_typed_line(fd);
     if (is_terminal) ::tcsetattr(fd, TCSANOW, &saved);
-    std::fprintf(tty, "\n");
-    if (!password.empty() && password.back() == '\r') password.pop_back();
-    return password;
+    net::write_all(fd, "\n");
+    if (typed.interrupted != 0) std::raise(typed.interrupted);
+    if (typed.text.ends_with('\r')) typed.text.pop_back();
+    return typed.text;
 }
 
 // The password: from the environment, a file, or asked on the terminal without echo.

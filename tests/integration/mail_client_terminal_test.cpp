@@ -2,6 +2,9 @@
 // gives it, and the body read from stdin when stdin is not a terminal. Against mail_server, the
 // message read back from its Maildir with python's mailbox module.
 #include <gtest/gtest.h>
+#include <termios.h>
+
+#include <csignal>
 
 #include <string>
 #include <vector>
@@ -69,6 +72,29 @@ TEST(MailClientTerminal, WrongPasswordAtThePromptIsRefused) {
     ASSERT_TRUE(status.has_value());
     EXPECT_EQ(*status, ExitStatus::exit_code(77)) << output;
     EXPECT_NE(output.find("mail_client: authentication refused: 535"), std::string::npos) << output;
+    EXPECT_TRUE(server.new_files().empty());
+}
+
+// ^C at the prompt stops mail_client as ^C does, with the terminal's modes put back first (a
+// program killed while echo is off leaves the user typing blind).
+TEST(MailClientTerminal, ControlCAtThePromptRestoresTheTerminal) {
+    auto server = start_mail_server({"--auth", "alice:s3cret", "--allow-insecure-auth"});
+    auto args = send_args(server.process);
+    for (const char* extra : {"--user", "alice", "--body", "x"})
+        args.emplace_back(extra);
+    PseudoTerminal tty;
+    termios before{};
+    ASSERT_EQ(::tcgetattr(tty.master(), &before), 0);
+    ASSERT_NE(before.c_lflag & ISIG, 0U);
+    Process client = start_on_terminal(args, tty);
+    ASSERT_TRUE(tty.read_until("Password for alice: ", Deadline(kIo)).has_value());
+    tty.type("\x03", Deadline(kIo));
+    const auto status = client.wait(Deadline(kIo));
+    ASSERT_TRUE(status.has_value()) << "mail_client did not stop at ^C";
+    EXPECT_EQ(*status, ExitStatus::killed_by(SIGINT));
+    termios after{};
+    ASSERT_EQ(::tcgetattr(tty.master(), &after), 0);
+    EXPECT_EQ(after.c_lflag, before.c_lflag);
     EXPECT_TRUE(server.new_files().empty());
 }
 
