@@ -3,7 +3,9 @@
 // assignment are in Dialogue (dialogue.cpp); this file gathers the message from the command
 // line, connects, moves the bytes (through TLS when asked) and reports.
 #include <fcntl.h>
+#include <linux/sockios.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -48,6 +50,8 @@ using Clock = std::chrono::steady_clock;
 using mail_client::TlsMode;
 
 constexpr auto kDefaultTimeout = 60s;  // each step: connect, every reply, the TLS handshake
+// While a reply is awaited, how often the socket's send queue is looked at for progress.
+constexpr auto kDrainCheck = 250ms;
 constexpr const char* kSubmissionPort = "587";   // RFC 6409: message submission, STARTTLS
 constexpr const char* kImplicitTlsPort = "465";  // RFC 8314: submission over TLS
 constexpr const char* kSmtpPort = "25";
@@ -386,6 +390,13 @@ class Transport {
         }
     }
 
+    // Bytes we sent that the server has not acknowledged yet (the socket's send queue).
+    [[nodiscard]] std::size_t unacknowledged() const {
+        int queued = 0;
+        if (::ioctl(fd_.get(), SIOCOUTQ, &queued) != 0 || queued < 0) return 0;
+        return static_cast<std::size_t>(queued);
+    }
+
     void close() {
         try {
             if (tls_) tls_->close(Clock::now() + timeout_);
@@ -479,6 +490,27 @@ void perform(mail_client::Dialogue& dialogue, std::vector<mail_client::Action> a
     }
 }
 
+// Some bytes of the reply being waited for. The wait is bounded by `deadline`, pushed back
+// while what we sent is still draining from our socket (a slow server still reading the end of
+// a big message has not had it whole yet), so only a server that stops is timed out.
+std::string read_reply_bytes(Transport& transport, Clock::time_point& deadline,
+                             std::chrono::milliseconds timeout) {
+    std::size_t queued = transport.unacknowledged();
+    while (true) {
+        try {
+            return transport.read_some(std::min(deadline, Clock::now() + kDrainCheck));
+        } catch (const std::system_error& e) {
+            if (e.code() != std::errc::timed_out) throw;
+        }
+        const std::size_t now_queued = transport.unacknowledged();
+        if (now_queued < queued) deadline = Clock::now() + timeout;
+        queued = now_queued;
+        if (Clock::now() >= deadline) {
+            throw std::system_error(ETIMEDOUT, std::generic_category());
+        }
+    }
+}
+
 // Runs the dialogue to its end over `transport`. Each reply must come whole within the
 // timeout of the moment we began to wait for it (a server trickling bytes does not reset it).
 void converse(mail_client::Dialogue& dialogue, Transport& transport, const Connection& how) {
@@ -487,7 +519,7 @@ void converse(mail_client::Dialogue& dialogue, Transport& transport, const Conne
     while (!dialogue.done()) {
         std::string bytes;
         try {
-            bytes = transport.read_some(reply_deadline);
+            bytes = read_reply_bytes(transport, reply_deadline, how.timeout);
         } catch (const net::tls::TlsError& e) {
             dialogue.connection_lost(e.what());
             break;
