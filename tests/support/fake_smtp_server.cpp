@@ -51,6 +51,10 @@ class Wire {
     // Waits, reading nothing, until the client shuts down its side, `release` is readable or
     // the deadline passes.
     void hang(int release) {
+        // A small receive buffer, so the client's writes block after its own send buffer
+        // fills: a few MiB of message are enough, not the many a grown window would take.
+        const int buffer = 4096;
+        ::setsockopt(fd_.get(), SOL_SOCKET, SO_RCVBUF, &buffer, sizeof buffer);
         std::array<pollfd, 2> fds{{{fd_.get(), POLLRDHUP, 0}, {release, POLLIN, 0}}};
         (void)poll_until(fds.data(), fds.size(), deadline_);
     }
