@@ -96,7 +96,7 @@ TEST(MailServerTls, AuthIsNotOfferedBeforeStartTls) {
 
 TEST(MailServerTls, SwaksStartTlsDeliversAndReceivedSaysEsmtps) {
     TOPDOWN_REQUIRE_TOOL(openssl, "openssl", "openssl");
-    TOPDOWN_REQUIRE_TOOL(swaks, "swaks", "swaks");
+    TOPDOWN_REQUIRE_SWAKS_WITH_TLS(swaks);
     const Certificate certificate = make_certificate(openssl);
     TestMailServer mail = start_mail_server(tls_args(certificate));
     const Finished sent = run_swaks(swaks, mail.process, {"--tls"});
@@ -115,7 +115,7 @@ TEST(MailServerTls, SwaksStartTlsDeliversAndReceivedSaysEsmtps) {
 
 TEST(MailServerTls, SwaksAuthPlainOverTlsIsEsmtpsa) {
     TOPDOWN_REQUIRE_TOOL(openssl, "openssl", "openssl");
-    TOPDOWN_REQUIRE_TOOL(swaks, "swaks", "swaks");
+    TOPDOWN_REQUIRE_SWAKS_WITH_TLS(swaks);
     const Certificate certificate = make_certificate(openssl);
     auto args = tls_args(certificate);
     args.insert(args.end(), {"--auth", "u:p"});
@@ -133,7 +133,7 @@ TEST(MailServerTls, SwaksAuthPlainOverTlsIsEsmtpsa) {
 
 TEST(MailServerTls, SwaksWrongPasswordGets535AndNothingIsStored) {
     TOPDOWN_REQUIRE_TOOL(openssl, "openssl", "openssl");
-    TOPDOWN_REQUIRE_TOOL(swaks, "swaks", "swaks");
+    TOPDOWN_REQUIRE_SWAKS_WITH_TLS(swaks);
     const Certificate certificate = make_certificate(openssl);
     auto args = tls_args(certificate);
     args.insert(args.end(), {"--auth", "u:p"});

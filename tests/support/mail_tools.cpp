@@ -76,6 +76,13 @@ std::string sbin_tool(std::string_view name) {
     return "/usr/sbin/" + std::string(name);
 }
 
+bool swaks_has_tls(const std::string& swaks) {
+    // `swaks --support` lists on stdout what works ("=== TLS supported") and on stderr what
+    // does not, with the Perl module it lacks.
+    const Finished support = run(swaks, {"--support"}, {}, seconds(30));
+    return support.out.find("=== TLS supported") != std::string::npos;
+}
+
 std::optional<std::string> StoredMessage::header(std::string_view name) const {
     for (const auto& [field, value] : headers) {
         if (iequals(field, name)) return unfold(value);

@@ -3,12 +3,16 @@
 // `mailbox` module, so what mail_server stores is judged by a reader it did not write.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "tests/support/tools.hpp"
 
 namespace net::test {
 
@@ -21,6 +25,18 @@ std::string system_python3();
 // What to hand TOPDOWN_REQUIRE_TOOL for a tool Debian installs in /usr/sbin (smtp-source), which
 // is not in a non-root user's PATH: `name` when PATH has it, else "/usr/sbin/<name>".
 std::string sbin_tool(std::string_view name);
+
+// Whether the swaks at `swaks` can speak TLS: Debian's swaks package only recommends the Perl
+// module it needs (libnet-ssleay-perl), and without it `swaks --tls` exits 10.
+bool swaks_has_tls(const std::string& swaks);
+
+// Declares `const std::string var` holding the path of a swaks that can speak TLS, or skips the
+// test naming the Debian package that is missing.
+#define TOPDOWN_REQUIRE_SWAKS_WITH_TLS(var)                                         \
+    TOPDOWN_REQUIRE_TOOL(var, "swaks", "swaks");                                    \
+    if (!::net::test::swaks_has_tls(var)) {                                         \
+        GTEST_SKIP() << "needs swaks with TLS (Debian package libnet-ssleay-perl)"; \
+    }
 
 // One message as python's mailbox module reads it.
 struct StoredMessage {
