@@ -148,12 +148,53 @@ std::optional<HeadResult> parse_request_line(std::string_view line, const Limits
     return std::nullopt;
 }
 
+// Reads the header field lines of `rest` (up to the blank line) into `headers`.
+std::optional<ParseError> parse_fields(std::string_view rest, const Limits& limits,
+                                       Headers& headers) {
+    for (std::string_view line = next_line(rest); !line.empty(); line = next_line(rest)) {
+        if (is_ows(line.front())) return ParseError{Status::kBadRequest, "obsolete line folding"};
+        const auto colon = line.find(':');
+        if (colon == std::string_view::npos)
+            return ParseError{Status::kBadRequest, "header without colon"};
+        const auto name = line.substr(0, colon);
+        if (!is_token(name)) return ParseError{Status::kBadRequest, "invalid header name"};
+        const auto value = trim_ows(line.substr(colon + 1));
+        if (!is_valid_field_value(value))
+            return ParseError{Status::kBadRequest, "invalid header value"};
+        if (headers.size() >= limits.max_headers) {
+            return ParseError{Status::kHeadersTooLarge, "too many header fields"};
+        }
+        headers.add(std::string(name), std::string(value));
+    }
+    return std::nullopt;
+}
+
 std::optional<std::uint64_t> parse_decimal(std::string_view text) {
     std::uint64_t value = 0;
     const auto* end = text.data() + text.size();
     const auto [ptr, ec] = std::from_chars(text.data(), end, value);
     if (text.empty() || ec != std::errc{} || ptr != end || text.front() == '+') return std::nullopt;
     return value;
+}
+
+// The one value of the Content-Length fields (several equal values are one, RFC 9110 8.6);
+// nullopt with `why` when one is malformed or they differ.
+std::optional<std::uint64_t> content_length(const Headers& headers, std::string_view& why) {
+    std::optional<std::uint64_t> length;
+    for (const auto value : headers.list("Content-Length")) {
+        const auto parsed = parse_decimal(value);
+        if (!parsed) {
+            why = "invalid Content-Length";
+            return std::nullopt;
+        }
+        if (length && *length != *parsed) {
+            why = "differing Content-Length values";
+            return std::nullopt;
+        }
+        length = parsed;
+    }
+    if (!length) why = "invalid Content-Length";
+    return length;
 }
 
 // Decides how the body is delimited, refusing every ambiguity a smuggler could use.
@@ -186,16 +227,9 @@ std::optional<HeadResult> decide_body(Request& request) {
         return std::nullopt;
     }
     if (has_cl) {
-        std::optional<std::uint64_t> length;
-        for (const auto value : headers.list("Content-Length")) {
-            const auto parsed = parse_decimal(value);
-            if (!parsed) return fail(Status::kBadRequest, "invalid Content-Length");
-            if (length && *length != *parsed) {
-                return fail(Status::kBadRequest, "differing Content-Length values");
-            }
-            length = parsed;
-        }
-        if (!length) return fail(Status::kBadRequest, "invalid Content-Length");
+        std::string_view why;
+        const auto length = content_length(headers, why);
+        if (!length) return fail(Status::kBadRequest, std::string(why));
         request.content_length = *length;
         request.body = *length > 0 ? BodyKind::kLength : BodyKind::kNone;
     }
@@ -307,19 +341,8 @@ HeadResult parse_request_head(std::string_view bytes, const Limits& limits) {
     std::string_view rest = head_bytes.substr(0, *end);
     if (auto error = parse_request_line(next_line(rest), limits, request)) return *error;
 
-    for (std::string_view line = next_line(rest); !line.empty(); line = next_line(rest)) {
-        if (is_ows(line.front())) return fail(Status::kBadRequest, "obsolete line folding");
-        const auto colon = line.find(':');
-        if (colon == std::string_view::npos)
-            return fail(Status::kBadRequest, "header without colon");
-        const auto name = line.substr(0, colon);
-        if (!is_token(name)) return fail(Status::kBadRequest, "invalid header name");
-        const auto value = trim_ows(line.substr(colon + 1));
-        if (!is_valid_field_value(value)) return fail(Status::kBadRequest, "invalid header value");
-        if (request.headers.size() >= limits.max_headers) {
-            return fail(Status::kHeadersTooLarge, "too many header fields");
-        }
-        request.headers.add(std::string(name), std::string(value));
+    if (auto error = parse_fields(rest, limits, request.headers)) {
+        return fail(error->status, std::move(error->reason));
     }
 
     // RFC 9112 3.2: an HTTP/1.1 request has exactly one Host.
@@ -339,6 +362,109 @@ HeadResult parse_request_head(std::string_view bytes, const Limits& limits) {
     }
     result.kind = HeadResult::Kind::kComplete;
     result.consumed = skipped + *end;
+    return result;
+}
+
+// ---------------------------------------------------------------------------- response heads
+
+namespace {
+
+ResponseHeadResult bad_response(std::string reason) {
+    ResponseHeadResult result;
+    result.kind = ResponseHeadResult::Kind::kError;
+    result.error = std::move(reason);
+    return result;
+}
+
+// status-line = HTTP-version SP status-code SP [ reason-phrase ]
+bool parse_status_line(std::string_view line, Response& response) {
+    if (line.size() < 12 || line[8] != ' ' || (line.size() > 12 && line[12] != ' ')) return false;
+    const auto version = parse_version(line.substr(0, 8));
+    if (!version || version->major != 1) return false;
+    const auto code = line.substr(9, 3);
+    if (!std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+        code[0] < '1' || code[0] > '5') {
+        return false;
+    }
+    const auto reason = line.size() > 13 ? line.substr(13) : std::string_view{};
+    if (!is_valid_field_value(reason)) return false;
+    response.version = *version;
+    response.status = (code[0] - '0') * 100 + (code[1] - '0') * 10 + (code[2] - '0');
+    response.reason = std::string(reason);
+    return true;
+}
+
+// RFC 9112 6.3, in its order.
+std::optional<std::string> decide_response_body(Response& response,
+                                                std::string_view request_method) {
+    const Headers& headers = response.headers;
+    const int status = response.status;
+    if (request_method == "HEAD" || status < 200 || status == 204 || status == 304) {
+        response.body = BodyKind::kNone;
+        return std::nullopt;
+    }
+    if (request_method == "CONNECT" && status < 300) {
+        response.body = BodyKind::kNone;
+        return std::nullopt;
+    }
+    if (headers.count("Transfer-Encoding") > 0) {
+        const auto codings = headers.list("Transfer-Encoding");
+        const bool chunked_last =
+            !codings.empty() && iequals(codings.back(), "chunked") && response.version.minor >= 1;
+        response.body = chunked_last ? BodyKind::kChunked : BodyKind::kUntilClose;
+        // With a Content-Length beside it the message may be a smuggling attempt: the
+        // connection is not reused (RFC 9112 6.1).
+        if (headers.count("Content-Length") > 0 || !chunked_last) response.keep_alive = false;
+        return std::nullopt;
+    }
+    if (headers.count("Content-Length") > 0) {
+        std::string_view why;
+        const auto length = content_length(headers, why);
+        if (!length) return std::string(why);
+        response.body = BodyKind::kLength;
+        response.content_length = *length;
+        return std::nullopt;
+    }
+    response.body = BodyKind::kUntilClose;
+    response.keep_alive = false;
+    return std::nullopt;
+}
+
+}  // namespace
+
+ResponseHeadResult parse_response_head(std::string_view bytes, std::string_view request_method,
+                                       const Limits& limits) {
+    const auto first_lf = bytes.find('\n');
+    if (first_lf == std::string_view::npos) {
+        if (bytes.size() > limits.max_request_line) return bad_response("status line too long");
+        return {};
+    }
+    const auto end = find_head_end(bytes, first_lf > 0 ? first_lf - 1 : 0);
+    if (!end) {
+        if (bytes.size() > limits.max_head_bytes) return bad_response("response head too large");
+        return {};
+    }
+    if (*end > limits.max_head_bytes) return bad_response("response head too large");
+
+    ResponseHeadResult result;
+    Response& response = result.response;
+    std::string_view rest = bytes.substr(0, *end);
+    const auto status_line = next_line(rest);
+    if (status_line.size() > limits.max_request_line) return bad_response("status line too long");
+    if (!parse_status_line(status_line, response)) return bad_response("invalid status line");
+    if (auto error = parse_fields(rest, limits, response.headers)) {
+        return bad_response(std::move(error->reason));
+    }
+    if (response.version.minor == 0) {
+        response.keep_alive = response.headers.has_token("Connection", "keep-alive");
+    } else {
+        response.keep_alive = !response.headers.has_token("Connection", "close");
+    }
+    if (auto error = decide_response_body(response, request_method)) {
+        return bad_response(std::move(*error));
+    }
+    result.kind = ResponseHeadResult::Kind::kComplete;
+    result.consumed = *end;
     return result;
 }
 
@@ -533,6 +659,8 @@ std::string_view reason_phrase(int status) {
             return "Gateway Timeout";
         case 505:
             return "HTTP Version Not Supported";
+        case 508:
+            return "Loop Detected";
         default:
             return "Unknown";
     }

@@ -91,6 +91,34 @@ struct HeadResult {
 // Transfer-Encoding other than a final "chunked" -> 501 (or 400 when chunked is not last).
 HeadResult parse_request_head(std::string_view bytes, const Limits& limits = {});
 
+// A response head as an upstream server sent it (what web_proxy reads).
+struct Response {
+    Version version;
+    int status = 0;      // 100..599
+    std::string reason;  // may be empty
+    Headers headers;
+    BodyKind body = BodyKind::kNone;
+    std::uint64_t content_length = 0;  // with BodyKind::kLength
+    bool keep_alive = true;            // whether the server lets the connection be reused
+};
+
+// The outcome of parse_response_head(). Any error is the server's fault: a proxy answers 502.
+struct ResponseHeadResult {
+    enum class Kind { kNeedMore, kComplete, kError } kind = Kind::kNeedMore;
+    std::size_t consumed = 0;  // with kComplete: bytes of the head, CRLFCRLF included
+    Response response;         // with kComplete
+    std::string error;         // with kError: "invalid status line"
+};
+
+// Parses one response head from the start of `bytes`, and decides how its body is delimited
+// (RFC 9112 6.3) given the method of the request it answers: none after HEAD, for 1xx, 204 and
+// 304, and for a 2xx to CONNECT; chunked when Transfer-Encoding ends in chunked (it overrides a
+// Content-Length, and the connection closes after); until close for any other
+// Transfer-Encoding or when neither field is there. Same line rules and limits as requests
+// (max_request_line bounds the status line).
+ResponseHeadResult parse_response_head(std::string_view bytes, std::string_view request_method,
+                                       const Limits& limits = {});
+
 // Where the head ends ("\r\n\r\n" or "\n\n", mixed ends allowed), searching from `from`;
 // the offset just past it, or nullopt. Callers keep `from` to avoid rescanning: the blank line's
 // first LF must be at or after `from`, so after a failed search of n bytes resume from n - 2

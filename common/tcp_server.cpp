@@ -1,7 +1,6 @@
 // TcpServer / TcpConnection: the byte-moving half of every TCP server in the suite.
 #include "tcp_server.hpp"
 
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/sendfile.h>
@@ -290,7 +289,7 @@ TcpServer::TcpServer(EventLoop& loop, std::shared_ptr<Fd> listener, TcpCallbacks
                      TcpServerOptions options)
     : loop_(loop),
       listener_(std::move(listener)),
-      spare_(::open("/dev/null", O_RDONLY | O_CLOEXEC)),
+      acceptor_(listener_->get()),
       callbacks_(std::move(callbacks)),
       options_(options) {
     set_nonblocking(listener_->get());
@@ -328,28 +327,9 @@ void TcpServer::close_all() {
 
 void TcpServer::handle_accept() {
     for (int i = 0; i < kMaxAcceptsPerWakeup && listener_; ++i) {
-        SocketAddress peer;
-        socklen_t len = peer.capacity();
-        const int fd =
-            ::accept4(listener_->get(), peer.get_mut(), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd < 0) {
-            // EAGAIN is common with a shared listener: another loop took the connection.
-            switch (errno) {
-                case EINTR:
-                case ECONNABORTED:  // the peer gave up while queued
-                case EPROTO:
-                case EPERM:  // a firewall rule refused it
-                    continue;
-                case EMFILE:
-                case ENFILE:
-                    shed_connection();
-                    return;
-                default:  // EAGAIN: the queue is empty; anything else: try again next wake-up
-                    return;
-            }
-        }
-        peer.set_size(len);
-        Fd owned(fd);
+        auto accepted = acceptor_.accept();
+        if (!accepted) return;
+        const int fd = accepted->fd.get();
         if (options_.max_connections != 0 && connections_.size() >= options_.max_connections) {
             if (!options_.over_limit_reply.empty()) {
                 // A new socket's buffer is empty: the reply fits, or is dropped, never waited on.
@@ -357,7 +337,7 @@ void TcpServer::handle_accept() {
                     ::send(fd, options_.over_limit_reply.data(), options_.over_limit_reply.size(),
                            MSG_DONTWAIT | MSG_NOSIGNAL);
             }
-            continue;  // over the limit: `owned` closes it
+            continue;  // over the limit: `accepted` closes it
         }
         try {
             set_nodelay(fd);
@@ -365,21 +345,13 @@ void TcpServer::handle_accept() {
             // Not fatal: the connection only loses the small-write latency fix.
         }
         const auto id = next_id_++;
-        auto conn = std::make_unique<TcpConnection>(*this, std::move(owned), peer, id);
+        auto conn =
+            std::make_unique<TcpConnection>(*this, std::move(accepted->fd), accepted->peer, id);
         TcpConnection& ref = *conn;
         connections_.emplace(id, std::move(conn));
         ref.start();
         if (callbacks_.on_open) callbacks_.on_open(ref);
     }
-}
-
-// Out of descriptors: free the spare, accept the waiting connection and close it at once, so the
-// peer learns now instead of the listener staying readable (and the loop spinning) forever.
-void TcpServer::shed_connection() {
-    spare_.reset();
-    Fd shed(::accept4(listener_->get(), nullptr, nullptr, SOCK_CLOEXEC));
-    shed.reset();
-    spare_.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
 }
 
 // The connection leaves the table now (so counts and limits are exact) but its object lives

@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "acceptor.hpp"
 #include "address.hpp"
 #include "buffer.hpp"
 #include "event_loop.hpp"
@@ -152,12 +153,11 @@ class TcpServer {
   private:
     friend class TcpConnection;
     void handle_accept();
-    void shed_connection();
     void destroy_later(std::uint64_t id);
 
     EventLoop& loop_;
     std::shared_ptr<Fd> listener_;
-    Fd spare_;  // a descriptor held back to accept-and-close when out of descriptors (EMFILE)
+    Acceptor acceptor_;
     TcpCallbacks callbacks_;
     TcpServerOptions options_;
     std::unordered_map<std::uint64_t, std::unique_ptr<TcpConnection>> connections_;

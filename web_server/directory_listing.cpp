@@ -1,5 +1,6 @@
 // Directory listings as a small HTML5 page: escaped names, percent-encoded relative links.
 #include "directory_listing.hpp"
+#include "common/html.hpp"
 #include "common/http_date.hpp"
 
 #include <time.h>  // gmtime_r
@@ -84,9 +85,9 @@ std::string percent_encode_segment(std::string_view name) {
 void append_row(std::string& out, std::string_view href, std::string_view name,
                 std::string_view size, std::string_view modified) {
     out += "<tr><td><a href=\"";
-    out += html_escape(href);
+    out += net::html_escape(href);
     out += "\">";
-    out += html_escape(name);
+    out += net::html_escape(name);
     out += "</a></td><td class=\"size\">";
     out += size;
     out += "</td><td class=\"modified\">";
@@ -105,7 +106,7 @@ std::string render_directory_listing(std::string_view url_path,
         return a.name < b.name;  // std::string compares as unsigned bytes
     });
 
-    const std::string title = "Index of " + html_escape(url_path);
+    const std::string title = "Index of " + net::html_escape(url_path);
     std::string out;
     out.reserve(1024 + entries.size() * 160);
     out += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";

@@ -35,7 +35,4 @@ struct PathResult {
 };
 PathResult parse_request_path(std::string_view target);
 
-// Escapes text for HTML content and attribute values: & < > " '
-std::string html_escape(std::string_view text);
-
 }  // namespace web

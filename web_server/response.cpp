@@ -1,6 +1,8 @@
 // Response heads and error pages.
 #include "response.hpp"
 
+#include "common/html.hpp"
+
 #include "version.hpp"
 
 namespace web {
@@ -45,8 +47,6 @@ Response error_response(int status, bool close) {
     Response response;
     response.status = status;
     response.close = close;
-    const std::string title =
-        std::to_string(status) + " " + std::string(net::http::reason_phrase(status));
     std::string_view detail;
     switch (status) {
         case 400:
@@ -89,10 +89,7 @@ Response error_response(int status, bool close) {
             detail = "The server could not complete the request.";
             break;
     }
-    response.body = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>" + title +
-                    "</title></head>\n<body><h1>" + title + "</h1>\n<p>" + std::string(detail) +
-                    "</p>\n<hr><address>" + std::string(server_name()) +
-                    "</address></body></html>\n";
+    response.body = net::html_error_page(status, detail, server_name());
     response.add("Content-Type", "text/html; charset=utf-8");
     return response;
 }

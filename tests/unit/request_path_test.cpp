@@ -283,15 +283,5 @@ TEST(RequestPathTest, RelativeNeverEscapes) {
     }
 }
 
-TEST(RequestPathHtmlEscapeTest, EscapesTheFive) {
-    EXPECT_EQ(html_escape("a b&c<d>.txt"), "a b&amp;c&lt;d&gt;.txt");
-    EXPECT_EQ(html_escape("\"'"), "&quot;&#39;");
-    EXPECT_EQ(html_escape("<script>alert('x')</script>"),
-              "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;");
-    EXPECT_EQ(html_escape("&amp;"), "&amp;amp;");
-    EXPECT_EQ(html_escape(""), "");
-    EXPECT_EQ(html_escape("plain \xc3\xa9"), "plain \xc3\xa9");
-}
-
 }  // namespace
 }  // namespace web
