@@ -1,0 +1,130 @@
+// Body framing and response relaying.
+#include "message_relay.hpp"
+
+#include <algorithm>
+#include <utility>
+
+namespace web_proxy {
+
+using net::http::BodyKind;
+
+// ---------------------------------------------------------------------------- BodyCursor
+
+BodyCursor::BodyCursor(BodyKind kind, std::uint64_t length, bool decode_chunks)
+    : kind_(kind),
+      remaining_(kind == BodyKind::kLength ? length : 0),
+      decode_chunks_(decode_chunks),
+      done_(kind == BodyKind::kNone || (kind == BodyKind::kLength && length == 0)) {}
+
+BodyCursor::Step BodyCursor::take(std::string_view bytes, std::string& out) {
+    Step step;
+    if (done_) return step;
+    switch (kind_) {
+        case BodyKind::kNone:
+            break;
+        case BodyKind::kLength: {
+            const auto n =
+                static_cast<std::size_t>(std::min<std::uint64_t>(remaining_, bytes.size()));
+            out.append(bytes.substr(0, n));
+            remaining_ -= n;
+            raw_bytes_ += n;
+            done_ = remaining_ == 0;
+            step.consumed = n;
+            break;
+        }
+        case BodyKind::kChunked: {
+            const auto result = chunked_.decode(bytes, decode_chunks_ ? &out : nullptr);
+            if (!decode_chunks_) out.append(bytes.substr(0, result.consumed));
+            step.consumed = result.consumed;
+            step.error = result.error;
+            done_ = result.done;
+            break;
+        }
+        case BodyKind::kUntilClose:
+            out.append(bytes);
+            raw_bytes_ += bytes.size();
+            step.consumed = bytes.size();
+            break;
+    }
+    return step;
+}
+
+std::uint64_t BodyCursor::body_bytes() const {
+    return kind_ == BodyKind::kChunked ? chunked_.body_bytes() : raw_bytes_;
+}
+
+// ---------------------------------------------------------------------------- ResponseRelay
+
+ResponseRelay::ResponseRelay(std::string request_method, net::http::Version client_version,
+                             bool client_keep_alive, Identity self)
+    : method_(std::move(request_method)),
+      client_version_(client_version),
+      client_keep_alive_(client_keep_alive),
+      self_(std::move(self)) {}
+
+void ResponseRelay::feed(std::string_view bytes, std::string& to_client) {
+    if (state_ == State::kHead) {
+        feed_head(bytes, to_client);
+    } else if (state_ == State::kBody) {
+        feed_body(bytes, to_client);
+    }
+}
+
+void ResponseRelay::feed_head(std::string_view bytes, std::string& to_client) {
+    head_.append(bytes);
+    while (state_ == State::kHead) {
+        const auto parsed = net::http::parse_response_head(head_, method_);
+        if (parsed.kind == net::http::ResponseHeadResult::Kind::kNeedMore) return;
+        if (parsed.kind == net::http::ResponseHeadResult::Kind::kError) {
+            fail(parsed.error);
+            return;
+        }
+        response_ = parsed.response;
+        const std::string rest = head_.substr(parsed.consumed);
+        head_.clear();
+        if (response_.status < 200) {
+            // Interim responses: 101 would switch protocols, which the proxy never asked for
+            // (it drops Upgrade); the others go on to HTTP/1.1 clients (RFC 9110 15.2).
+            if (response_.status == 101) {
+                fail("101 Switching Protocols without an Upgrade");
+                return;
+            }
+            if (client_version_.minor >= 1) {
+                to_client += client_response_head(response_, self_, client_version_, {});
+            }
+            head_ = rest;
+            continue;
+        }
+        framing_ = client_framing(response_, client_version_, client_keep_alive_);
+        to_client += client_response_head(response_, self_, client_version_, framing_);
+        started_ = true;
+        body_ = BodyCursor(response_.body, response_.content_length, framing_.dechunk);
+        state_ = body_.done() ? State::kDone : State::kBody;
+        if (!rest.empty()) feed_body(rest, to_client);
+    }
+}
+
+void ResponseRelay::feed_body(std::string_view bytes, std::string& to_client) {
+    const auto step = body_.take(bytes, to_client);
+    if (step.error) {
+        fail("malformed chunked body");
+    } else if (body_.done()) {
+        state_ = State::kDone;
+    }
+}
+
+void ResponseRelay::server_closed() {
+    if (state_ == State::kBody && body_.until_close()) {
+        state_ = State::kDone;
+    } else if (state_ == State::kHead || state_ == State::kBody) {
+        fail(state_ == State::kHead ? "the server closed the connection without a response"
+                                    : "the server closed the connection in the middle of the body");
+    }
+}
+
+void ResponseRelay::fail(std::string why) {
+    state_ = State::kFailed;
+    error_ = std::move(why);
+}
+
+}  // namespace web_proxy

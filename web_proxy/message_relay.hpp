@@ -1,0 +1,86 @@
+// Following HTTP messages through the proxy as bytes arrive: where a body ends in a stream
+// (BodyCursor) and how a server's response turns into what the client gets (ResponseRelay).
+// Pure: bytes in, bytes and states out; the connection code only moves them.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "common/http_message.hpp"
+#include "proxy_rules.hpp"
+
+namespace web_proxy {
+
+// One message body as framed by `kind` (RFC 9112 6.3). take() passes on the bytes that belong to
+// the body, raw (a relay keeps the framing) or, with `decode_chunks`, as the decoded data.
+class BodyCursor {
+  public:
+    BodyCursor(net::http::BodyKind kind, std::uint64_t length, bool decode_chunks = false);
+
+    struct Step {
+        std::size_t consumed = 0;  // bytes of the input that belonged to the body
+        bool error = false;        // malformed chunked framing
+    };
+    // Consumes the body's part of `bytes`, appending what goes on to `out`.
+    Step take(std::string_view bytes, std::string& out);
+    // The whole body has gone through (never, for a body that ends with the connection).
+    [[nodiscard]] bool done() const { return done_; }
+    [[nodiscard]] bool until_close() const { return kind_ == net::http::BodyKind::kUntilClose; }
+    // Body bytes seen so far (decoded data for chunked bodies).
+    [[nodiscard]] std::uint64_t body_bytes() const;
+
+  private:
+    net::http::BodyKind kind_;
+    std::uint64_t remaining_;
+    bool decode_chunks_;
+    bool done_;
+    std::uint64_t raw_bytes_ = 0;
+    net::http::ChunkedDecoder chunked_;
+};
+
+// A server's answer to one request, turned into what the client gets: interim 1xx heads passed
+// to HTTP/1.1 clients, the final head rewritten (client_response_head), the body as framed.
+class ResponseRelay {
+  public:
+    ResponseRelay(std::string request_method, net::http::Version client_version,
+                  bool client_keep_alive, Identity self);
+
+    enum class State { kHead, kBody, kDone, kFailed };
+
+    // Takes bytes from the server, appending what the client should get to `to_client`.
+    // Bytes after the end of the response are ignored (the server was asked to close).
+    void feed(std::string_view bytes, std::string& to_client);
+    // The server closed its side: the end of an until-close body, a failure otherwise.
+    void server_closed();
+
+    [[nodiscard]] State state() const { return state_; }
+    // True once a final head has gone to the client: a failure after it cannot become a 502.
+    [[nodiscard]] bool started() const { return started_; }
+    // After kDone: whether the client connection stays open.
+    [[nodiscard]] bool keep_alive() const { return framing_.keep_alive; }
+    [[nodiscard]] int status() const { return response_.status; }
+    [[nodiscard]] std::uint64_t body_bytes() const { return body_.body_bytes(); }
+    // With kFailed: what the server did wrong ("invalid status line").
+    [[nodiscard]] const std::string& error() const { return error_; }
+
+  private:
+    void feed_head(std::string_view bytes, std::string& to_client);
+    void feed_body(std::string_view bytes, std::string& to_client);
+    void fail(std::string why);
+
+    std::string method_;
+    net::http::Version client_version_;
+    bool client_keep_alive_;
+    Identity self_;
+    State state_ = State::kHead;
+    bool started_ = false;
+    std::string head_;  // the head so far
+    net::http::Response response_;
+    ClientFraming framing_;
+    BodyCursor body_{net::http::BodyKind::kNone, 0};
+    std::string error_;
+};
+
+}  // namespace web_proxy
