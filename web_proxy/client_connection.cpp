@@ -95,7 +95,7 @@ void ClientConnection::serve() {
     for (;;) {
         const auto request = read_request();
         if (!request) return;
-        const Plan plan = plan_request(*request, settings_.self);
+        const Plan plan = plan_request(*request, settings_.self, settings_.policy);
         if (const auto* refusal = std::get_if<Refusal>(&plan)) {
             if (refuse(*request, refusal->status, refusal->detail) == Next::kClose) return;
         } else if (const auto* tunnel_plan = std::get_if<Tunnel>(&plan)) {

@@ -18,6 +18,7 @@ namespace web_proxy {
 
 struct ProxySettings {
     Identity self;
+    Policy policy;
     std::chrono::milliseconds idle_timeout{60'000};     // no byte either way for this long: close
     std::chrono::milliseconds connect_timeout{10'000};  // resolving and connecting upstream
 };

@@ -36,8 +36,8 @@ constexpr auto kShutdownGrace = 5s;
 net::CommandLine command_line() {
     return net::CommandLine(
         {.name = "web_proxy",
-         .synopsis = "[-b ADDR] [-p PORT] [--timeout SEC] [--connect-timeout SEC] "
-                     "[--max-clients N] [-q | -v]",
+         .synopsis = "[-b ADDR] [-p PORT] [--allow HOST]... [--timeout SEC] "
+                     "[--connect-timeout SEC] [--max-clients N] [-q | -v]",
          .description = "An HTTP/1.1 forward proxy: point a browser (or curl -x) at it. It "
                         "forwards http:// requests\nand tunnels HTTPS with CONNECT, a thread per "
                         "client. The first line on stdout is the address\nit bound; a line a "
@@ -49,6 +49,8 @@ net::CommandLine command_line() {
              {"timeout", 0, "SEC", "close a connection quiet this long either way (default 60)"},
              {"connect-timeout", 0, "SEC",
               "give up resolving and connecting to a server after this long (default 10)"},
+             {"allow", 0, "HOST",
+              "go only to this host, or *.domain (repeatable; default: anywhere)"},
              {"max-clients", 0, "N", "client connections at once; more get 503 (default 1000)"},
              {"quiet", 'q', "", "print errors only"},
              {"verbose", 'v', "", "also log tunnels closing"},
@@ -87,6 +89,7 @@ int serve(const net::Args& args) {
     const auto max_clients = args.uint_or("max-clients", kDefaultMaxClients, 1, 1'000'000);
     web_proxy::ProxySettings settings{
         .self = {},
+        .policy = {.allowed_hosts = args.values("allow")},
         .idle_timeout = args.seconds_or("timeout", 60s, 1ms, 86400s),
         .connect_timeout = args.seconds_or("connect-timeout", 10s, 1ms, 3600s)};
 

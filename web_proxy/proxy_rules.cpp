@@ -1,6 +1,7 @@
 // Forward-proxy message rules: targets, hop-by-hop fields, Via, framing, error pages.
 #include "proxy_rules.hpp"
 
+#include <algorithm>
 #include <array>
 #include <ctime>
 #include <vector>
@@ -75,6 +76,10 @@ std::string version_text(const Version& version) {
     return std::to_string(version.major) + "." + std::to_string(version.minor);
 }
 
+Refusal refuse_destination(const Destination& destination) {
+    return Refusal{403, "This proxy does not go to " + destination.host + " (see --allow)."};
+}
+
 }  // namespace
 
 std::optional<HttpUri> parse_http_uri(std::string_view target) {
@@ -135,7 +140,21 @@ void remove_hop_by_hop(Headers& headers) {
         headers.remove(name);
 }
 
-Plan plan_request(const Request& request, const Identity& self) {
+bool allows(const Policy& policy, const Destination& destination) {
+    if (policy.allowed_hosts.empty()) return true;
+    const std::string_view host = destination.host;
+    return std::any_of(policy.allowed_hosts.begin(), policy.allowed_hosts.end(),
+                       [&](std::string_view entry) {
+                           if (entry.starts_with("*.")) {
+                               const auto suffix = entry.substr(1);  // ".example.org"
+                               return host.size() > suffix.size() &&
+                                      iequals(host.substr(host.size() - suffix.size()), suffix);
+                           }
+                           return iequals(host, entry);
+                       });
+}
+
+Plan plan_request(const Request& request, const Identity& self, const Policy& policy) {
     if (passed_through(request.headers, self)) {
         return Refusal{508, "The request came back to this proxy: it would loop forever."};
     }
@@ -144,6 +163,7 @@ Plan plan_request(const Request& request, const Identity& self) {
         if (!destination) {
             return Refusal{400, "CONNECT needs a host and a port, such as example.org:443."};
         }
+        if (!allows(policy, *destination)) return refuse_destination(*destination);
         return Tunnel{*destination};
     }
     const auto uri = parse_http_uri(request.target);
@@ -157,6 +177,7 @@ Plan plan_request(const Request& request, const Identity& self) {
         return Refusal{400, "The request target is not a valid http:// URI."};
     }
 
+    if (!allows(policy, uri->destination)) return refuse_destination(uri->destination);
     Headers headers = request.headers;
     remove_hop_by_hop(headers);
     headers.remove("Host");

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "common/http_message.hpp"
 
@@ -58,8 +59,17 @@ struct Forward {
 };
 using Plan = std::variant<Refusal, Tunnel, Forward>;
 
+// Where the proxy may go: `allowed_hosts` empty means anywhere; otherwise a destination's host
+// must equal one of them (case-insensitively), or end in ".suffix" for an entry "*.suffix".
+// A refused destination is never even looked up.
+struct Policy {
+    std::vector<std::string> allowed_hosts;
+};
+bool allows(const Policy& policy, const Destination& destination);
+
 // Decides what to do with a request a client sent to the proxy.
-Plan plan_request(const net::http::Request& request, const Identity& self);
+Plan plan_request(const net::http::Request& request, const Identity& self,
+                  const Policy& policy = {});
 
 // Removes the hop-by-hop fields of RFC 9110 7.6.1 from `headers`: Connection and every field it
 // names, Proxy-Connection, Keep-Alive, TE, Upgrade, Proxy-Authorization, Proxy-Authenticate.

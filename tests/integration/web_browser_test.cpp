@@ -150,6 +150,27 @@ TEST_F(WebBrowser, RendersTheHomePage) {
     EXPECT_NE(dom.find("<title>topdown-net web_server</title>"), std::string::npos);
 }
 
+TEST_F(WebBrowser, BrowsesThroughWebProxy) {
+    // --allow: what else Chromium asks for (update and time services) is refused without a
+    // DNS lookup, so nothing leaves the machine.
+    ServerProcess proxy = ServerProcess::start("web_proxy", {"--allow", "127.0.0.1"});
+    Browser browser(chromium_);
+    // Chromium goes direct to loopback addresses unless told not to ("<-loopback>").
+    const std::string dom =
+        browser.run({"--proxy-server=http://" + proxy.endpoint(), "--proxy-bypass-list=<-loopback>",
+                     "--dump-dom", url("/")});
+    EXPECT_NE(dom.find("It works"), std::string::npos) << dom.substr(0, 2000);
+    // The page and its stylesheet came through the proxy.
+    EXPECT_NE(proxy.log().find("GET " + url("/") + " 200 "), std::string::npos) << proxy.log();
+    EXPECT_NE(proxy.log().find(".css 200 "), std::string::npos) << proxy.log();
+    // Whatever else it asked for was refused.
+    for (const auto& line : split_lines(proxy.log())) {
+        if (line.find(" " + url("/")) == std::string::npos) {
+            EXPECT_NE(line.find(" 403 0 (This proxy does not go to "), std::string::npos) << line;
+        }
+    }
+}
+
 TEST_F(WebBrowser, ScreenshotShowsThePageWithItsStylesheet) {
     TOPDOWN_REQUIRE_TOOL(python3, "python3", "python3");
     const TempDir out;

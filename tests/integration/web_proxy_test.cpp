@@ -1,0 +1,481 @@
+// web_proxy as a real process on loopback: curl through it to web_server (GET, large files,
+// keep-alive, CONNECT), the head it sends upstream as a scripted server sees it, its answers to
+// bad requests and broken servers (400, 501, 502, 504, 508), timeouts, limits and signals.
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <atomic>
+#include <csignal>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/socket.hpp"
+#include "tests/support/cli_expectations.hpp"
+#include "tests/support/deadline.hpp"
+#include "tests/support/http_client.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/scripted_tcp_server.hpp"
+#include "tests/support/server_process.hpp"
+#include "tests/support/socket_client.hpp"
+#include "tests/support/static_site.hpp"
+#include "tests/support/tools.hpp"
+
+namespace net::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr auto kIo = 20s;  // one exchange on loopback; generous for sanitizer builds
+
+// `n` bytes of every value, from a fixed seed.
+std::string pattern_bytes(std::size_t n) {
+    std::string bytes(n, '\0');
+    std::uint32_t x = 2463534242u;
+    for (auto& b : bytes) {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        b = static_cast<char>(x & 0xff);
+    }
+    return bytes;
+}
+
+bool contains(std::string_view text, std::string_view part) {
+    return text.find(part) != std::string_view::npos;
+}
+
+// One request as a server reads it: the head up to the blank line, then (unless `head_only`)
+// Content-Length bytes or chunks up to the last one (a test's bodies have no trailers).
+std::string read_request(int fd, const Deadline& deadline, bool head_only = false) {
+    std::string bytes;
+    char buffer[4096];
+    for (;;) {
+        const auto end = bytes.find("\r\n\r\n");
+        if (end != std::string::npos && head_only) return bytes;
+        if (end != std::string::npos) {
+            const std::string head = bytes.substr(0, end + 4);
+            if (contains(head, "Transfer-Encoding: chunked")) {
+                if (bytes.find("\r\n0\r\n\r\n", end + 2) != std::string::npos) return bytes;
+            } else {
+                std::size_t length = 0;
+                const auto at = head.find("Content-Length: ");
+                if (at != std::string::npos) length = std::stoul(head.substr(at + 16));
+                if (bytes.size() >= end + 4 + length) return bytes;
+            }
+        }
+        if (!wait_readable(fd, deadline.remaining())) return bytes;
+        const auto got = read_some(fd, buffer);
+        if (got.status != IoStatus::kOk) return bytes;
+        bytes.append(buffer, got.bytes);
+    }
+}
+
+// A scripted origin server that answers every request on a connection with `reply` and keeps
+// each request it read, for the test to look at.
+class RecordingServer {
+  public:
+    explicit RecordingServer(std::string reply, bool close_after = true)
+        : server_([this, reply = std::move(reply), close_after](Fd connection) {
+              const Deadline deadline(kIo);
+              do {
+                  const std::string request = read_request(connection.get(), deadline);
+                  if (request.empty()) return;
+                  {
+                      const std::lock_guard lock(mutex_);
+                      requests_.push_back(request);
+                  }
+                  send_all(connection.get(), reply, deadline);
+              } while (!close_after);
+          }) {}
+
+    [[nodiscard]] std::uint16_t port() const { return server_.port(); }
+    [[nodiscard]] std::string url(std::string_view path = "/") const {
+        return "http://127.0.0.1:" + std::to_string(port()) + std::string(path);
+    }
+    std::vector<std::string> requests() {
+        const std::lock_guard lock(mutex_);
+        return requests_;
+    }
+
+  private:
+    std::mutex mutex_;
+    std::vector<std::string> requests_;
+    ScriptedTcpServer server_;  // last: its thread starts once the rest exists
+};
+
+ServerProcess start_proxy(std::vector<std::string> args = {}) {
+    return ServerProcess::start("web_proxy", std::move(args));
+}
+
+// What curl -x PROXY printed (-s -S: errors only), with its exit status.
+Finished curl_via(const std::string& curl, const ServerProcess& proxy,
+                  std::vector<std::string> args) {
+    std::vector<std::string> all = {"-sS", "--max-time", "20", "-x", "http://" + proxy.endpoint()};
+    all.insert(all.end(), args.begin(), args.end());
+    return run(curl, all, {}, kIo);
+}
+
+// web_server on a site of its own, for the tests that need a real origin.
+struct Origin {
+    StaticSite site;
+    std::optional<ServerProcess> server;
+
+    Origin() {
+        site.add_file("index.html", "<p>through the proxy</p>\n");
+        site.add_file("big.bin", pattern_bytes(5 * 1024 * 1024 + 7));
+        server.emplace(ServerProcess::start("web_server", {"-r", site.root().string(), "-q"}));
+    }
+    [[nodiscard]] std::string url(std::string_view path) const {
+        return "http://" + server->endpoint() + std::string(path);
+    }
+};
+
+// A raw request to the proxy on a connection of its own; the response.
+HttpResponse ask_proxy(const ServerProcess& proxy, std::string_view request) {
+    const Deadline deadline(kIo);
+    auto connection = HttpConnection::open("127.0.0.1", proxy.port(), deadline);
+    connection.send(request, deadline);
+    return connection.read_response(deadline);
+}
+
+// ---------------------------------------------------------------------------- command line
+
+TEST(WebProxyCli, HelpVersionAndUsageErrors) {
+    expect_help_and_version("web_proxy");
+    expect_usage_error("web_proxy", {"--no-such-option"});
+    expect_usage_error("web_proxy", {"stray"});
+    expect_usage_error("web_proxy", {"--timeout", "soon"});
+    expect_usage_error("web_proxy", {"--max-clients", "0"});
+}
+
+TEST(WebProxyCli, AnnouncesTheAddressItBound) {
+    ServerProcess proxy = start_proxy();
+    EXPECT_EQ(proxy.first_line(), "web_proxy: listening on 127.0.0.1:" + proxy.port_string());
+    EXPECT_EQ(proxy.stop(SIGTERM), ExitStatus::exit_code(0)) << proxy.log();
+}
+
+// ---------------------------------------------------------------------------- with curl
+
+TEST(WebProxyCurl, GetsAPageAndSaysViaInTheResponse) {
+    TOPDOWN_REQUIRE_TOOL(curl, "curl", "curl");
+    Origin origin;
+    ServerProcess proxy = start_proxy();
+    const Finished got = curl_via(curl, proxy, {"-i", origin.url("/index.html")});
+    ASSERT_EQ(got.status, ExitStatus::exit_code(0)) << got.err;
+    EXPECT_TRUE(got.out.starts_with("HTTP/1.1 200 OK\r\n")) << got.out;
+    EXPECT_TRUE(contains(got.out, "\r\nVia: 1.1 ")) << got.out;
+    EXPECT_TRUE(contains(got.out, "(web_proxy)\r\n")) << got.out;
+    EXPECT_TRUE(got.out.ends_with("\r\n\r\n<p>through the proxy</p>\n")) << got.out;
+    EXPECT_TRUE(contains(proxy.log(), "GET " + origin.url("/index.html") + " 200 25"))
+        << proxy.log();
+}
+
+TEST(WebProxyCurl, FiveMebibytesArriveIntact) {
+    TOPDOWN_REQUIRE_TOOL(curl, "curl", "curl");
+    Origin origin;
+    ServerProcess proxy = start_proxy();
+    const Finished got = curl_via(curl, proxy, {origin.url("/big.bin")});
+    ASSERT_EQ(got.status, ExitStatus::exit_code(0)) << got.err;
+    EXPECT_TRUE(got.out == pattern_bytes(5 * 1024 * 1024 + 7)) << got.out.size() << " bytes";
+}
+
+TEST(WebProxyCurl, KeepsTheClientConnectionForTheNextRequest) {
+    TOPDOWN_REQUIRE_TOOL(curl, "curl", "curl");
+    Origin origin;
+    ServerProcess proxy = start_proxy();
+    const Finished got = curl_via(curl, proxy,
+                                  {"-o", "/dev/null", "-o", "/dev/null", "-o", "/dev/null", "-w",
+                                   "%{http_code} %{num_connects}\n", origin.url("/index.html"),
+                                   origin.url("/big.bin"), origin.url("/index.html")});
+    ASSERT_EQ(got.status, ExitStatus::exit_code(0)) << got.err;
+    EXPECT_EQ(got.out, "200 1\n200 0\n200 0\n") << "curl opened one connection for three";
+}
+
+TEST(WebProxyCurl, TunnelsWithConnect) {
+    TOPDOWN_REQUIRE_TOOL(curl, "curl", "curl");
+    Origin origin;
+    ServerProcess proxy = start_proxy();
+    // -p: curl asks for a CONNECT tunnel and speaks HTTP to web_server through it.
+    const Finished got = curl_via(curl, proxy, {"-p", origin.url("/big.bin")});
+    ASSERT_EQ(got.status, ExitStatus::exit_code(0)) << got.err;
+    EXPECT_TRUE(got.out == pattern_bytes(5 * 1024 * 1024 + 7)) << got.out.size() << " bytes";
+    EXPECT_TRUE(contains(proxy.log(), "CONNECT " + origin.server->endpoint() + " 200"))
+        << proxy.log();
+}
+
+TEST(WebProxyCurl, ManyClientsAtOnce) {
+    TOPDOWN_REQUIRE_TOOL(curl, "curl", "curl");
+    Origin origin;
+    ServerProcess proxy = start_proxy({"-q"});
+    std::vector<std::string> args = {"--parallel", "--parallel-max", "50", "-w", "%{http_code}\n"};
+    for (int i = 0; i < 100; ++i) {
+        args.insert(args.end(), {"-o", "/dev/null", origin.url(i % 25 == 0 ? "/big.bin" : "/")});
+    }
+    const Finished got = curl_via(curl, proxy, args);
+    ASSERT_EQ(got.status, ExitStatus::exit_code(0)) << got.err;
+    const auto lines = split_lines(got.out);
+    EXPECT_EQ(lines.size(), 100u);
+    EXPECT_TRUE(std::all_of(lines.begin(), lines.end(), [](const std::string& l) {
+        return l == "200";
+    })) << got.out;
+}
+
+TEST(WebProxyCurl, PythonUrllibThroughTheProxy) {
+    TOPDOWN_REQUIRE_TOOL(python, "/usr/bin/python3", "python3");
+    Origin origin;
+    ServerProcess proxy = start_proxy();
+    const std::string script =
+        "import sys, urllib.request\n"
+        "opener = urllib.request.build_opener(urllib.request.ProxyHandler("
+        "{'http': sys.argv[1]}))\n"
+        "with opener.open(sys.argv[2], timeout=20) as r:\n"
+        "    sys.stdout.write('%d %s' % (r.status, r.read().decode()))\n";
+    const Finished got = run(
+        python, {"-c", script, "http://" + proxy.endpoint(), origin.url("/index.html")}, {}, kIo);
+    EXPECT_EQ(got.status, ExitStatus::exit_code(0)) << got.err;
+    EXPECT_EQ(got.out, "200 <p>through the proxy</p>\n");
+}
+
+// ---------------------------------------------------------------------------- the upstream side
+
+TEST(WebProxyUpstream, SendsOriginFormWithHostViaAndNoHopByHopFields) {
+    RecordingServer origin("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    ServerProcess proxy = start_proxy();
+    const HttpResponse response = ask_proxy(
+        proxy, "POST " + origin.url("/form?x=1#frag") +
+                   " HTTP/1.1\r\nHost: ignored.example\r\nProxy-Connection: keep-alive\r\n"
+                   "Connection: X-Secret, keep-alive\r\nX-Secret: hop\r\nKeep-Alive: 5\r\n"
+                   "Proxy-Authorization: Basic Zm9vOmJhcg==\r\nX-Kept: end-to-end\r\n"
+                   "Content-Length: 5\r\n\r\nhello");
+    EXPECT_EQ(response.status, 200);
+    EXPECT_EQ(response.body, "ok");
+    const auto requests = origin.requests();
+    ASSERT_EQ(requests.size(), 1u);
+    const std::string& sent = requests[0];
+    EXPECT_TRUE(sent.starts_with(
+        "POST /form?x=1 HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(origin.port()) + "\r\n"))
+        << sent;
+    for (const char* gone : {"Proxy-Connection", "X-Secret", "Keep-Alive", "Proxy-Authorization",
+                             "ignored.example", "keep-alive"}) {
+        EXPECT_FALSE(contains(sent, gone)) << gone << " in\n" << sent;
+    }
+    EXPECT_TRUE(contains(sent, "\r\nX-Kept: end-to-end\r\n")) << sent;
+    EXPECT_TRUE(contains(sent, "\r\nVia: 1.1 ")) << sent;
+    // The fields in the client's order, then the proxy's own, then the body.
+    EXPECT_TRUE(contains(sent, "\r\nContent-Length: 5\r\nVia: 1.1 ")) << sent;
+    EXPECT_TRUE(sent.ends_with(" (web_proxy)\r\nConnection: close\r\n\r\nhello")) << sent;
+}
+
+TEST(WebProxyUpstream, ChunkedRequestBodyGoesOnAsSent) {
+    RecordingServer origin("HTTP/1.1 204 No Content\r\n\r\n");
+    ServerProcess proxy = start_proxy();
+    const Deadline deadline(kIo);
+    auto connection = HttpConnection::open("127.0.0.1", proxy.port(), deadline);
+    connection.send("PUT " + origin.url("/up") +
+                        " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        "5\r\nhello\r\n0\r\n\r\n",
+                    deadline);
+    EXPECT_EQ(connection.read_response(deadline).status, 204);
+    // The same connection carries the next request: the body's end was found exactly.
+    connection.send("GET " + origin.url("/again") + " HTTP/1.1\r\nHost: x\r\n\r\n", deadline);
+    EXPECT_EQ(connection.read_response(deadline).status, 204);
+    const auto requests = origin.requests();
+    ASSERT_EQ(requests.size(), 2u);
+    EXPECT_TRUE(requests[0].starts_with("PUT /up HTTP/1.1\r\n")) << requests[0];
+    EXPECT_TRUE(contains(requests[0], "\r\nTransfer-Encoding: chunked\r\n")) << requests[0];
+    EXPECT_TRUE(requests[0].ends_with("\r\n\r\n5\r\nhello\r\n0\r\n\r\n")) << requests[0];
+    EXPECT_TRUE(requests[1].starts_with("GET /again HTTP/1.1\r\n")) << requests[1];
+}
+
+TEST(WebProxyUpstream, ChunkedResponseIsDechunkedForAnHttp10Client) {
+    RecordingServer origin(
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nabcd\r\n3\r\nefg\r\n0\r\n\r\n");
+    ServerProcess proxy = start_proxy();
+    const Deadline deadline(kIo);
+    auto connection = HttpConnection::open("127.0.0.1", proxy.port(), deadline);
+    connection.send("GET " + origin.url("/") + " HTTP/1.0\r\n\r\n", deadline);
+    const Received all = connection.read_to_eof(deadline);
+    EXPECT_EQ(all.end, StreamEnd::kEof);
+    EXPECT_TRUE(all.bytes.starts_with("HTTP/1.1 200 OK\r\n")) << all.bytes;
+    EXPECT_FALSE(contains(all.bytes, "Transfer-Encoding")) << all.bytes;
+    EXPECT_TRUE(contains(all.bytes, "\r\nConnection: close\r\n")) << all.bytes;
+    EXPECT_TRUE(all.bytes.ends_with("\r\n\r\nabcdefg")) << all.bytes;
+}
+
+TEST(WebProxyUpstream, ExpectContinueIsPassedThrough) {
+    TOPDOWN_REQUIRE_TOOL(curl, "curl", "curl");
+    // The origin answers 100 Continue, reads the body, then answers 200.
+    std::atomic<bool> saw_body{false};
+    ScriptedTcpServer origin([&](Fd connection) {
+        const Deadline deadline(kIo);
+        const std::string head = read_request(connection.get(), deadline, true);
+        if (!contains(head, "Expect: 100-continue")) return;
+        send_all(connection.get(), "HTTP/1.1 100 Continue\r\n\r\n", deadline);
+        if (recv_exactly(connection.get(), 11, deadline) == "hello world") saw_body = true;
+        send_all(connection.get(), "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\ndone", deadline);
+    });
+    ServerProcess proxy = start_proxy();
+    // curl would send the body anyway after --expect100-timeout; set beyond its --max-time, it
+    // never does: the body goes only once the 100 has come back through the proxy.
+    const Finished got =
+        curl_via(curl, proxy,
+                 {"-H", "Expect: 100-continue", "--expect100-timeout", "1000", "--data-binary",
+                  "hello world", "http://127.0.0.1:" + std::to_string(origin.port()) + "/"});
+    ASSERT_EQ(got.status, ExitStatus::exit_code(0)) << got.err;
+    EXPECT_EQ(got.out, "done");
+    EXPECT_TRUE(saw_body);
+}
+
+// ---------------------------------------------------------------------------- errors
+
+TEST(WebProxyErrors, OriginFormTargetIs400) {
+    ServerProcess proxy = start_proxy();
+    const HttpResponse response = ask_proxy(proxy, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    EXPECT_EQ(response.status, 400);
+    EXPECT_TRUE(contains(response.body, "absolute URI")) << response.body;
+    EXPECT_EQ(response.header("Content-Type"), "text/html; charset=utf-8");
+}
+
+TEST(WebProxyErrors, HttpsAbsoluteFormIs501) {
+    ServerProcess proxy = start_proxy();
+    EXPECT_EQ(ask_proxy(proxy, "GET https://127.0.0.1/ HTTP/1.1\r\nHost: x\r\n\r\n").status, 501);
+}
+
+TEST(WebProxyErrors, MalformedRequestsGetTheParsersStatus) {
+    ServerProcess proxy = start_proxy();
+    EXPECT_EQ(ask_proxy(proxy, "GET http://127.0.0.1/ HTTP/1.1\r\n\r\n").status, 400);  // no Host
+    EXPECT_EQ(ask_proxy(proxy, "GET http://127.0.0.1/ HTTP/2.0\r\nHost: x\r\n\r\n").status, 505);
+    EXPECT_EQ(ask_proxy(proxy, "CONNECT 127.0.0.1 HTTP/1.1\r\nHost: x\r\n\r\n").status, 400);
+    EXPECT_EQ(ask_proxy(proxy, "GET http://127.0.0.1/" + std::string(9000, 'a') +
+                                   " HTTP/1.1\r\nHost: x\r\n\r\n")
+                  .status,
+              414);
+    // And it is still up.
+    EXPECT_EQ(ask_proxy(proxy, "GET / HTTP/1.1\r\nHost: x\r\n\r\n").status, 400);
+}
+
+TEST(WebProxyErrors, DestinationsOutsideAllowAre403WithoutALookup) {
+    RecordingServer origin("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    ServerProcess proxy = start_proxy({"--allow", "127.0.0.1", "--allow", "*.example.test"});
+    EXPECT_EQ(ask_proxy(proxy, "GET " + origin.url() + " HTTP/1.1\r\nHost: x\r\n\r\n").body, "ok");
+    // Refused before any DNS query: these names would not resolve anyway.
+    for (const char* target : {"http://elsewhere.test/", "http://example.test.evil/"}) {
+        const HttpResponse response =
+            ask_proxy(proxy, "GET " + std::string(target) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+        EXPECT_EQ(response.status, 403) << target;
+        EXPECT_TRUE(contains(response.body, "does not go to")) << response.body;
+    }
+    EXPECT_EQ(ask_proxy(proxy, "CONNECT elsewhere.test:443 HTTP/1.1\r\nHost: x\r\n\r\n").status,
+              403);
+}
+
+TEST(WebProxyErrors, RefusedConnectionIs502) {
+    ServerProcess proxy = start_proxy();
+    const auto port = unused_port(Transport::kTcp);
+    const HttpResponse response = ask_proxy(
+        proxy, "GET http://127.0.0.1:" + std::to_string(port) + "/ HTTP/1.1\r\nHost: x\r\n\r\n");
+    EXPECT_EQ(response.status, 502);
+    EXPECT_TRUE(contains(response.body, "Connection refused")) << response.body;
+}
+
+TEST(WebProxyErrors, GarbageFromTheServerIs502) {
+    RecordingServer origin("SSH-2.0-OpenSSH_9.2\r\n\r\n");
+    ServerProcess proxy = start_proxy();
+    const HttpResponse response =
+        ask_proxy(proxy, "GET " + origin.url() + " HTTP/1.1\r\nHost: x\r\n\r\n");
+    EXPECT_EQ(response.status, 502);
+    EXPECT_TRUE(contains(response.body, "invalid status line")) << response.body;
+}
+
+TEST(WebProxyErrors, ServerClosingWithoutAnswerIs502) {
+    RecordingServer origin("");
+    ServerProcess proxy = start_proxy();
+    EXPECT_EQ(ask_proxy(proxy, "GET " + origin.url() + " HTTP/1.1\r\nHost: x\r\n\r\n").status, 502);
+}
+
+TEST(WebProxyErrors, SilentServerIs504AfterTheTimeout) {
+    // A listener that never accepts: the connection completes (the backlog) and nothing comes.
+    const BoundSocket silent = listen_tcp("127.0.0.1", "0");
+    ServerProcess proxy = start_proxy({"--timeout", "0.3"});
+    const HttpResponse response =
+        ask_proxy(proxy, "GET http://127.0.0.1:" + std::to_string(silent.address.port()) +
+                             "/ HTTP/1.1\r\nHost: x\r\n\r\n");
+    EXPECT_EQ(response.status, 504);
+}
+
+TEST(WebProxyErrors, RequestToItselfIs508NotALoop) {
+    ServerProcess proxy = start_proxy();
+    const HttpResponse response =
+        ask_proxy(proxy, "GET http://" + proxy.endpoint() + "/ HTTP/1.1\r\nHost: x\r\n\r\n");
+    EXPECT_EQ(response.status, 508);
+    EXPECT_TRUE(contains(proxy.log(), " 508 ")) << proxy.log();
+}
+
+// ---------------------------------------------------------------------------- limits and signals
+
+TEST(WebProxyLimits, IdleClientIsClosedAfterTheTimeout) {
+    ServerProcess proxy = start_proxy({"--timeout", "0.3"});
+    const Deadline deadline(kIo);
+    Fd client = connect_tcp("127.0.0.1", proxy.port(), deadline);
+    const Received got = recv_until_eof(client.get(), deadline);
+    EXPECT_EQ(got.end, StreamEnd::kEof);
+    EXPECT_EQ(got.bytes, "");
+}
+
+TEST(WebProxyLimits, HalfSentRequestGets408) {
+    ServerProcess proxy = start_proxy({"--timeout", "0.3"});
+    const Deadline deadline(kIo);
+    Fd client = connect_tcp("127.0.0.1", proxy.port(), deadline);
+    send_all(client.get(), "GET http://127.0.0.1/ HTTP/1.1\r\nHo", deadline);
+    const Received got = recv_until_eof(client.get(), deadline);
+    EXPECT_TRUE(got.bytes.starts_with("HTTP/1.1 408 Request Timeout\r\n")) << got.bytes;
+}
+
+TEST(WebProxyLimits, AStalledClientDoesNotDelayAnother) {
+    RecordingServer origin("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    ServerProcess proxy = start_proxy();
+    const Deadline deadline(kIo);
+    Fd stalled = connect_tcp("127.0.0.1", proxy.port(), deadline);
+    send_all(stalled.get(), "GET " + origin.url() + " HTTP/1.1\r\nHost:", deadline);
+    EXPECT_EQ(ask_proxy(proxy, "GET " + origin.url() + " HTTP/1.1\r\nHost: x\r\n\r\n").body, "ok");
+}
+
+TEST(WebProxyLimits, ClientsOverMaxClientsGet503) {
+    ServerProcess proxy = start_proxy({"--max-clients", "1"});
+    const Deadline deadline(kIo);
+    // The first client is being served (its thread waits for its request)...
+    auto first = HttpConnection::open("127.0.0.1", proxy.port(), deadline);
+    first.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n", deadline);
+    EXPECT_EQ(first.read_response(deadline).status, 400);
+    // ...so the second is turned away at once.
+    Fd second = connect_tcp("127.0.0.1", proxy.port(), deadline);
+    const Received got = recv_until_eof(second.get(), deadline);
+    EXPECT_TRUE(got.bytes.starts_with("HTTP/1.1 503 Service Unavailable\r\n")) << got.bytes;
+}
+
+TEST(WebProxySignals, StopsCleanlyWithClientsConnected) {
+    for (const int signal : {SIGINT, SIGTERM}) {
+        SCOPED_TRACE(signal);
+        RecordingServer origin("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        ServerProcess proxy = start_proxy();
+        const Deadline deadline(kIo);
+        auto idle = HttpConnection::open("127.0.0.1", proxy.port(), deadline);
+        idle.send("GET " + origin.url() + " HTTP/1.1\r\nHost: x\r\n\r\n", deadline);
+        EXPECT_EQ(idle.read_response(deadline).body, "ok");
+        Fd tunnel = connect_tcp("127.0.0.1", proxy.port(), deadline);
+        send_all(
+            tunnel.get(),
+            "CONNECT 127.0.0.1:" + std::to_string(origin.port()) + " HTTP/1.1\r\nHost: x\r\n\r\n",
+            deadline);
+        EXPECT_EQ(recv_exactly(tunnel.get(), 39, deadline),
+                  "HTTP/1.1 200 Connection established\r\n\r\n");
+        EXPECT_EQ(proxy.stop(signal), ExitStatus::exit_code(0)) << proxy.log();
+        EXPECT_EQ(idle.read_to_eof(deadline).end, StreamEnd::kEof);
+    }
+}
+
+}  // namespace
+}  // namespace net::test
