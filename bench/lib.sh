@@ -119,3 +119,79 @@ start_on_free_port() { # NAME LAUNCH
     done
     die "$1 did not start: $(cat "$work/server.err")"
 }
+
+# ---- wrk runs and their figures (web_server.sh, web_proxy.sh)
+
+# wrk's own summary rounds to two decimals ("0.99GB"); this prints the exact counts on one line.
+write_report_lua() { # FILE
+    cat >"$1" <<'EOF'
+done = function(summary, latency, requests)
+    local e = summary.errors
+    io.write(string.format(
+        "result requests=%d bytes=%d us=%d connect=%d read=%d write=%d status=%d timeout=%d "
+        .. "p50_us=%d p99_us=%d\n",
+        summary.requests, summary.bytes, summary.duration, e.connect, e.read, e.write,
+        e.status, e.timeout, latency:percentile(50), latency:percentile(99)))
+end
+EOF
+}
+
+# Runs wrk against the current server (server_pid) at TARGET, a URL; with PATH, every request
+# names PATH as its target instead (an absolute URL, for a proxy at TARGET). Sets the result_*
+# variables from report.lua's line (result_rps, result_mbps, result_p99_ms, result_errors,
+# result_others: % of the CPUs other jobs kept busy). While it runs, samples the sum of PSS over
+# the server's processes halfway through (result_pss_kib). Needs WRK_TIMEOUT.
+declare -A wrk_errors=()  # "config/test/server" -> the socket errors wrk saw, when any
+run_wrk() { # KEY THREADS CONNECTIONS SECONDS PIN TARGET [PATH]
+    local key=$1 pin=() out=$work/wrk.out script=$work/report.lua
+    [[ $5 == pin ]] && pin=(taskset -c 1)
+    [[ -f $script ]] || write_report_lua "$script"
+    if [[ -n ${7:-} ]]; then
+        script=$work/wrk-path.lua
+        { printf 'wrk.path = "%s"\n' "$7"; cat "$work/report.lua"; } >"$script"
+    fi
+    local before
+    before=$(helper ticks "$server_pid" "$$")
+    timeout $(($4 + 60)) "${pin[@]}" wrk -t"$2" -c"$3" -d"$4s" --timeout "$WRK_TIMEOUT" \
+        --latency -s "$script" "$6" >"$out" 2>&1 &
+    local wrk_pid=$!
+    sleep "$(awk -v s="$4" 'BEGIN { print s / 2 }')"
+    result_pss_kib=$(helper group-pss "$server_pid")
+    wait "$wrk_pid" || die "wrk failed on $key: $(cat "$out")"
+    # Whatever else kept the CPUs busy meanwhile (other jobs on a shared machine), in % of all CPUs.
+    result_others=$(awk -v a="$before" -v b="$(helper ticks "$server_pid" "$$")" 'BEGIN {
+        split(a, x); split(b, y)
+        others = (y[1] - x[1]) - (y[3] - x[3]) - (y[4] - x[4])
+        printf "%.0f", (others > 0 ? others : 0) * 100 / (y[2] - x[2]) }')
+    local line
+    line=$(grep '^result ' "$out") || die "wrk printed no result on $key: $(cat "$out")"
+    field() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" <<<"$line"; }
+    local requests bytes us errors
+    requests=$(field requests)
+    bytes=$(field bytes)
+    us=$(field us)
+    ((requests > 0 && us > 0)) || die "wrk completed no request on $key: $(cat "$out")"
+    # errors.status counts responses with a status of 400 or more: the server served wrongly.
+    (($(field status) == 0)) || die "$key: $(field status) error responses: $(cat "$out")"
+    errors=$(($(field connect) + $(field read) + $(field write) + $(field timeout)))
+    if ((errors > 0)); then
+        wrk_errors[$key]+="connect $(field connect), read $(field read), write $(field write), "
+        wrk_errors[$key]+="timeout $(field timeout); "
+    fi
+    result_rps=$(awk -v n="$requests" -v us="$us" 'BEGIN { printf "%.0f", n * 1e6 / us }')
+    result_mbps=$(awk -v b="$bytes" -v us="$us" 'BEGIN { printf "%.1f", b / us }')
+    result_p99_ms=$(awk -v us="$(field p99_us)" 'BEGIN { printf "%.2f", us / 1000 }')
+    result_errors=$errors
+}
+
+median() {
+    sort -g | awk '{ v[NR] = $1 }
+        END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+max() { sort -g | tail -n 1; }
+values() { tr ' ' '\n' <<<"$1" | sed '/^$/d'; }
+pass() { # pass CONDITION-IN-AWK
+    if awk "BEGIN { exit !($1) }"; then echo PASS; else echo FAIL; fi
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
+mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }

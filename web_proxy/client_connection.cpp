@@ -20,7 +20,6 @@ using net::Clock;
 using net::IoStatus;
 using net::http::Request;
 
-constexpr std::size_t kReadChunk = 64 * 1024;
 // Bytes waiting for a slow reader, per direction, before the other side is no longer read:
 // memory per connection stays bounded however fast the sender is.
 constexpr std::size_t kBufferCap = 256 * 1024;
@@ -81,7 +80,12 @@ bool reusable_after_refusal(const Request& request) {
 ClientConnection::ClientConnection(net::Fd client, net::SocketAddress peer,
                                    const ProxySettings& settings, StopFds stop,
                                    const net::Logger& log)
-    : client_(std::move(client)), peer_(peer), settings_(settings), stop_(stop), log_(log) {}
+    : client_(std::move(client)),
+      peer_(peer),
+      settings_(settings),
+      stop_(stop),
+      log_(log),
+      read_buffer_(std::make_unique_for_overwrite<char[]>(kReadChunk)) {}
 
 void ClientConnection::run() noexcept {
     try {
@@ -109,7 +113,6 @@ void ClientConnection::serve() {
 
 std::optional<Request> ClientConnection::read_request() {
     const auto deadline = Clock::now() + settings_.idle_timeout;
-    std::string buffer(kReadChunk, '\0');
     for (;;) {
         if (!from_client_.empty()) {
             auto head = net::http::parse_request_head(from_client_);
@@ -135,9 +138,9 @@ std::optional<Request> ClientConnection::read_request() {
             send_to_client(error_response(408, "The request took too long to arrive.", false));
         }
         if (wake != Wake::kReady) return std::nullopt;
-        const auto got = net::read_some(client_.get(), buffer);
+        const auto got = net::read_some(client_.get(), buffer());
         if (got.status == IoStatus::kOk) {
-            from_client_.append(buffer.data(), got.bytes);
+            from_client_.append(read_buffer_.get(), got.bytes);
         } else if (got.status != IoStatus::kWouldBlock) {
             return std::nullopt;  // the client left (or reset) between requests
         }
@@ -202,7 +205,6 @@ ClientConnection::Next ClientConnection::forward(const Request& request, const F
         return Next::kClose;
     };
 
-    std::string buffer(kReadChunk, '\0');
     auto deadline = Clock::now() + settings_.idle_timeout;
     for (;;) {
         const auto state = relay.state();
@@ -239,9 +241,9 @@ ClientConnection::Next ClientConnection::forward(const Request& request, const F
             }
         }
         if (read_upstream && readable(fds[1])) {
-            const auto got = net::read_some(upstream_fd, buffer);
+            const auto got = net::read_some(upstream_fd, buffer());
             if (got.status == IoStatus::kOk) {
-                relay.feed(std::string_view(buffer.data(), got.bytes), to_client);
+                relay.feed(std::string_view(read_buffer_.get(), got.bytes), to_client);
             } else if (got.status == IoStatus::kClosed) {
                 relay.server_closed();
             } else if (got.status == IoStatus::kError) {
@@ -251,9 +253,9 @@ ClientConnection::Next ClientConnection::forward(const Request& request, const F
             }
         }
         if (read_client && readable(fds[0])) {
-            const auto got = net::read_some(client_fd, buffer);
+            const auto got = net::read_some(client_fd, buffer());
             if (got.status == IoStatus::kOk) {
-                from_client_.append(buffer.data(), got.bytes);
+                from_client_.append(read_buffer_.get(), got.bytes);
                 if (!take_body(request_body, from_client_, to_upstream)) {
                     return fail(400, "The request's chunked body is malformed.");
                 }
@@ -299,7 +301,6 @@ void ClientConnection::tunnel(const Request& request, const Tunnel& plan) {
     std::array<Direction, 2> directions{Direction{client_fd, upstream_fd, std::move(from_client_)},
                                         Direction{upstream_fd, client_fd, {}}};
     from_client_.clear();
-    std::string buffer(kReadChunk, '\0');
     auto deadline = Clock::now() + settings_.idle_timeout;
     for (;;) {
         for (auto& d : directions) {
@@ -324,9 +325,9 @@ void ClientConnection::tunnel(const Request& request, const Tunnel& plan) {
         for (std::size_t i = 0; i < 2 && !failed; ++i) {
             auto& d = directions[i];
             if ((events[i] & POLLIN) != 0 && readable(fds[i])) {
-                const auto got = net::read_some(d.from, buffer);
+                const auto got = net::read_some(d.from, buffer());
                 if (got.status == IoStatus::kOk) {
-                    d.pending.append(buffer.data(), got.bytes);
+                    d.pending.append(read_buffer_.get(), got.bytes);
                     d.bytes += got.bytes;
                 } else if (got.status == IoStatus::kClosed) {
                     d.ended = true;

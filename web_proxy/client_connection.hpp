@@ -5,7 +5,9 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "common/address.hpp"
@@ -63,6 +65,11 @@ class ClientConnection {
     StopFds stop_;
     const net::Logger& log_;
     std::string from_client_;  // read from the client, not yet used
+    // Where reads land. Left uninitialised: a page the kernel never writes to is never touched,
+    // so an idle connection costs little memory.
+    static constexpr std::size_t kReadChunk = 64 * 1024;
+    std::unique_ptr<char[]> read_buffer_;
+    std::span<char> buffer() { return {read_buffer_.get(), kReadChunk}; }
 };
 
 }  // namespace web_proxy
