@@ -30,19 +30,6 @@ using namespace std::chrono_literals;
 
 constexpr auto kIo = 20s;  // one exchange on loopback; generous for sanitizer builds
 
-// `n` bytes of every value, from a fixed seed.
-std::string pattern_bytes(std::size_t n) {
-    std::string bytes(n, '\0');
-    std::uint32_t x = 2463534242u;
-    for (auto& b : bytes) {
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
-        b = static_cast<char>(x & 0xff);
-    }
-    return bytes;
-}
-
 bool contains(std::string_view text, std::string_view part) {
     return text.find(part) != std::string_view::npos;
 }
@@ -125,7 +112,7 @@ struct Origin {
 
     Origin() {
         site.add_file("index.html", "<p>through the proxy</p>\n");
-        site.add_file("big.bin", pattern_bytes(5 * 1024 * 1024 + 7));
+        site.add_file("big.bin", pattern_bytes(5 * 1024 * 1024 + 7, 5));
         server.emplace(ServerProcess::start("web_server", {"-r", site.root().string(), "-q"}));
     }
     [[nodiscard]] std::string url(std::string_view path) const {
@@ -179,7 +166,7 @@ TEST(WebProxyCurl, FiveMebibytesArriveIntact) {
     ServerProcess proxy = start_proxy();
     const Finished got = curl_via(curl, proxy, {origin.url("/big.bin")});
     ASSERT_EQ(got.status, ExitStatus::exit_code(0)) << got.err;
-    EXPECT_TRUE(got.out == pattern_bytes(5 * 1024 * 1024 + 7)) << got.out.size() << " bytes";
+    EXPECT_TRUE(got.out == pattern_bytes(5 * 1024 * 1024 + 7, 5)) << got.out.size() << " bytes";
 }
 
 TEST(WebProxyCurl, KeepsTheClientConnectionForTheNextRequest) {
@@ -201,7 +188,7 @@ TEST(WebProxyCurl, TunnelsWithConnect) {
     // -p: curl asks for a CONNECT tunnel and speaks HTTP to web_server through it.
     const Finished got = curl_via(curl, proxy, {"-p", origin.url("/big.bin")});
     ASSERT_EQ(got.status, ExitStatus::exit_code(0)) << got.err;
-    EXPECT_TRUE(got.out == pattern_bytes(5 * 1024 * 1024 + 7)) << got.out.size() << " bytes";
+    EXPECT_TRUE(got.out == pattern_bytes(5 * 1024 * 1024 + 7, 5)) << got.out.size() << " bytes";
     EXPECT_TRUE(contains(proxy.log(), "CONNECT " + origin.server->endpoint() + " 200"))
         << proxy.log();
 }

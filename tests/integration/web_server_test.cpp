@@ -44,19 +44,6 @@ constexpr std::string_view kY2001Http = "Sun, 09 Sep 2001 01:46:40 GMT";
 constexpr auto kStatCacheWindow = 1100ms;
 constexpr std::string_view kHello = "Hello from web_server's tests.\n";
 
-// `n` bytes of every value, from a fixed seed: the same on every run.
-std::string pattern_bytes(std::size_t n, unsigned seed) {
-    std::string bytes(n, '\0');
-    std::uint32_t x = seed * 2654435761u + 1;
-    for (auto& b : bytes) {
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
-        b = static_cast<char>(x & 0xff);
-    }
-    return bytes;
-}
-
 // Seconds since the epoch of an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"), or -1.
 std::time_t parse_imf_fixdate(const std::string& text) {
     static const std::regex kFormat(

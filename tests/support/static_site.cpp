@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <system_error>
 
 namespace net::test {
@@ -45,6 +46,18 @@ void StaticSite::set_mtime(std::string_view relative, std::time_t when) const {
     if (::utimensat(AT_FDCWD, path.c_str(), times, 0) != 0) {
         throw std::system_error(errno, std::generic_category(), "utimensat " + path.string());
     }
+}
+
+std::string pattern_bytes(std::size_t n, unsigned seed) {
+    std::string bytes(n, '\0');
+    std::uint32_t x = seed * 2654435761u + 1;
+    for (auto& b : bytes) {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        b = static_cast<char>(x & 0xff);
+    }
+    return bytes;
 }
 
 }  // namespace net::test

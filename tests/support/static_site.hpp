@@ -2,6 +2,7 @@
 // <tmp>/root, and <tmp> holds files outside ROOT (to show that they stay out of reach).
 #pragma once
 
+#include <cstddef>
 #include <ctime>
 #include <filesystem>
 #include <string>
@@ -38,5 +39,9 @@ class StaticSite {
     TempDir dir_;
     std::filesystem::path root_;
 };
+
+// `n` bytes of every value, from a fixed seed: the same on every run (file contents to check
+// byte for byte after a trip through a server).
+std::string pattern_bytes(std::size_t n, unsigned seed);
 
 }  // namespace net::test
