@@ -102,13 +102,18 @@ std::optional<HttpUri> parse_http_uri(std::string_view target) {
     rest = rest.substr(0, rest.find('#'));
     std::string origin_form = rest.empty() || rest.front() != '/' ? "/" : "";
     origin_form.append(rest);
-    return HttpUri{std::move(*destination), std::string(authority), std::move(origin_form)};
+    return HttpUri{std::move(*destination), std::string(authority), std::move(origin_form),
+                   rest.empty()};
 }
 
 std::optional<Destination> parse_authority(std::string_view target) {
-    const auto colon = target.rfind(':');
-    if (colon == std::string_view::npos || colon + 1 == target.size()) return std::nullopt;
-    if (target.front() != '[' && target.find(':') != colon) return std::nullopt;
+    // The port is required: after "]" for an IPv6 literal, else after the only colon.
+    const auto host_end = target.starts_with("[") ? target.find(']') : target.find(':');
+    if (host_end == std::string_view::npos) return std::nullopt;
+    const auto colon = target.starts_with("[") ? host_end + 1 : host_end;
+    if (colon >= target.size() || target[colon] != ':' || colon + 1 == target.size()) {
+        return std::nullopt;
+    }
     return split_destination(target, 0);
 }
 
@@ -171,7 +176,9 @@ Plan plan_request(const Request& request, const Identity& self, const Policy& po
         if (request.target.starts_with("/") || request.target == "*") {
             return Refusal{400, "This is a proxy: ask it for an absolute URI (http://host/path)."};
         }
-        if (const auto colon = request.target.find("://"); colon != std::string::npos) {
+        const auto scheme_end = request.target.find("://");
+        if (scheme_end != std::string::npos &&
+            !iequals(std::string_view(request.target).substr(0, scheme_end), "http")) {
             return Refusal{501, "This proxy forwards http:// URIs; for https:// use CONNECT."};
         }
         return Refusal{400, "The request target is not a valid http:// URI."};
@@ -181,7 +188,10 @@ Plan plan_request(const Request& request, const Identity& self, const Policy& po
     Headers headers = request.headers;
     remove_hop_by_hop(headers);
     headers.remove("Host");
-    std::string head = request.method + " " + uri->origin_form + " HTTP/1.1\r\n";
+    // RFC 9112 3.2.4: OPTIONS for a bare authority is asked of the server as a whole.
+    const std::string target =
+        request.method == "OPTIONS" && uri->bare ? std::string("*") : uri->origin_form;
+    std::string head = request.method + " " + target + " HTTP/1.1\r\n";
     // RFC 9112 3.2.2: the Host a proxy sends is the target URI's authority.
     append_field(head, "Host", uri->authority);
     append_fields(head, headers);
@@ -204,7 +214,14 @@ std::string client_response_head(const Response& response, const Identity& self,
                                  const Version& client_version, const ClientFraming& framing) {
     Headers headers = response.headers;
     remove_hop_by_hop(headers);
-    if (framing.dechunk) headers.remove("Transfer-Encoding");
+    // RFC 9112 6.3: a Content-Length beside Transfer-Encoding is wrong and goes. Transfer-Encoding
+    // itself goes when the body is dechunked, to an HTTP/1.0 client (which must never see it,
+    // 6.1), and from an HTTP/1.0 server (whose body then ends with the connection, 6.1): under our
+    // HTTP/1.1 status line it would say chunked where the bytes are not.
+    if (headers.count("Transfer-Encoding") > 0) headers.remove("Content-Length");
+    if (framing.dechunk || client_version.minor == 0 || response.version.minor == 0) {
+        headers.remove("Transfer-Encoding");
+    }
     std::string head =
         "HTTP/1.1 " + std::to_string(response.status) + " " + response.reason + "\r\n";
     append_fields(head, headers);

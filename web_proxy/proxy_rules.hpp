@@ -26,6 +26,7 @@ struct HttpUri {
     Destination destination;
     std::string authority;    // "host" or "host:port" as written, without userinfo: the Host
     std::string origin_form;  // "/path?query" ("/" when the path is empty); no fragment
+    bool bare = false;        // nothing after the authority: OPTIONS then asks for "*"
 };
 
 // nullopt unless `target` is an http:// URI with a host (scheme case-insensitive).

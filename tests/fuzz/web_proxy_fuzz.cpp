@@ -1,0 +1,209 @@
+// libFuzzer target for web_proxy's pure core. The input is read twice: as a client's request
+// head (parse_request_head, then plan_request: what goes upstream must be a clean, complete
+// head), and as a server's bytes (ResponseRelay, fed whole and in two pieces: the split must
+// not change a byte of what the client gets). A broken promise is a crash.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "common/http_message.hpp"
+#include "web_proxy/message_relay.hpp"
+#include "web_proxy/proxy_rules.hpp"
+
+namespace {
+
+using net::http::Version;
+
+void check(bool condition) {
+    if (!condition) std::abort();
+}
+
+const web_proxy::Identity kSelf{"proxy.fuzz:8888"};
+
+// For reading back what the proxy wrote: its own fields (Via, Connection) may take a head past
+// the limits the original was held to.
+net::http::Limits generous_limits() {
+    net::http::Limits limits;
+    limits.max_request_line = std::size_t{1} << 20;
+    limits.max_head_bytes = std::size_t{1} << 20;
+    limits.max_headers = 1000;
+    return limits;
+}
+
+// FNV-1a: a deterministic choice (split point, client kind) that follows the whole input.
+std::uint64_t hash_of(std::string_view bytes) {
+    std::uint64_t hash = 14695981039346656037ull;
+    for (const char c : bytes) {
+        hash ^= static_cast<unsigned char>(c);
+        hash *= 1099511628211ull;
+    }
+    return hash;
+}
+
+// Every line of `head` ends in CRLF, none holds another CR or LF, and a blank line ends it.
+void check_clean_head(std::string_view head) {
+    check(head.ends_with("\r\n\r\n"));
+    std::string_view rest = head.substr(0, head.size() - 2);  // without the blank line
+    while (!rest.empty()) {
+        const auto crlf = rest.find("\r\n");
+        check(crlf != std::string_view::npos && crlf > 0);
+        const auto line = rest.substr(0, crlf);
+        check(line.find_first_of("\r\n") == std::string_view::npos);
+        rest.remove_prefix(crlf + 2);
+    }
+}
+
+void check_forward(const net::http::Request& request, const web_proxy::Forward& forward) {
+    const std::string_view head = forward.head;
+    check_clean_head(head);
+    // Request line in origin-form ("*" only for OPTIONS, RFC 9112 3.2.4), always HTTP/1.1.
+    check(head.starts_with(request.method + " /") ||
+          (request.method == "OPTIONS" && head.starts_with("OPTIONS * ")));
+    check(head.substr(0, head.find("\r\n")).ends_with(" HTTP/1.1"));
+    check(!forward.destination.host.empty() && forward.destination.port != 0);
+    check(head.ends_with("Connection: close\r\n\r\n"));
+
+    // The upstream server reads the same message: same method and framing, one Host, and no
+    // hop-by-hop field but our Connection: close.
+    const auto again = net::http::parse_request_head(head, generous_limits());
+    check(again.kind == net::http::HeadResult::Kind::kComplete);
+    check(again.consumed == head.size());
+    const auto& sent = again.request;
+    check(sent.method == request.method);
+    check(sent.version == (Version{1, 1}));
+    check(sent.body == request.body && sent.content_length == request.content_length);
+    check(sent.headers.count("Host") == 1);
+    check(sent.headers.count("Connection") == 1 && sent.headers.get("Connection") == "close");
+    for (const char* name :
+         {"Keep-Alive", "Proxy-Connection", "TE", "Upgrade", "Proxy-Authorization"}) {
+        check(sent.headers.count(name) == 0);
+    }
+    check(web_proxy::passed_through(sent.headers, kSelf));
+}
+
+void fuzz_request(std::string_view bytes) {
+    const auto head = net::http::parse_request_head(bytes);
+    if (head.kind != net::http::HeadResult::Kind::kComplete) return;
+    const auto plan = web_proxy::plan_request(head.request, kSelf);
+    if (const auto* refusal = std::get_if<web_proxy::Refusal>(&plan)) {
+        check(refusal->status >= 400 && refusal->status <= 599);
+        check(!refusal->detail.empty());
+        const auto page = web_proxy::error_response(refusal->status, refusal->detail, false);
+        check(page.starts_with("HTTP/1.1 " + std::to_string(refusal->status) + " "));
+    } else if (const auto* tunnel = std::get_if<web_proxy::Tunnel>(&plan)) {
+        check(head.request.method == "CONNECT");
+        check(!tunnel->destination.host.empty() && tunnel->destination.port != 0);
+    } else {
+        check(head.request.method != "CONNECT");
+        check_forward(head.request, std::get<web_proxy::Forward>(plan));
+    }
+}
+
+// What a relay did with the server's bytes, to compare two feedings.
+struct Outcome {
+    std::string to_client;
+    web_proxy::ResponseRelay::State state;
+    bool started;
+    bool keep_alive;
+    int status;
+    std::uint64_t body_bytes;
+    std::string error;
+    friend bool operator==(const Outcome&, const Outcome&) = default;
+};
+
+struct Client {
+    std::string method;
+    Version version;
+    bool keep_alive;
+};
+
+Outcome relay(std::string_view bytes, std::size_t split, const Client& client, bool close) {
+    web_proxy::ResponseRelay relay(client.method, client.version, client.keep_alive, kSelf);
+    std::string to_client;
+    relay.feed(bytes.substr(0, split), to_client);
+    if (split < bytes.size()) relay.feed(bytes.substr(split), to_client);
+    if (close) relay.server_closed();
+    using State = web_proxy::ResponseRelay::State;
+    // Nothing reaches the client before a final head, and it starts with one of ours.
+    if (!to_client.empty()) check(to_client.starts_with("HTTP/1.1 "));
+    if (!relay.started()) {
+        check(relay.state() == State::kHead || relay.state() == State::kFailed);
+    }
+    if (relay.state() == State::kFailed) check(!relay.error().empty());
+    if (close) check(relay.state() == State::kDone || relay.state() == State::kFailed);
+    return {to_client,      relay.state(),      relay.started(), relay.keep_alive(),
+            relay.status(), relay.body_bytes(), relay.error()};
+}
+
+// A finished relay's bytes, read back as the client reads them (RFC 9112 6.3): the interim
+// heads, then one final head whose own framing ends exactly where the bytes end.
+void check_client_view(const Outcome& outcome, const Client& client) {
+    std::string_view rest = outcome.to_client;
+    net::http::Response final_head;
+    while (true) {
+        const auto parsed = net::http::parse_response_head(rest, client.method, generous_limits());
+        check(parsed.kind == net::http::ResponseHeadResult::Kind::kComplete);
+        rest.remove_prefix(parsed.consumed);
+        if (parsed.response.status >= 200) {
+            final_head = parsed.response;
+            break;
+        }
+        check(client.version.minor >= 1);  // no 1xx to HTTP/1.0 clients (RFC 9110 15.2)
+    }
+    check(rest.empty() || final_head.body != net::http::BodyKind::kNone);
+    check(final_head.status == outcome.status);
+    check(final_head.headers.has_token("Connection", "close") == !outcome.keep_alive);
+    switch (final_head.body) {
+        case net::http::BodyKind::kNone:
+            check(rest.empty());
+            break;
+        case net::http::BodyKind::kLength:
+            check(rest.size() == final_head.content_length);
+            break;
+        case net::http::BodyKind::kChunked: {
+            check(client.version.minor >= 1);  // chunked only for HTTP/1.1 (RFC 9112 7.1)
+            net::http::ChunkedDecoder decoder;
+            const auto decoded = decoder.decode(rest, nullptr);
+            check(decoded.done && decoded.consumed == rest.size());
+            break;
+        }
+        case net::http::BodyKind::kUntilClose:
+            check(!outcome.keep_alive);
+            break;
+    }
+}
+
+void fuzz_response(std::string_view bytes) {
+    const std::uint64_t hash = hash_of(bytes);
+    const std::size_t split = static_cast<std::size_t>(hash % (bytes.size() + 1));
+    static const char* const kMethods[] = {"GET", "HEAD", "POST", "CONNECT"};
+    const Client client{kMethods[(hash >> 32) % 4], Version{1, static_cast<int>((hash >> 40) % 2)},
+                        ((hash >> 48) & 1) != 0};
+    for (const bool close : {false, true}) {
+        const auto whole = relay(bytes, bytes.size(), client, close);
+        check(relay(bytes, split, client, close) == whole);
+        if (whole.state == web_proxy::ResponseRelay::State::kDone) check_client_view(whole, client);
+    }
+    // Byte by byte, for inputs small enough to keep the run fast.
+    if (bytes.size() <= 512) {
+        web_proxy::ResponseRelay one(client.method, client.version, client.keep_alive, kSelf);
+        std::string to_client;
+        for (std::size_t i = 0; i < bytes.size(); ++i)
+            one.feed(bytes.substr(i, 1), to_client);
+        const auto whole = relay(bytes, bytes.size(), client, false);
+        check(to_client == whole.to_client && one.state() == whole.state &&
+              one.body_bytes() == whole.body_bytes);
+    }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    const std::string_view bytes(reinterpret_cast<const char*>(data), size);
+    fuzz_request(bytes);
+    fuzz_response(bytes);
+    return 0;
+}
