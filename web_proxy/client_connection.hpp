@@ -22,7 +22,7 @@ struct ProxySettings {
     Identity self;
     Policy policy;
     std::chrono::milliseconds idle_timeout{60'000};     // no byte either way for this long: close
-    std::chrono::milliseconds connect_timeout{10'000};  // resolving and connecting upstream
+    std::chrono::milliseconds connect_timeout{10'000};  // connecting upstream (not the lookup)
 };
 
 // Descriptors that become readable when the proxy stops: `drain` first (connections between

@@ -38,7 +38,6 @@ void ClientThreads::start(std::function<void()> work) {
                          const std::uint64_t one = 1;
                          [[maybe_unused]] const auto n =
                              ::write(finished_fd_.get(), &one, sizeof one);
-                         idle_.notify_all();
                      }));
     ++active_;
 }
@@ -64,11 +63,6 @@ void ClientThreads::reap() {
     }
     for (auto& thread : done)
         thread.join();
-}
-
-bool ClientThreads::wait_idle(std::chrono::milliseconds timeout) {
-    std::unique_lock lock(mutex_);
-    return idle_.wait_for(lock, timeout, [this] { return active_ == 0; });
 }
 
 }  // namespace web_proxy

@@ -3,8 +3,6 @@
 // the proxy stops.
 #pragma once
 
-#include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -32,12 +30,9 @@ class ClientThreads {
     [[nodiscard]] int finished_fd() const { return finished_fd_.get(); }
     // Joins the threads that have finished.
     void reap();
-    // Waits until no thread is working, or `timeout` passes; true when none is.
-    bool wait_idle(std::chrono::milliseconds timeout);
 
   private:
     mutable std::mutex mutex_;
-    std::condition_variable idle_;
     std::map<std::uint64_t, std::thread> threads_;
     std::vector<std::uint64_t> finished_;
     std::uint64_t next_id_ = 0;

@@ -7,7 +7,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <cstdint>
 #include <memory>
@@ -48,7 +50,7 @@ net::CommandLine command_line() {
              {"port", 'p', "PORT", "port to listen on (default 8888; 0 picks a free one)"},
              {"timeout", 0, "SEC", "close a connection quiet this long either way (default 60)"},
              {"connect-timeout", 0, "SEC",
-              "give up resolving and connecting to a server after this long (default 10)"},
+              "give up connecting to a server after this long (default 10)"},
              {"allow", 0, "HOST",
               "go only to this host, or *.domain (repeatable; default: anywhere)"},
              {"max-clients", 0, "N", "client connections at once; more get 503 (default 1000)"},
@@ -69,6 +71,19 @@ void raise_flag(const net::Fd& fd) {
     [[maybe_unused]] const auto n = ::write(fd.get(), &one, sizeof one);
 }
 
+// Raises the abort flag when it goes out of scope, however serve() leaves: declared after the
+// ClientThreads, it runs before their destructor joins them, so no join waits on a client.
+class AbortOnExit {
+  public:
+    explicit AbortOnExit(const net::Fd& abort) : abort_(abort) {}
+    AbortOnExit(const AbortOnExit&) = delete;
+    AbortOnExit& operator=(const AbortOnExit&) = delete;
+    ~AbortOnExit() { raise_flag(abort_); }
+
+  private:
+    const net::Fd& abort_;
+};
+
 // A client over --max-clients gets a 503 at once. A new socket's send buffer is empty: the page
 // fits, or is dropped, never waited on.
 void turn_away(const net::Fd& client) {
@@ -76,6 +91,31 @@ void turn_away(const net::Fd& client) {
         503, "The proxy is serving as many clients as it may; try again shortly.", false);
     [[maybe_unused]] const auto sent =
         ::send(client.get(), page.data(), page.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
+// After the first signal: lets the exchanges under way finish, for kShutdownGrace at most, or
+// until a second signal says stop now.
+void finish_exchanges(web_proxy::ClientThreads& threads, net::TerminationSignals& signals,
+                      const net::Logger& log) {
+    const auto end = std::chrono::steady_clock::now() + kShutdownGrace;
+    for (threads.reap(); threads.active() > 0; threads.reap()) {
+        const auto left =
+            std::chrono::ceil<std::chrono::milliseconds>(end - std::chrono::steady_clock::now());
+        if (left.count() <= 0) {
+            log.warning("closing the exchanges still under way");
+            return;
+        }
+        std::array<pollfd, 2> fds{pollfd{threads.finished_fd(), POLLIN, 0},
+                                  pollfd{signals.fd(), POLLIN, 0}};
+        if (::poll(fds.data(), fds.size(), static_cast<int>(left.count())) < 0 && errno != EINTR) {
+            throw std::system_error(errno, std::generic_category(), "poll");
+        }
+        if (fds[1].revents != 0) {
+            signals.take();
+            log.warning("a second signal: closing the exchanges still under way");
+            return;
+        }
+    }
 }
 
 int serve(const net::Args& args) {
@@ -104,6 +144,7 @@ int serve(const net::Args& args) {
 
     net::Acceptor acceptor(bound.fd.get());
     web_proxy::ClientThreads threads;
+    const AbortOnExit abort_on_exit(abort);
     net::announce("web_proxy: listening on " + bound.address.to_string());
 
     for (;;) {
@@ -137,11 +178,8 @@ int serve(const net::Args& args) {
     const int signal = signals.take();
     log.debug(std::string("stopping on ") + (signal == SIGINT ? "SIGINT" : "SIGTERM"));
     raise_flag(drain);  // idle connections close now
-    if (!threads.wait_idle(kShutdownGrace)) {
-        log.warning("closing the exchanges still under way");
-        raise_flag(abort);
-    }
-    return net::kExitOk;  // ~ClientThreads joins them all
+    finish_exchanges(threads, signals, log);
+    return net::kExitOk;  // ~AbortOnExit closes what is left, then ~ClientThreads joins them
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <atomic>
 #include <csignal>
+#include <future>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -462,6 +463,57 @@ TEST(WebProxySignals, StopsCleanlyWithClientsConnected) {
         EXPECT_EQ(proxy.stop(signal), ExitStatus::exit_code(0)) << proxy.log();
         EXPECT_EQ(idle.read_to_eof(deadline).end, StreamEnd::kEof);
     }
+}
+
+TEST(WebProxySignals, ASecondSignalClosesTheExchangesUnderWay) {
+    // An origin that answers nothing: the exchange would last until --timeout.
+    const BoundSocket silent = listen_tcp("127.0.0.1", "0");
+    ServerProcess proxy = start_proxy();
+    const Deadline deadline(kIo);
+    auto busy = HttpConnection::open("127.0.0.1", proxy.port(), deadline);
+    busy.send("GET http://127.0.0.1:" + std::to_string(silent.address.port()) +
+                  "/ HTTP/1.1\r\nHost: x\r\n\r\n",
+              deadline);
+    // Once the proxy's connection waits in the silent listener's queue, the exchange is under way.
+    ASSERT_TRUE(wait_readable(silent.fd.get(), deadline.remaining()));
+    auto idle = HttpConnection::open("127.0.0.1", proxy.port(), deadline);
+    idle.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n", deadline);
+    EXPECT_EQ(idle.read_response(deadline).status, 400);
+    ASSERT_TRUE(proxy.process().signal(SIGTERM));
+    EXPECT_EQ(idle.read_to_eof(deadline).end, StreamEnd::kEof);
+    ASSERT_TRUE(proxy.process().signal(SIGTERM));
+    // The exchange ends with the proxy's 503, not the grace period's end.
+    EXPECT_EQ(busy.read_response(deadline).status, 503);
+    EXPECT_EQ(proxy.process().wait(deadline), ExitStatus::exit_code(0)) << proxy.log();
+}
+
+TEST(WebProxySignals, AnExchangeUnderWayFinishesBeforeTheProxyStops) {
+    // The origin sends half a body, then waits for the test's word before the rest.
+    std::promise<void> go;
+    std::shared_future<void> go_on = go.get_future().share();
+    ScriptedTcpServer origin([go_on](Fd connection) {
+        const Deadline deadline(kIo);
+        if (read_request(connection.get(), deadline).empty()) return;
+        send_all(connection.get(), "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nfirst", deadline);
+        if (go_on.wait_for(kIo) != std::future_status::ready) return;
+        send_all(connection.get(), "-half", deadline);
+    });
+    const std::string url = "http://127.0.0.1:" + std::to_string(origin.port()) + "/";
+    ServerProcess proxy = start_proxy();
+    const Deadline deadline(kIo);
+    auto busy = HttpConnection::open("127.0.0.1", proxy.port(), deadline);
+    busy.send("GET " + url + " HTTP/1.1\r\nHost: x\r\n\r\n", deadline);
+    const HttpResponse head = busy.read_head(deadline);
+    EXPECT_EQ(busy.read_bytes(5, deadline), "first");
+    // An idle keep-alive client beside it: its close shows the proxy has begun to stop.
+    auto idle = HttpConnection::open("127.0.0.1", proxy.port(), deadline);
+    idle.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n", deadline);
+    EXPECT_EQ(idle.read_response(deadline).status, 400);
+    ASSERT_TRUE(proxy.process().signal(SIGTERM));
+    EXPECT_EQ(idle.read_to_eof(deadline).end, StreamEnd::kEof);
+    go.set_value();
+    EXPECT_EQ(busy.read_bytes(5, deadline), "-half");
+    EXPECT_EQ(proxy.process().wait(deadline), ExitStatus::exit_code(0)) << proxy.log();
 }
 
 }  // namespace
