@@ -160,7 +160,8 @@ TEST_F(WebBrowser, BrowsesThroughWebProxy) {
         browser.run({"--proxy-server=http://" + proxy.endpoint(), "--proxy-bypass-list=<-loopback>",
                      "--dump-dom", url("/")});
     EXPECT_NE(dom.find("It works"), std::string::npos) << dom.substr(0, 2000);
-    // The page and its stylesheet came through the proxy.
+    // The page and its stylesheet came through the proxy (stopped, it has logged every request).
+    EXPECT_EQ(proxy.stop(SIGTERM), ExitStatus::exit_code(0));
     EXPECT_NE(proxy.log().find("GET " + url("/") + " 200 "), std::string::npos) << proxy.log();
     EXPECT_NE(proxy.log().find(".css 200 "), std::string::npos) << proxy.log();
     // Whatever else it asked for was refused.

@@ -157,6 +157,9 @@ TEST(WebProxyCurl, GetsAPageAndSaysViaInTheResponse) {
     EXPECT_TRUE(contains(got.out, "\r\nVia: 1.1 ")) << got.out;
     EXPECT_TRUE(contains(got.out, "(web_proxy)\r\n")) << got.out;
     EXPECT_TRUE(got.out.ends_with("\r\n\r\n<p>through the proxy</p>\n")) << got.out;
+    // The line is logged once the response is sent, perhaps after curl has it: stopped, the
+    // proxy has written every line.
+    EXPECT_EQ(proxy.stop(SIGTERM), ExitStatus::exit_code(0));
     EXPECT_TRUE(contains(proxy.log(), "GET " + origin.url("/index.html") + " 200 25"))
         << proxy.log();
 }
