@@ -23,6 +23,8 @@ using net::http::Request;
 // Bytes waiting for a slow reader, per direction, before the other side is no longer read:
 // memory per connection stays bounded however fast the sender is.
 constexpr std::size_t kBufferCap = 256 * 1024;
+// How long a closing connection keeps reading what the client still sends (see linger_close).
+constexpr auto kLinger = std::chrono::seconds(2);
 
 enum class Wake { kReady, kTimeout, kStopped };
 
@@ -90,8 +92,24 @@ ClientConnection::ClientConnection(net::Fd client, net::SocketAddress peer,
 void ClientConnection::run() noexcept {
     try {
         serve();
+        linger_close();
     } catch (const std::exception& e) {
         log_.warning(peer_.to_string() + " " + e.what());
+    }
+}
+
+void ClientConnection::linger_close() {
+    // RFC 9112 9.6: closing with unread bytes from the client would send an RST, which may
+    // destroy the error response before the client reads it. So: our FIN first, then what the
+    // client still sends is read and dropped until its FIN, for kLinger at most (none once the
+    // proxy is stopping).
+    ::shutdown(client_.get(), SHUT_WR);
+    const auto deadline = Clock::now() + kLinger;
+    for (;;) {
+        std::array<pollfd, 2> fds{watch(client_.get(), POLLIN), pollfd{stop_.drain, POLLIN, 0}};
+        if (wait(fds, deadline) != Wake::kReady) return;
+        const auto got = net::read_some(client_.get(), buffer());
+        if (got.status == IoStatus::kClosed || got.status == IoStatus::kError) return;
     }
 }
 

@@ -54,6 +54,8 @@ class ClientConnection {
     // returns nullopt.
     std::optional<net::Fd> connect_upstream(const net::http::Request& request,
                                             const Destination& destination);
+    // Closes the client side gracefully: see the definition.
+    void linger_close();
     // Writes all of `bytes` to the client within the idle timeout; false when it cannot.
     bool send_to_client(std::string_view bytes);
     void log_exchange(const net::http::Request& request, int status, std::uint64_t bytes,

@@ -197,6 +197,26 @@ TEST(WebProxyCurl, TunnelsWithConnect) {
         << proxy.log();
 }
 
+TEST(WebProxyCurl, Ipv6BothSides) {
+    TOPDOWN_REQUIRE_TOOL(curl, "curl", "curl");
+    if (!ipv6_loopback_available()) GTEST_SKIP() << "no IPv6 loopback here";
+    StaticSite site;
+    site.add_file("index.html", "over IPv6\n");
+    ServerProcess origin =
+        ServerProcess::start("web_server", {"-b", "::1", "-r", site.root().string(), "-q"});
+    ServerProcess proxy = start_proxy({"-b", "::1"});
+    EXPECT_EQ(proxy.first_line(), "web_proxy: listening on [::1]:" + proxy.port_string());
+    // An IPv6 literal in the URI, and in a CONNECT target.
+    const std::string url = "http://" + origin.endpoint() + "/index.html";
+    for (const bool tunnel : {false, true}) {
+        std::vector<std::string> args = {"-g", url};
+        if (tunnel) args.insert(args.begin(), "-p");
+        const Finished got = curl_via(curl, proxy, args);
+        EXPECT_EQ(got.status, ExitStatus::exit_code(0)) << got.err;
+        EXPECT_EQ(got.out, "over IPv6\n");
+    }
+}
+
 TEST(WebProxyCurl, ManyClientsAtOnce) {
     TOPDOWN_REQUIRE_TOOL(curl, "curl", "curl");
     Origin origin;
@@ -361,6 +381,36 @@ TEST(WebProxyErrors, DestinationsOutsideAllowAre403WithoutALookup) {
     }
     EXPECT_EQ(ask_proxy(proxy, "CONNECT elsewhere.test:443 HTTP/1.1\r\nHost: x\r\n\r\n").status,
               403);
+}
+
+TEST(WebProxyErrors, BadInputTableGetsPreciseStatusesAndTheProxyStaysUp) {
+    ServerProcess proxy = start_proxy();
+    std::string many_fields;
+    for (int i = 0; i < 200; ++i)
+        many_fields += "X-" + std::to_string(i) + ": v\r\n";
+    const std::string target = "GET http://127.0.0.1:1/ HTTP/1.1\r\nHost: x\r\n";
+    const struct {
+        std::string bytes;
+        int status;
+    } cases[] = {
+        {std::string("\x00\x01\x02 \xff\r\n\r\n", 10), 400},
+        {"GET http://127.0.0.1/ HTTP/1.1 extra\r\nHost: x\r\n\r\n", 400},
+        {target + many_fields + "\r\n", 431},
+        {target + "X-Big: " + std::string(20000, 'a') + "\r\n\r\n", 431},
+        {target + "Bad Name: x\r\n\r\n", 400},
+        {target + "X: a\r\n folded\r\n\r\n", 400},
+        {target + "Content-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n", 400},
+        {target + "Content-Length: 1, 2\r\n\r\n", 400},
+        {target + "Transfer-Encoding: gzip, chunked\r\n\r\n", 501},
+        {"GET ftp://127.0.0.1/ HTTP/1.1\r\nHost: x\r\n\r\n", 501},
+        {"GET http://exa$mple/ HTTP/1.1\r\nHost: x\r\n\r\n", 400},
+        {"CONNECT 127.0.0.1:0 HTTP/1.1\r\nHost: x\r\n\r\n", 400},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.bytes.substr(0, 60));
+        EXPECT_EQ(ask_proxy(proxy, c.bytes).status, c.status);
+    }
+    EXPECT_TRUE(proxy.running());
 }
 
 TEST(WebProxyErrors, RefusedConnectionIs502) {
