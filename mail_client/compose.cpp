@@ -8,6 +8,7 @@
 
 #include "common/ascii.hpp"
 #include "common/base64.hpp"
+#include "common/fnv1a.hpp"
 #include "common/media_types.hpp"
 
 namespace mail_client {
@@ -89,16 +90,6 @@ std::string hex64(std::uint64_t value) {
     for (std::size_t i = 16; i-- > 0; value >>= 4)
         out[i] = "0123456789abcdef"[value & 0xF];
     return out;
-}
-
-// FNV-1a: a stable 64-bit digest (not a secret: it only makes the boundary look random).
-std::uint64_t fnv1a(std::string_view bytes) {
-    std::uint64_t hash = 14695981039346656037ULL;
-    for (const char c : bytes) {
-        hash ^= static_cast<unsigned char>(c);
-        hash *= 1099511628211ULL;
-    }
-    return hash;
 }
 
 // The length of the UTF-8 character starting at `i` (1 for a byte that starts none, so any
@@ -377,7 +368,7 @@ std::string attachment_part(const Attachment& attachment) {
 // quoted-printable never write, is derived from the message id (the same message composes to
 // the same bytes), and gets a counter when a 7bit/8bit text or a part's header holds it.
 std::string boundary_for(std::string_view message_id, std::span<const std::string> parts) {
-    const std::string base = "=_part_" + hex64(fnv1a(message_id));
+    const std::string base = "=_part_" + hex64(net::fnv1a(message_id));
     for (std::uint64_t n = 0;; ++n) {
         const std::string candidate = n == 0 ? base : base + "." + std::to_string(n);
         if (std::none_of(parts.begin(), parts.end(),

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <variant>
 
+#include "common/fnv1a.hpp"
 #include "common/http_message.hpp"
 #include "web_proxy/message_relay.hpp"
 #include "web_proxy/proxy_rules.hpp"
@@ -31,16 +32,6 @@ net::http::Limits generous_limits() {
     limits.max_head_bytes = std::size_t{1} << 20;
     limits.max_headers = 1000;
     return limits;
-}
-
-// FNV-1a: a deterministic choice (split point, client kind) that follows the whole input.
-std::uint64_t hash_of(std::string_view bytes) {
-    std::uint64_t hash = 14695981039346656037ull;
-    for (const char c : bytes) {
-        hash ^= static_cast<unsigned char>(c);
-        hash *= 1099511628211ull;
-    }
-    return hash;
 }
 
 // Every line of `head` ends in CRLF, none holds another CR or LF, and a blank line ends it.
@@ -177,7 +168,7 @@ void check_client_view(const Outcome& outcome, const Client& client) {
 }
 
 void fuzz_response(std::string_view bytes) {
-    const std::uint64_t hash = hash_of(bytes);
+    const std::uint64_t hash = net::fnv1a(bytes);
     const std::size_t split = static_cast<std::size_t>(hash % (bytes.size() + 1));
     static const char* const kMethods[] = {"GET", "HEAD", "POST", "CONNECT"};
     const Client client{kMethods[(hash >> 32) % 4], Version{1, static_cast<int>((hash >> 40) % 2)},
