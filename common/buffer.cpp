@@ -1,8 +1,6 @@
 // Buffer: grows by doubling, reuses consumed space before growing.
 #include "buffer.hpp"
 
-#include <sys/uio.h>
-
 #include <algorithm>
 #include <cstring>
 
@@ -71,38 +69,6 @@ void Buffer::shrink_if_empty(std::size_t keep) {
         data_.reset();
         capacity_ = 0;
     }
-}
-
-IoResult Buffer::read_from(int fd, std::size_t max) {
-    if (max == 0) return {IoStatus::kOk, 0, 0};  // read(2) of 0 bytes returns 0: not a FIN
-    char spill[kReadChunk];
-    const std::size_t direct = std::min(writable_bytes(), max);
-    iovec parts[2] = {{data_.get() + write_index_, direct},
-                      {spill, std::min(sizeof spill, max - direct)}};
-    const int count = parts[1].iov_len > 0 ? 2 : 1;
-    for (;;) {
-        const ssize_t n = ::readv(fd, parts, count);
-        if (n > 0) {
-            const auto got = static_cast<std::size_t>(n);
-            if (got <= direct) {
-                write_index_ += got;
-            } else {
-                write_index_ += direct;
-                append(std::string_view(spill, got - direct));
-            }
-            return {IoStatus::kOk, got, 0};
-        }
-        if (n == 0) return {IoStatus::kClosed, 0, 0};
-        if (errno == EINTR) continue;
-        if (errno == EAGAIN || errno == EWOULDBLOCK) return {IoStatus::kWouldBlock, 0, 0};
-        return {IoStatus::kError, 0, errno};
-    }
-}
-
-IoResult Buffer::write_to(int fd) {
-    const auto result = write_some(fd, view());
-    if (result.status == IoStatus::kOk) consume(result.bytes);
-    return result;
 }
 
 }  // namespace net

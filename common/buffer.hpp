@@ -13,8 +13,6 @@
 #include <string>
 #include <string_view>
 
-#include "socket.hpp"
-
 namespace net {
 
 // Not thread-safe: owned by one connection on one loop.
@@ -57,14 +55,6 @@ class Buffer {
     // Releases the storage when nothing is readable and it is larger than `keep` bytes, so an
     // idle connection does not hold on to the peak of its traffic.
     void shrink_if_empty(std::size_t keep);
-
-    // One read from `fd`: into the writable space and a 64 KiB stack spill area (readv), so a
-    // small buffer still reads big chunks. Reads at most `max` bytes.
-    IoResult read_from(int fd, std::size_t max = kReadChunk);
-    // One write of the readable bytes to `fd`; what was written is consumed.
-    IoResult write_to(int fd);
-
-    static constexpr std::size_t kReadChunk = 64 * 1024;
 
   private:
     std::unique_ptr<char[]> data_;

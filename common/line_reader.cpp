@@ -67,19 +67,4 @@ LineResult LineReader::next() {
     }
 }
 
-LineResult LineReader::read_line(int fd) {
-    for (;;) {
-        const auto result = next();
-        if (result.status != LineStatus::kNeedMore) return result;
-        const auto io = buffer_.read_from(fd);
-        if (io.status == IoStatus::kClosed) {
-            set_eof();
-        } else if (io.status == IoStatus::kWouldBlock) {
-            wait_readable(fd, std::chrono::milliseconds(-1));
-        } else if (io.status == IoStatus::kError) {
-            throw std::system_error(io.error, std::generic_category(), "read");
-        }
-    }
-}
-
 }  // namespace net

@@ -38,9 +38,6 @@ class LineReader {
 
     LineResult next();
 
-    // Reads `fd` (blocking) until a line, a too-long line or the end of input.
-    LineResult read_line(int fd);
-
   private:
     [[nodiscard]] std::optional<std::size_t> find_terminator() const;
 

@@ -1,10 +1,9 @@
-// Socket helpers. Every errno is sorted here, once, so callers see IoResult or one exception.
+// Socket helpers. Start-up failures become one std::system_error naming the address.
 #include "socket.hpp"
 
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -33,35 +32,6 @@ bool is_unspecified_v6(const SocketAddress& address) {
     if (address.family() != AF_INET6) return false;
     const auto* in6 = reinterpret_cast<const sockaddr_in6*>(address.get());
     return IN6_IS_ADDR_UNSPECIFIED(&in6->sin6_addr);
-}
-
-// Waits for `fd` to be ready for `events` until `deadline`; false on timeout.
-bool wait_until(int fd, short events, Clock::time_point deadline, bool forever) {
-    pollfd p{fd, events, 0};
-    for (;;) {
-        int timeout_ms = -1;
-        if (!forever) {
-            const auto left = deadline - Clock::now();
-            if (left <= Clock::duration::zero()) {
-                timeout_ms = 0;
-            } else {
-                // Round up, so we never wake a hair early and spin.
-                timeout_ms =
-                    static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(left).count());
-            }
-        }
-        const int rc = ::poll(&p, 1, timeout_ms);
-        if (rc > 0) return true;
-        if (rc == 0) {
-            if (forever || Clock::now() >= deadline) return false;
-            continue;
-        }
-        if (errno != EINTR) throw_errno(errno, "poll");
-    }
-}
-
-bool wait_for(int fd, short events, std::chrono::milliseconds timeout) {
-    return wait_until(fd, events, Clock::now() + timeout, timeout.count() < 0);
 }
 
 }  // namespace
@@ -103,7 +73,7 @@ Connected connect_tcp(const std::string& host, const std::string& port,
         Fd fd = open_socket(address.family(), SOCK_STREAM | SOCK_NONBLOCK);
         int rc = ::connect(fd.get(), address.get(), address.size());
         if (rc != 0 && errno == EINPROGRESS) {
-            if (!wait_until(fd.get(), POLLOUT, deadline, false)) {
+            if (!wait_writable(fd.get(), Deadline::at(deadline))) {
                 last_error = ETIMEDOUT;
                 break;  // the whole attempt is out of time
             }
@@ -169,55 +139,6 @@ void set_nonblocking(int fd, bool on) {
 
 void set_nodelay(int fd, bool on) {
     set_option(fd, IPPROTO_TCP, TCP_NODELAY, on ? 1 : 0, "setsockopt(TCP_NODELAY)");
-}
-
-IoResult read_some(int fd, std::span<char> into) {
-    if (into.empty()) return {IoStatus::kOk, 0, 0};  // read(2) of 0 bytes returns 0: not a FIN
-    for (;;) {
-        const ssize_t n = ::read(fd, into.data(), into.size());
-        if (n > 0) return {IoStatus::kOk, static_cast<std::size_t>(n), 0};
-        if (n == 0) return {IoStatus::kClosed, 0, 0};
-        if (errno == EINTR) continue;
-        if (errno == EAGAIN || errno == EWOULDBLOCK) return {IoStatus::kWouldBlock, 0, 0};
-        return {IoStatus::kError, 0, errno};
-    }
-}
-
-IoResult write_some(int fd, std::span<const char> from) {
-    for (;;) {
-        // send() with MSG_NOSIGNAL on sockets; write() for pipes, files and terminals.
-        ssize_t n = ::send(fd, from.data(), from.size(), MSG_NOSIGNAL);
-        if (n < 0 && errno == ENOTSOCK) n = ::write(fd, from.data(), from.size());
-        if (n >= 0) return {IoStatus::kOk, static_cast<std::size_t>(n), 0};
-        if (errno == EINTR) continue;
-        if (errno == EAGAIN || errno == EWOULDBLOCK) return {IoStatus::kWouldBlock, 0, 0};
-        return {IoStatus::kError, 0, errno};
-    }
-}
-
-void write_all(int fd, std::string_view bytes) {
-    while (!bytes.empty()) {
-        const auto result = write_some(fd, bytes);
-        switch (result.status) {
-            case IoStatus::kOk:
-                bytes.remove_prefix(result.bytes);
-                break;
-            case IoStatus::kWouldBlock:
-                wait_for(fd, POLLOUT, std::chrono::milliseconds(-1));
-                break;
-            case IoStatus::kClosed:
-            case IoStatus::kError:
-                throw_errno(result.error, "write");
-        }
-    }
-}
-
-bool wait_readable(int fd, std::chrono::milliseconds timeout) {
-    return wait_for(fd, POLLIN, timeout);
-}
-
-bool wait_writable(int fd, std::chrono::milliseconds timeout) {
-    return wait_for(fd, POLLOUT, timeout);
 }
 
 std::string local_host_name() {

@@ -1,17 +1,17 @@
-// Socket helpers: listen, connect with a timeout, UDP bind/connect, and I/O that survives
-// partial writes and EINTR. Start-up failures throw std::system_error whose what() reads
-// "cannot listen on 127.0.0.1:80: Permission denied".
+// Socket helpers: listen, connect with a timeout, UDP bind/connect, addresses and options. Start-up
+// failures throw std::system_error whose what() reads "cannot listen on 127.0.0.1:80: Permission
+// denied".
 #pragma once
 
 #include <chrono>
 #include <cstddef>
-#include <span>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "address.hpp"
+#include "blocking.hpp"
 #include "fd.hpp"
+#include "io.hpp"
 
 namespace net {
 
@@ -57,27 +57,5 @@ std::string local_host_name();
 
 void set_nonblocking(int fd, bool on = true);
 void set_nodelay(int fd, bool on = true);
-
-// The outcome of one non-blocking read or write.
-enum class IoStatus { kOk, kWouldBlock, kClosed, kError };
-struct IoResult {
-    IoStatus status = IoStatus::kOk;
-    std::size_t bytes = 0;
-    int error = 0;  // errno when status == kError
-};
-
-// One read(2)/recv, retried on EINTR. kClosed means the peer sent FIN (a read of 0).
-IoResult read_some(int fd, std::span<char> into);
-// One write/send (MSG_NOSIGNAL on sockets), retried on EINTR; may write less than asked.
-IoResult write_some(int fd, std::span<const char> from);
-
-// Writes every byte, waiting (poll) whenever the descriptor is non-blocking and full.
-// Throws std::system_error on failure.
-void write_all(int fd, std::string_view bytes);
-
-// poll(2) for one descriptor until `timeout` (negative: forever), on the monotonic clock and
-// resumed after EINTR. True when ready (readable, or hung up / in error: the next read tells).
-bool wait_readable(int fd, std::chrono::milliseconds timeout);
-bool wait_writable(int fd, std::chrono::milliseconds timeout);
 
 }  // namespace net

@@ -56,7 +56,7 @@ void TcpConnection::handle_events(std::uint32_t events) {
 }
 
 void TcpConnection::handle_read() {
-    const auto result = input_.read_from(fd_.get());
+    const auto result = net::read_into(input_, fd_.get());
     switch (result.status) {
         case IoStatus::kOk:
             touch();
@@ -90,7 +90,7 @@ void TcpConnection::handle_read() {
 
 void TcpConnection::handle_write() {
     if (!output_.empty()) {
-        const auto result = output_.write_to(fd_.get());
+        const auto result = net::write_from(output_, fd_.get());
         if (result.status == IoStatus::kError) {
             close();
             return;
@@ -182,7 +182,7 @@ bool TcpConnection::write_file() {
     if (!after_file_.empty()) std::swap(output_, after_file_);
     after_file_.consume_all();
     if (!output_.empty()) {
-        const auto result = output_.write_to(fd_.get());
+        const auto result = net::write_from(output_, fd_.get());
         if (result.status == IoStatus::kError) {
             close();
             return false;

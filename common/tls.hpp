@@ -124,15 +124,15 @@ class BlockingStream {
     // buffered after the 220 to STARTTLS is an injection (CVE-2011-0411) and must be dropped.
     BlockingStream(int fd, Session session, std::string_view already_received = {});
 
-    void handshake(Clock::time_point deadline);
+    void handshake(const Deadline& deadline);
     // Appends at least one byte of plaintext to `into` and returns how many; 0 when the peer
     // sent close_notify. A peer closing the socket without close_notify throws TlsError.
-    std::size_t read_some(Buffer& into, Clock::time_point deadline);
+    std::size_t read_some(Buffer& into, const Deadline& deadline);
     // Encrypts and sends every byte (running the handshake first if it is not done). Does not
     // read meanwhile: the peer must not be blocked writing to us (true of SMTP's turns).
-    void write_all(std::string_view plaintext, Clock::time_point deadline);
+    void write_all(std::string_view plaintext, const Deadline& deadline);
     // Sends close_notify; does not wait for the peer's.
-    void close(Clock::time_point deadline);
+    void close(const Deadline& deadline);
 
     [[nodiscard]] int fd() const { return fd_; }
     [[nodiscard]] Session& session() { return session_; }
@@ -141,9 +141,9 @@ class BlockingStream {
   private:
     Status pump(Buffer& plaintext);
     // Sends everything the session has for the peer.
-    void flush(Clock::time_point deadline, const char* doing);
+    void flush(const Deadline& deadline, const char* doing);
     // Waits for one read's worth of ciphertext and feeds it to the session.
-    void receive(Clock::time_point deadline, const char* doing);
+    void receive(const Deadline& deadline, const char* doing);
     // Sends the session's alert if the socket takes it at once, then throws its error.
     [[noreturn]] void fail();
 

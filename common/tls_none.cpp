@@ -79,16 +79,16 @@ BlockingStream::BlockingStream(int fd, Session session, std::string_view)
     : fd_(fd), session_(std::move(session)) {
     unavailable();
 }
-void BlockingStream::handshake(Clock::time_point) {
+void BlockingStream::handshake(const Deadline&) {
     unavailable();
 }
-std::size_t BlockingStream::read_some(Buffer&, Clock::time_point) {
+std::size_t BlockingStream::read_some(Buffer&, const Deadline&) {
     unavailable();
 }
-void BlockingStream::write_all(std::string_view, Clock::time_point) {
+void BlockingStream::write_all(std::string_view, const Deadline&) {
     unavailable();
 }
-void BlockingStream::close(Clock::time_point) {
+void BlockingStream::close(const Deadline&) {
     unavailable();
 }
 

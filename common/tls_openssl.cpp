@@ -99,14 +99,6 @@ bool wants_io(int reason) {
     return reason == SSL_ERROR_WANT_READ || reason == SSL_ERROR_WANT_WRITE;
 }
 
-// The time left until `deadline` for one poll(), rounded up so a wait never ends a hair early
-// and spins; zero once it has passed (poll then only looks).
-std::chrono::milliseconds time_left(Clock::time_point deadline) {
-    const auto left = deadline - Clock::now();
-    if (left <= Clock::duration::zero()) return std::chrono::milliseconds(0);
-    return std::chrono::ceil<std::chrono::milliseconds>(left);
-}
-
 [[noreturn]] void throw_timeout(const char* doing) {
     throw std::system_error(ETIMEDOUT, std::generic_category(), doing);
 }
@@ -114,13 +106,9 @@ std::chrono::milliseconds time_left(Clock::time_point deadline) {
 // One send() that never blocks, whatever the socket's mode: a blocking send() waits until every
 // byte is queued, past any deadline.
 IoResult send_now(int fd, std::string_view bytes) {
-    for (;;) {
-        const ssize_t n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-        if (n >= 0) return {IoStatus::kOk, static_cast<std::size_t>(n), 0};
-        if (errno == EINTR) continue;
-        if (errno == EAGAIN || errno == EWOULDBLOCK) return {IoStatus::kWouldBlock, 0, 0};
-        return {IoStatus::kError, 0, errno};
-    }
+    return retry_io(IoDirection::kWrite, [&] {
+        return ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    });
 }
 
 }  // namespace
@@ -445,7 +433,7 @@ BlockingStream::BlockingStream(int fd, Session session, std::string_view already
     session_.feed(already_received);
 }
 
-void BlockingStream::handshake(Clock::time_point deadline) {
+void BlockingStream::handshake(const Deadline& deadline) {
     for (;;) {
         pump(plaintext_);  // the server may send right behind its last handshake record
         flush(deadline, "TLS handshake");
@@ -454,7 +442,7 @@ void BlockingStream::handshake(Clock::time_point deadline) {
     }
 }
 
-std::size_t BlockingStream::read_some(Buffer& into, Clock::time_point deadline) {
+std::size_t BlockingStream::read_some(Buffer& into, const Deadline& deadline) {
     if (!session_.handshake_done()) handshake(deadline);
     if (!plaintext_.empty()) {
         const std::size_t n = plaintext_.readable_bytes();
@@ -473,7 +461,7 @@ std::size_t BlockingStream::read_some(Buffer& into, Clock::time_point deadline) 
     }
 }
 
-void BlockingStream::write_all(std::string_view plaintext, Clock::time_point deadline) {
+void BlockingStream::write_all(std::string_view plaintext, const Deadline& deadline) {
     if (!session_.handshake_done()) handshake(deadline);
     // A slice at a time, so a large message is not held twice in memory (plain and encrypted).
     while (!plaintext.empty()) {
@@ -485,7 +473,7 @@ void BlockingStream::write_all(std::string_view plaintext, Clock::time_point dea
     }
 }
 
-void BlockingStream::close(Clock::time_point deadline) {
+void BlockingStream::close(const Deadline& deadline) {
     session_.close();
     flush(deadline, "TLS close");
 }
@@ -496,14 +484,14 @@ Status BlockingStream::pump(Buffer& plaintext) {
     return status;
 }
 
-void BlockingStream::flush(Clock::time_point deadline, const char* doing) {
+void BlockingStream::flush(const Deadline& deadline, const char* doing) {
     session_.take_output(outgoing_);
     while (!outgoing_.empty()) {
         const IoResult result = send_now(fd_, outgoing_.view());
         if (result.status == IoStatus::kOk) {
             outgoing_.consume(result.bytes);
         } else if (result.status == IoStatus::kWouldBlock) {
-            if (!wait_writable(fd_, time_left(deadline))) throw_timeout(doing);
+            if (!wait_writable(fd_, deadline)) throw_timeout(doing);
         } else {
             throw std::system_error(result.error, std::generic_category(), doing);
         }
@@ -511,9 +499,9 @@ void BlockingStream::flush(Clock::time_point deadline, const char* doing) {
     outgoing_.shrink_if_empty(kKeepBufferBytes);
 }
 
-void BlockingStream::receive(Clock::time_point deadline, const char* doing) {
-    if (!wait_readable(fd_, time_left(deadline))) throw_timeout(doing);
-    const IoResult result = incoming_.read_from(fd_);
+void BlockingStream::receive(const Deadline& deadline, const char* doing) {
+    if (!wait_readable(fd_, deadline)) throw_timeout(doing);
+    const IoResult result = net::read_into(incoming_, fd_);
     switch (result.status) {
         case IoStatus::kOk:
             session_.feed(incoming_.view());

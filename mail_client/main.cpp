@@ -341,7 +341,7 @@ class Transport {
 
     void start_tls(const net::tls::Context& context, const std::string& server_name) {
         tls_.emplace(fd_.get(), net::tls::Session(context, server_name));
-        tls_->handshake(Clock::now() + timeout_);
+        tls_->handshake(net::Deadline(timeout_));
     }
     [[nodiscard]] std::string tls_description() const {
         return tls_ ? tls_->session().description() : std::string{};
@@ -351,7 +351,7 @@ class Transport {
     std::string read_some(Clock::time_point deadline) {
         if (tls_) {
             net::Buffer plain;
-            tls_->read_some(plain, deadline);
+            tls_->read_some(plain, net::Deadline::at(deadline));
             return std::string(plain.view());
         }
         std::array<char, kReadChunk> chunk{};
@@ -373,7 +373,7 @@ class Transport {
         if (tls_) {
             while (!bytes.empty()) {
                 const auto piece = bytes.substr(0, kTlsWriteChunk);
-                tls_->write_all(piece, Clock::now() + timeout_);
+                tls_->write_all(piece, net::Deadline(timeout_));
                 bytes.remove_prefix(piece.size());
             }
             return;
@@ -399,7 +399,7 @@ class Transport {
 
     void close() {
         try {
-            if (tls_) tls_->close(Clock::now() + timeout_);
+            if (tls_) tls_->close(net::Deadline(timeout_));
         } catch (const std::exception&) {
             // the server may be gone already; nothing is owed to it
         }

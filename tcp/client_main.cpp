@@ -60,7 +60,7 @@ int converse(int sock, const std::string& peer, std::chrono::milliseconds timeou
     net::LineReader replies(std::numeric_limits<std::size_t>::max() / 2);
     for (;;) {
         if (prompt) write_stdout(kPrompt);
-        const auto line = typed.read_line(STDIN_FILENO);
+        const auto line = net::read_line(typed, STDIN_FILENO);
         if (line.status == net::LineStatus::kTooLong) {
             throw net::FatalError(net::kExitDataErr, "line too long for the terminal mode");
         }
@@ -83,7 +83,7 @@ int converse(int sock, const std::string& peer, std::chrono::milliseconds timeou
             if (!net::wait_readable(sock, timeout)) {
                 throw net::FatalError(net::kExitUnavailable, "no reply from " + peer);
             }
-            const auto io = replies.buffer().read_from(sock);
+            const auto io = net::read_into(replies.buffer(), sock);
             if (io.status == net::IoStatus::kClosed) replies.set_eof();
             if (io.status == net::IoStatus::kError) lost_connection(peer, io.error);
         }
@@ -94,7 +94,7 @@ int converse(int sock, const std::string& peer, std::chrono::milliseconds timeou
 int stream(int sock, const std::string& peer) {
     net::set_nonblocking(sock);
     net::Buffer to_server;
-    std::array<char, net::Buffer::kReadChunk> from_server{};
+    std::array<char, net::kReadChunk> from_server{};
     bool input_done = false;
     bool sent_fin = false;
     for (;;) {
@@ -108,8 +108,8 @@ int stream(int sock, const std::string& peer) {
             throw std::system_error(errno, std::generic_category(), "poll");
         }
         if (fds[1].revents != 0) {
-            const auto io =
-                to_server.read_from(STDIN_FILENO, kMaxPendingInput - to_server.readable_bytes());
+            const auto io = net::read_into(to_server, STDIN_FILENO,
+                                           kMaxPendingInput - to_server.readable_bytes());
             if (io.status == net::IoStatus::kClosed) input_done = true;
             if (io.status == net::IoStatus::kError) {
                 throw net::FatalError(net::kExitIoErr,
@@ -117,7 +117,7 @@ int stream(int sock, const std::string& peer) {
             }
         }
         if ((fds[0].revents & POLLOUT) != 0) {
-            const auto io = to_server.write_to(sock);
+            const auto io = net::write_from(to_server, sock);
             if (io.status == net::IoStatus::kError) lost_connection(peer, io.error);
         }
         if (input_done && to_server.empty() && !sent_fin) {

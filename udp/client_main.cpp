@@ -114,7 +114,7 @@ int run(const net::Args& args) {
     bool too_long = false;
     for (std::uint64_t number = 1;; ++number) {
         if (prompt) net::write_all(STDOUT_FILENO, kPrompt);
-        const auto line = input.read_line(STDIN_FILENO);
+        const auto line = net::read_line(input, STDIN_FILENO);
         if (line.status == net::LineStatus::kTooLong) {
             log.error("line " + std::to_string(number) + " is too long for one datagram (over " +
                       std::to_string(kMaxDatagram) + " bytes); not sent");

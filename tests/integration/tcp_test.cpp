@@ -512,7 +512,7 @@ TEST(TcpClient, ConnectionResetByServerExits69WithOneLine) {
     ScriptedTcpServer resetter([](Fd conn) {
         char first[1];
         pollfd p{conn.get(), POLLIN, 0};
-        poll_until(&p, 1, Deadline(kIo));
+        net::wait_any({&p, 1}, Deadline(kIo));
         (void)::recv(conn.get(), first, sizeof first, MSG_DONTWAIT);
         close_with_reset(std::move(conn));
     });

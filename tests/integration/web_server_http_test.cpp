@@ -338,7 +338,7 @@ TEST(WebServerErrors, TricklingHeadGets408AfterTheTimeout) {
             break;  // the server closed after answering
         }
         pollfd p{conn.fd(), POLLIN, 0};
-        answered = poll_until(&p, 1, Deadline(200ms)) > 0;
+        answered = net::wait_any({&p, 1}, Deadline(200ms)) > 0;
     }
     const HttpResponse response = conn.read_response(Deadline(kIo));
     const auto took = Clock::now() - started;

@@ -56,7 +56,7 @@ class Wire {
         const int buffer = 4096;
         ::setsockopt(fd_.get(), SOL_SOCKET, SO_RCVBUF, &buffer, sizeof buffer);
         std::array<pollfd, 2> fds{{{fd_.get(), POLLRDHUP, 0}, {release, POLLIN, 0}}};
-        (void)poll_until(fds.data(), fds.size(), deadline_);
+        (void)net::wait_any(fds, deadline_);
     }
 
     // From now on reads about `bytes_per_second`, through a receive buffer about the size of
@@ -110,7 +110,7 @@ class Wire {
         const std::size_t want = chunk_limit_ != 0 ? chunk_limit_ : chunk.size();
         for (;;) {
             pollfd p{fd_.get(), POLLIN, 0};
-            if (poll_until(&p, 1, deadline_) == 0) return false;
+            if (net::wait_any({&p, 1}, deadline_) == 0) return false;
             const ssize_t n = ::recv(fd_.get(), chunk.data(), want, MSG_DONTWAIT);
             if (n > 0) {
                 buffer_.append(chunk.data(), static_cast<std::size_t>(n));

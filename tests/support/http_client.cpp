@@ -145,7 +145,7 @@ HttpConnection::Fill HttpConnection::fill(const Deadline& deadline) {
             return Fill::kError;
         }
         pollfd p{fd_.get(), POLLIN, 0};
-        if (poll_until(&p, 1, deadline) == 0) return Fill::kTimeout;
+        if (net::wait_any({&p, 1}, deadline) == 0) return Fill::kTimeout;
     }
 }
 

@@ -323,7 +323,7 @@ std::optional<ExitStatus> Process::wait(const Deadline& deadline) {
             const bool pump_err = err_.fd && !err_.eof;
             if (pump_out) fds[count++] = {out_.fd.get(), POLLIN, 0};
             if (pump_err) fds[count++] = {err_.fd.get(), POLLIN, 0};
-            if (poll_until(fds.data(), count, deadline) == 0)
+            if (net::wait_any({fds.data(), count}, deadline) == 0)
                 return reap(WNOHANG) ? status_ : std::nullopt;
             std::size_t i = 1;
             if (pump_out && fds[i++].revents != 0) read_channel(out_);
@@ -337,7 +337,7 @@ std::optional<ExitStatus> Process::wait(const Deadline& deadline) {
         if ((out_.fd && !out_.eof) || (err_.fd && !err_.eof)) {
             pump_once(tick);
         } else {
-            poll_until(nullptr, 0, tick);
+            net::wait_any({}, tick);
         }
         if (reap(WNOHANG)) return status_;
     }
@@ -381,7 +381,7 @@ void Process::pump_once(const Deadline& deadline) {
         fds[count++] = {err_.fd.get(), POLLIN, 0};
     }
     if (count == 0) return;
-    if (poll_until(fds.data(), count, deadline) == 0) return;
+    if (net::wait_any({fds.data(), count}, deadline) == 0) return;
 
     if (in_index >= 0 && fds[static_cast<std::size_t>(in_index)].revents != 0) {
         const ssize_t n = ::write(in_.get(), in_pending_.data(), in_pending_.size());

@@ -53,7 +53,7 @@ void PseudoTerminal::type(std::string_view bytes, const Deadline& deadline) {
             throw std::system_error(errno, std::generic_category(), "write to pty");
         }
         pollfd p{master_.get(), POLLOUT, 0};
-        if (poll_until(&p, 1, deadline) == 0) throw std::runtime_error("typing timed out");
+        if (net::wait_any({&p, 1}, deadline) == 0) throw std::runtime_error("typing timed out");
     }
 }
 
@@ -83,7 +83,7 @@ bool PseudoTerminal::fill(const Deadline& deadline) {
         }
         if (errno != EAGAIN) throw std::system_error(errno, std::generic_category(), "read pty");
         pollfd p{master_.get(), POLLIN, 0};
-        if (poll_until(&p, 1, deadline) == 0) return false;
+        if (net::wait_any({&p, 1}, deadline) == 0) return false;
     }
 }
 

@@ -39,7 +39,7 @@ void ScriptedTcpServer::serve() {
     const Deadline lifetime(kLifetime);
     for (;;) {
         std::array<pollfd, 2> fds{{{listener_.fd.get(), POLLIN, 0}, {stop_read_.get(), POLLIN, 0}}};
-        if (poll_until(fds.data(), fds.size(), lifetime) == 0 || fds[1].revents != 0) return;
+        if (net::wait_any(fds, lifetime) == 0 || fds[1].revents != 0) return;
         Fd connection(::accept4(listener_.fd.get(), nullptr, nullptr, SOCK_CLOEXEC));
         if (!connection) continue;  // EAGAIN, ECONNABORTED...: wait for the next one
         try {

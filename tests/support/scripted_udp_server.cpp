@@ -46,7 +46,7 @@ void ScriptedUdpServer::serve() {
     std::vector<char> datagram(65536);
     for (;;) {
         std::array<pollfd, 2> fds{{{socket_.fd.get(), POLLIN, 0}, {stop_read_.get(), POLLIN, 0}}};
-        if (poll_until(fds.data(), fds.size(), lifetime) == 0 || fds[1].revents != 0) return;
+        if (net::wait_any(fds, lifetime) == 0 || fds[1].revents != 0) return;
         SocketAddress from;
         socklen_t len = from.capacity();
         const ssize_t n =

@@ -105,7 +105,7 @@ SmtpReply SmtpClient::read_reply(const Deadline& deadline) {
                 excerpt(buffer_) + "]");
         }
         pollfd p{fd_.get(), POLLIN, 0};
-        if (poll_until(&p, 1, deadline) == 0) {
+        if (net::wait_any({&p, 1}, deadline) == 0) {
             throw std::runtime_error("timed out waiting for a reply; buffered: [" +
                                      excerpt(buffer_) + "]");
         }

@@ -53,7 +53,7 @@ ssize_t recv_now(int fd, std::string& into, int& error) {
 
 bool wait_for(int fd, short events, const Deadline& deadline) {
     pollfd p{fd, events, 0};
-    return poll_until(&p, 1, deadline) > 0;
+    return net::wait_any({&p, 1}, deadline) > 0;
 }
 
 }  // namespace
@@ -149,7 +149,7 @@ std::string send_and_receive(int fd, std::string_view bytes, std::size_t expect,
         if (received.size() >= expect) return received;
         std::array<pollfd, 1> p{{{fd, POLLIN, 0}}};
         if (sent < bytes.size()) p[0].events |= POLLOUT;
-        if (poll_until(p.data(), p.size(), deadline) == 0) {
+        if (net::wait_any(p, deadline) == 0) {
             throw std::runtime_error("sent " + std::to_string(sent) + " of " +
                                      std::to_string(bytes.size()) + " bytes and received " +
                                      std::to_string(received.size()) + " of " +
@@ -176,7 +176,7 @@ Received send_and_receive_to_eof(int fd, std::string_view bytes, const Deadline&
     for (;;) {
         std::array<pollfd, 1> p{{{fd, POLLIN, 0}}};
         if (sent < bytes.size()) p[0].events |= POLLOUT;
-        if (poll_until(p.data(), p.size(), deadline) == 0) {
+        if (net::wait_any(p, deadline) == 0) {
             received.end = StreamEnd::kTimeout;
             return received;
         }

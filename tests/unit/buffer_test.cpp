@@ -1,6 +1,8 @@
 // Buffer: after every operation the three regions (consumed | readable | writable) are checked,
 // as muduo's Buffer_unittest does; read_from/write_to run against pipes and socketpairs.
 #include "common/buffer.hpp"
+#include "common/fd.hpp"
+#include "common/io.hpp"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -338,7 +340,7 @@ TEST(BufferTest, ReadFromAPipe) {
     ASSERT_EQ(::write(pipe.write_end.get(), "hello", 5), 5);
     Buffer buffer;
     buffer.append(">");
-    const auto result = buffer.read_from(pipe.read_end.get());
+    const auto result = net::read_into(buffer, pipe.read_end.get());
     EXPECT_EQ(result.status, IoStatus::kOk);
     EXPECT_EQ(result.bytes, 5U);
     expect_regions(buffer, 0, 6);
@@ -349,7 +351,7 @@ TEST(BufferTest, ReadFromEmptyNonblockingPipeWouldBlock) {
     const Pipe pipe = make_pipe(O_NONBLOCK);
     Buffer buffer;
     buffer.append("kept");
-    const auto result = buffer.read_from(pipe.read_end.get());
+    const auto result = net::read_into(buffer, pipe.read_end.get());
     EXPECT_EQ(result.status, IoStatus::kWouldBlock);
     EXPECT_EQ(result.bytes, 0U);
     EXPECT_EQ(buffer.view(), "kept");
@@ -359,7 +361,7 @@ TEST(BufferTest, ReadFromClosedPipeIsClosed) {
     Pipe pipe = make_pipe();
     pipe.write_end.reset();
     Buffer buffer;
-    const auto result = buffer.read_from(pipe.read_end.get());
+    const auto result = net::read_into(buffer, pipe.read_end.get());
     EXPECT_EQ(result.status, IoStatus::kClosed);
     EXPECT_EQ(result.bytes, 0U);
     EXPECT_TRUE(buffer.empty());
@@ -367,7 +369,7 @@ TEST(BufferTest, ReadFromClosedPipeIsClosed) {
 
 TEST(BufferTest, ReadFromBadDescriptorIsAnError) {
     Buffer buffer;
-    const auto result = buffer.read_from(-1);
+    const auto result = net::read_into(buffer, -1);
     EXPECT_EQ(result.status, IoStatus::kError);
     EXPECT_EQ(result.error, EBADF);
     EXPECT_TRUE(buffer.empty());
@@ -379,7 +381,7 @@ TEST(BufferTest, ReadFromAnEmptyBufferUsesTheSpillArea) {
     ASSERT_EQ(::write(pipe.write_end.get(), data.data(), data.size()),
               static_cast<ssize_t>(data.size()));
     Buffer buffer;  // no storage yet: everything goes through the spill area
-    const auto result = buffer.read_from(pipe.read_end.get());
+    const auto result = net::read_into(buffer, pipe.read_end.get());
     EXPECT_EQ(result.status, IoStatus::kOk);
     EXPECT_EQ(result.bytes, data.size());
     expect_regions(buffer, 0, data.size());
@@ -391,13 +393,13 @@ TEST(BufferTest, ReadFromFillsTheWritableSpaceThenSpills) {
     const std::string head = pattern(1000);
     buffer.append(head);
     const std::size_t writable = buffer.writable_bytes();
-    ASSERT_LT(writable + 5000, Buffer::kReadChunk);
+    ASSERT_LT(writable + 5000, net::kReadChunk);
 
     const Pipe pipe = make_pipe();
     const std::string data = pattern(writable + 5000, 7);
     ASSERT_EQ(::write(pipe.write_end.get(), data.data(), data.size()),
               static_cast<ssize_t>(data.size()));
-    const auto result = buffer.read_from(pipe.read_end.get());
+    const auto result = net::read_into(buffer, pipe.read_end.get());
     EXPECT_EQ(result.status, IoStatus::kOk);
     EXPECT_EQ(result.bytes, data.size());
     EXPECT_EQ(buffer.readable_bytes(), head.size() + data.size());
@@ -414,7 +416,7 @@ TEST(BufferTest, ReadFromMoreThan64KiBInOneCall) {
 
     Buffer buffer;
     buffer.ensure_writable(100 * kKiB);  // 100 KiB direct + the 64 KiB spill area
-    const auto result = buffer.read_from(pipe.read_end.get(), 256 * kKiB);
+    const auto result = net::read_into(buffer, pipe.read_end.get(), 256 * kKiB);
     EXPECT_EQ(result.status, IoStatus::kOk);
     EXPECT_EQ(result.bytes, data.size());
     expect_regions(buffer, 0, data.size());
@@ -431,19 +433,19 @@ TEST(BufferTest, ReadFromHonoursMax) {
 
     Buffer buffer;
     buffer.ensure_writable(200 * kKiB);
-    auto result = buffer.read_from(pipe.read_end.get());  // the default max
+    auto result = net::read_into(buffer, pipe.read_end.get());  // the default max
     EXPECT_EQ(result.status, IoStatus::kOk);
-    EXPECT_EQ(result.bytes, Buffer::kReadChunk);
-    EXPECT_EQ(buffer.view(), data.substr(0, Buffer::kReadChunk));
+    EXPECT_EQ(result.bytes, net::kReadChunk);
+    EXPECT_EQ(buffer.view(), data.substr(0, net::kReadChunk));
 
-    result = buffer.read_from(pipe.read_end.get(), 10);
+    result = net::read_into(buffer, pipe.read_end.get(), 10);
     EXPECT_EQ(result.bytes, 10U);
-    EXPECT_EQ(buffer.readable_bytes(), Buffer::kReadChunk + 10);
+    EXPECT_EQ(buffer.readable_bytes(), net::kReadChunk + 10);
 
     Buffer small;  // max smaller than the spill area, no storage of its own
-    result = small.read_from(pipe.read_end.get(), 100);
+    result = net::read_into(small, pipe.read_end.get(), 100);
     EXPECT_EQ(result.bytes, 100U);
-    EXPECT_EQ(small.view(), data.substr(Buffer::kReadChunk + 10, 100));
+    EXPECT_EQ(small.view(), data.substr(net::kReadChunk + 10, 100));
 }
 
 TEST(BufferTest, ReadFromWithZeroMaxIsNotTheEndOfTheStream) {
@@ -453,7 +455,7 @@ TEST(BufferTest, ReadFromWithZeroMaxIsNotTheEndOfTheStream) {
     ASSERT_EQ(::write(pipe.write_end.get(), "data", 4), 4);
     Buffer buffer;
     buffer.append("full");
-    const auto result = buffer.read_from(pipe.read_end.get(), 0);
+    const auto result = net::read_into(buffer, pipe.read_end.get(), 0);
     EXPECT_NE(result.status, IoStatus::kClosed);
     EXPECT_EQ(result.bytes, 0U);
     EXPECT_EQ(buffer.view(), "full");
@@ -464,7 +466,7 @@ TEST(BufferTest, WriteToConsumesWhatWasWritten) {
     Buffer buffer;
     buffer.append("xxhello world");
     buffer.consume(2);
-    const auto result = buffer.write_to(pipe.write_end.get());
+    const auto result = net::write_from(buffer, pipe.write_end.get());
     EXPECT_EQ(result.status, IoStatus::kOk);
     EXPECT_EQ(result.bytes, 11U);
     EXPECT_TRUE(buffer.empty());
@@ -478,7 +480,7 @@ TEST(BufferTest, WriteToASocketPair) {
     const Fd b(fds[1]);
     Buffer buffer;
     buffer.append("over a socket");
-    const auto result = buffer.write_to(a.get());
+    const auto result = net::write_from(buffer, a.get());
     EXPECT_EQ(result.status, IoStatus::kOk);
     EXPECT_EQ(result.bytes, 13U);
     EXPECT_TRUE(buffer.empty());
@@ -493,14 +495,14 @@ TEST(BufferTest, WriteToAFullPipeIsPartialThenWouldBlock) {
     Buffer buffer;
     buffer.append(data);
 
-    const auto first = buffer.write_to(pipe.write_end.get());
+    const auto first = net::write_from(buffer, pipe.write_end.get());
     ASSERT_EQ(first.status, IoStatus::kOk);
     ASSERT_GT(first.bytes, 0U);
     ASSERT_LT(first.bytes, data.size());
     EXPECT_EQ(buffer.readable_bytes(), data.size() - first.bytes);
     EXPECT_EQ(buffer.view(), std::string_view(data).substr(first.bytes));
 
-    const auto second = buffer.write_to(pipe.write_end.get());
+    const auto second = net::write_from(buffer, pipe.write_end.get());
     EXPECT_EQ(second.status, IoStatus::kWouldBlock);
     EXPECT_EQ(second.bytes, 0U);
     EXPECT_EQ(buffer.readable_bytes(), data.size() - first.bytes);  // nothing lost
@@ -518,7 +520,7 @@ TEST(BufferTest, WriteToAClosedPipeIsAnErrorAndKeepsTheBytes) {
     ignore.sa_handler = SIG_IGN;
     struct sigaction previous {};
     ASSERT_EQ(::sigaction(SIGPIPE, &ignore, &previous), 0);
-    const auto result = buffer.write_to(pipe.write_end.get());
+    const auto result = net::write_from(buffer, pipe.write_end.get());
     ::sigaction(SIGPIPE, &previous, nullptr);
     EXPECT_EQ(result.status, IoStatus::kError);
     EXPECT_EQ(result.error, EPIPE);

@@ -1,6 +1,8 @@
 // LineReader: LF and CRLF framing, lines split across feeds, the maximum length (reported once,
 // then resync at the next terminator), the end of input, and read_line on a pipe.
 #include "common/line_reader.hpp"
+#include "common/blocking.hpp"
+#include "common/fd.hpp"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -354,8 +356,8 @@ Pipe make_pipe(int flags = 0) {
     return {Fd(fds[0]), Fd(fds[1])};
 }
 
-Event read_line(LineReader& reader, int fd) {
-    const LineResult result = reader.read_line(fd);
+Event read_event(LineReader& reader, int fd) {
+    const LineResult result = net::read_line(reader, fd);
     return {result.status, std::string(result.line)};
 }
 
@@ -368,12 +370,12 @@ TEST(LineReaderTest, ReadLineFromAPipe) {
     pipe.write_end.reset();
 
     LineReader reader(10);
-    EXPECT_EQ(read_line(reader, pipe.read_end.get()), line("first"));
-    EXPECT_EQ(read_line(reader, pipe.read_end.get()), line("second"));
-    EXPECT_EQ(read_line(reader, pipe.read_end.get()), line(""));
-    EXPECT_EQ(read_line(reader, pipe.read_end.get()), kTooLong);
-    EXPECT_EQ(read_line(reader, pipe.read_end.get()), eof("the tail"));
-    EXPECT_EQ(read_line(reader, pipe.read_end.get()), eof());
+    EXPECT_EQ(read_event(reader, pipe.read_end.get()), line("first"));
+    EXPECT_EQ(read_event(reader, pipe.read_end.get()), line("second"));
+    EXPECT_EQ(read_event(reader, pipe.read_end.get()), line(""));
+    EXPECT_EQ(read_event(reader, pipe.read_end.get()), kTooLong);
+    EXPECT_EQ(read_event(reader, pipe.read_end.get()), eof("the tail"));
+    EXPECT_EQ(read_event(reader, pipe.read_end.get()), eof());
 }
 
 TEST(LineReaderTest, ReadLineFromANonblockingPipeWaits) {
@@ -387,10 +389,10 @@ TEST(LineReaderTest, ReadLineFromANonblockingPipeWaits) {
                       static_cast<ssize_t>(text.size()));
         }
     });  // the write end closes when the thread ends
-    EXPECT_EQ(read_line(reader, pipe.read_end.get()), line("line 0"));
-    EXPECT_EQ(read_line(reader, pipe.read_end.get()), line("line 1"));
-    EXPECT_EQ(read_line(reader, pipe.read_end.get()), line("line 2"));
-    EXPECT_EQ(read_line(reader, pipe.read_end.get()), eof());
+    EXPECT_EQ(read_event(reader, pipe.read_end.get()), line("line 0"));
+    EXPECT_EQ(read_event(reader, pipe.read_end.get()), line("line 1"));
+    EXPECT_EQ(read_event(reader, pipe.read_end.get()), line("line 2"));
+    EXPECT_EQ(read_event(reader, pipe.read_end.get()), eof());
 }
 
 TEST(LineReaderTest, ReadLineManyLinesFromAWriterThread) {
@@ -411,13 +413,13 @@ TEST(LineReaderTest, ReadLineManyLinesFromAWriterThread) {
     LineReader reader(100, LineEnd::kCrlf);
     int matched = 0;
     while (matched < kLines &&
-           read_line(reader, pipe.read_end.get()) ==
+           read_event(reader, pipe.read_end.get()) ==
                line(std::to_string(matched) + " some padding to make the line longer")) {
         ++matched;
     }
     EXPECT_EQ(matched, kLines);
     if (matched == kLines) {
-        EXPECT_EQ(read_line(reader, pipe.read_end.get()), eof());
+        EXPECT_EQ(read_event(reader, pipe.read_end.get()), eof());
     }
     // On a mismatch, drain the pipe so the writer can finish and the thread can be joined.
     char sink[4096];

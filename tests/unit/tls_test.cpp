@@ -445,7 +445,7 @@ class PeerThread {
 
 // Reads until `into` holds at least `size` bytes; false if the peer closed first.
 bool read_at_least(BlockingStream& stream, Buffer& into, std::size_t size,
-                   Clock::time_point deadline) {
+                   const Deadline& deadline) {
     while (into.readable_bytes() < size) {
         if (stream.read_some(into, deadline) == 0) return false;
     }
@@ -461,7 +461,7 @@ TEST_F(TlsTest, BlockingStreamsTalkOverASocketpair) {
     std::string server_got;
 
     PeerThread server([&] {
-        const auto deadline = Clock::now() + kPatience;
+        const Deadline deadline(kPatience);
         BlockingStream stream(pair.server.get(), Session(context, Role::kServer));
         stream.handshake(deadline);
         stream.write_all("220 ready\r\n", deadline);
@@ -474,7 +474,7 @@ TEST_F(TlsTest, BlockingStreamsTalkOverASocketpair) {
         if (stream.read_some(in, deadline) != 0) throw TlsError("data after the message");
     });
 
-    const auto deadline = Clock::now() + kPatience;
+    const Deadline deadline(kPatience);
     BlockingStream client(pair.client.get(), Session(trusting_client(), Role::kClient, kHost));
     client.handshake(deadline);
     EXPECT_TRUE(client.session().description().starts_with("TLSv1."));
@@ -496,7 +496,7 @@ TEST_F(TlsTest, BlockingStreamTakesBytesAlreadyReceived) {
     SocketPair pair = make_socketpair();
     const Context context = server_context();
     PeerThread server([&] {
-        const auto deadline = Clock::now() + kPatience;
+        const Deadline deadline(kPatience);
         if (!wait_readable(pair.server.get(), kPatience)) throw TlsError("no ClientHello");
         std::string early(3, '\0');  // a record header's worth; the rest stays in the socket
         const IoResult got = net::read_some(pair.server.get(), early);
@@ -507,7 +507,7 @@ TEST_F(TlsTest, BlockingStreamTakesBytesAlreadyReceived) {
         stream.close(deadline);
     });
 
-    const auto deadline = Clock::now() + kPatience;
+    const Deadline deadline(kPatience);
     BlockingStream client(pair.client.get(), Session(trusting_client(), Role::kClient, kHost));
     Buffer in;
     ASSERT_TRUE(read_at_least(client, in, 11, deadline));  // runs the handshake first
@@ -519,7 +519,7 @@ TEST_F(TlsTest, BlockingHandshakeTimesOutWhenThePeerNeverAnswers) {
     SocketPair pair = make_socketpair();  // nobody reads or writes pair.server
     BlockingStream client(pair.client.get(), Session(trusting_client(), Role::kClient, kHost));
     const auto start = Clock::now();
-    const auto deadline = start + 200ms;
+    const auto deadline = Deadline::at(start + 200ms);
     try {
         client.handshake(deadline);
         FAIL() << "handshake() returned without a peer";
@@ -535,24 +535,24 @@ TEST_F(TlsTest, BlockingReadTimesOutThenCloseEndsThePeer) {
     SocketPair pair = make_socketpair();
     const Context context = server_context();
     PeerThread server([&] {
-        const auto deadline = Clock::now() + kPatience;
+        const Deadline deadline(kPatience);
         BlockingStream stream(pair.server.get(), Session(context, Role::kServer));
         stream.handshake(deadline);
         Buffer in;  // says nothing; waits for the client's close_notify
         if (stream.read_some(in, deadline) != 0) throw TlsError("unexpected data");
     });
     BlockingStream client(pair.client.get(), Session(trusting_client(), Role::kClient, kHost));
-    client.handshake(Clock::now() + kPatience);
+    client.handshake(Deadline(kPatience));
     Buffer in;
     const auto start = Clock::now();
     try {
-        (void)client.read_some(in, start + 200ms);
+        (void)client.read_some(in, Deadline::at(start + 200ms));
         FAIL() << "read_some() returned though the server says nothing";
     } catch (const std::system_error& e) {
         EXPECT_EQ(e.code().value(), ETIMEDOUT) << e.what();
     }
     EXPECT_GE(Clock::now() - start, 200ms);
-    client.close(Clock::now() + kPatience);
+    client.close(Deadline(kPatience));
     server.join();
 }
 
@@ -562,10 +562,10 @@ TEST_F(TlsTest, BlockingHandshakeFailureThrowsTlsErrorOnBothSides) {
     std::string server_error;
     PeerThread server([&] {
         BlockingStream stream(pair.server.get(), Session(context, Role::kServer));
-        server_error = tls_error_of([&] { stream.handshake(Clock::now() + kPatience); });
+        server_error = tls_error_of([&] { stream.handshake(Deadline(kPatience)); });
     });
     BlockingStream client(pair.client.get(), Session(trusting_client(), Role::kClient, kOtherHost));
-    const std::string error = tls_error_of([&] { client.handshake(Clock::now() + kPatience); });
+    const std::string error = tls_error_of([&] { client.handshake(Deadline(kPatience)); });
     EXPECT_NE(error.find("hostname mismatch"), std::string::npos) << error;
     server.join();
     EXPECT_FALSE(server_error.empty());  // the client's alert
@@ -577,11 +577,11 @@ TEST_F(TlsTest, PeerClosingMidHandshakeThrowsTlsError) {
         if (!wait_readable(pair.server.get(), kPatience)) throw TlsError("no ClientHello");
         // Reads the ClientHello first: closing with unread bytes would be a reset instead.
         Buffer hello;
-        (void)hello.read_from(pair.server.get());
+        (void)net::read_into(hello, pair.server.get());
         pair.server.reset();  // then hangs up without a word
     });
     BlockingStream client(pair.client.get(), Session(trusting_client(), Role::kClient, kHost));
-    const std::string error = tls_error_of([&] { client.handshake(Clock::now() + kPatience); });
+    const std::string error = tls_error_of([&] { client.handshake(Deadline(kPatience)); });
     EXPECT_NE(error.find("closed"), std::string::npos) << error;
     peer.join();
 }
