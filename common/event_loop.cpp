@@ -28,6 +28,7 @@ EventLoop::EventLoop()
 EventLoop::~EventLoop() = default;
 
 void EventLoop::add(int fd, std::uint32_t events, Handler handler) {
+    assert_in_loop_thread();
     auto watch = std::make_unique<Watch>(Watch{fd, events, std::move(handler)});
     epoll_event event{};
     event.events = events;
@@ -39,6 +40,7 @@ void EventLoop::add(int fd, std::uint32_t events, Handler handler) {
 }
 
 void EventLoop::modify(int fd, std::uint32_t events) {
+    assert_in_loop_thread();
     const auto it = watches_.find(fd);
     if (it == watches_.end() || it->second->events == events) return;
     epoll_event event{};
@@ -51,6 +53,7 @@ void EventLoop::modify(int fd, std::uint32_t events) {
 }
 
 void EventLoop::remove(int fd) {
+    assert_in_loop_thread();
     const auto it = watches_.find(fd);
     if (it == watches_.end()) return;
     // Kernels before 2.6.9 wanted a non-null event pointer even for DEL; pass one anyway.
@@ -68,6 +71,7 @@ EventLoop::TimerId EventLoop::run_after(Clock::duration delay, std::function<voi
 }
 
 EventLoop::TimerId EventLoop::run_at(Clock::time_point when, std::function<void()> callback) {
+    assert_in_loop_thread();
     const TimerId id = next_timer_id_++;
     timers_.emplace(std::make_pair(when, id), std::move(callback));
     timer_deadlines_.emplace(id, when);
@@ -75,6 +79,7 @@ EventLoop::TimerId EventLoop::run_at(Clock::time_point when, std::function<void(
 }
 
 void EventLoop::cancel(TimerId id) {
+    assert_in_loop_thread();
     const auto it = timer_deadlines_.find(id);
     if (it == timer_deadlines_.end()) return;
     timers_.erase({it->second, id});
@@ -123,6 +128,12 @@ void EventLoop::run_deferred_tasks() {
 
 void EventLoop::run() {
     std::array<epoll_event, kMaxEventsPerWait> events{};
+    runner_.store(std::this_thread::get_id(), std::memory_order_relaxed);
+    // Whichever way run() ends, the loop is free for its owner's thread again.
+    struct Leave {
+        std::atomic<std::thread::id>& runner;
+        ~Leave() { runner.store(std::thread::id{}, std::memory_order_relaxed); }
+    } leave{runner_};
     for (;;) {
         {
             const std::lock_guard lock(mutex_);

@@ -3,12 +3,15 @@
 
 #include <sys/epoll.h>
 
+#include <atomic>
+#include <cassert>
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -16,8 +19,10 @@
 
 namespace net {
 
-// Everything but stop() and post() must be called from the thread running run().
-// The loop does not own the descriptors it watches: their owners remove() them before closing.
+// Everything but stop() and post() must be called from the thread running run() (or, before
+// run() starts and after it returns, from the one thread setting the loop up or tearing it
+// down); debug builds check it (assert_in_loop_thread). The loop does not own the descriptors
+// it watches: their owners remove() them before closing.
 class EventLoop {
   public:
     using Clock = std::chrono::steady_clock;
@@ -53,7 +58,18 @@ class EventLoop {
     // The same from the loop's own thread, without waking it: cheaper (no eventfd write and
     // read), for work a handler wants done once the batch is over (freeing a closed
     // connection, flushing a log). Loop thread only.
-    void defer(std::function<void()> task) { deferred_.push_back(std::move(task)); }
+    void defer(std::function<void()> task) {
+        assert_in_loop_thread();
+        deferred_.push_back(std::move(task));
+    }
+
+    // True on the thread running run(), and on any thread while run() is not running.
+    [[nodiscard]] bool in_loop_thread() const {
+        const auto runner = runner_.load(std::memory_order_relaxed);
+        return runner == std::thread::id{} || runner == std::this_thread::get_id();
+    }
+    // Debug builds stop here when a loop-thread-only call comes from another thread.
+    void assert_in_loop_thread() const { assert(in_loop_thread()); }
 
     // The time at the start of the current iteration (cheap; good enough for timeouts).
     [[nodiscard]] Clock::time_point now() const { return now_; }
@@ -85,6 +101,7 @@ class EventLoop {
     std::unordered_map<TimerId, Clock::time_point> timer_deadlines_;
     TimerId next_timer_id_ = 1;
     Clock::time_point now_ = Clock::now();
+    std::atomic<std::thread::id> runner_{};  // the thread inside run(), if any
 
     std::mutex mutex_;  // guards posted_ and stop_requested_
     std::vector<std::function<void()>> posted_;

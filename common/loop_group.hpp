@@ -1,12 +1,8 @@
 // LoopGroup: N EventLoops, each running on a thread of its own.
 #pragma once
 
-#include <chrono>
-#include <condition_variable>
 #include <cstddef>
-#include <functional>
 #include <memory>
-#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -36,32 +32,5 @@ class LoopGroup {
     std::vector<std::unique_ptr<EventLoop>> loops_;
     std::vector<std::jthread> threads_;
 };
-
-// Graceful stop for servers built as one service per loop: posts service i's
-// begin_drain(on_empty) to loop i and waits until every service reported empty, or `timeout`.
-// Call from the thread that started the loops; they must be running.
-template <typename Service>
-void drain_services(LoopGroup& loops, std::vector<std::unique_ptr<Service>>& services,
-                    std::chrono::milliseconds timeout) {
-    // Shared, so a service that reports after the timeout touches nothing already gone.
-    struct Progress {
-        std::mutex mutex;
-        std::condition_variable done;
-        std::size_t busy = 0;
-    };
-    const auto progress = std::make_shared<Progress>();
-    progress->busy = services.size();
-    for (std::size_t i = 0; i < services.size(); ++i) {
-        loops.loop(i).post([progress, service = services[i].get()] {
-            service->begin_drain([progress] {
-                const std::lock_guard lock(progress->mutex);
-                --progress->busy;
-                progress->done.notify_one();
-            });
-        });
-    }
-    std::unique_lock lock(progress->mutex);
-    progress->done.wait_for(lock, timeout, [&] { return progress->busy == 0; });
-}
 
 }  // namespace net

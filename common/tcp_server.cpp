@@ -1,308 +1,37 @@
-// TcpServer / TcpConnection: the byte-moving half of every TCP server in the suite.
+// TcpServer: accept, make a handler, hand the socket to a TcpConnection; drain on request.
 #include "tcp_server.hpp"
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/sendfile.h>
 #include <sys/socket.h>
 
-#include <algorithm>
-#include <cerrno>
-#include <stdexcept>
+#include <system_error>
 
 #include "socket.hpp"
 
 namespace net {
 namespace {
 
-constexpr int kMaxAcceptsPerWakeup = 64;            // then let other descriptors have a turn
-constexpr std::size_t kKeepIdleBuffer = 16 * 1024;  // larger buffers are freed when emptied
-// One sendfile(2) call at most; the loop moves on to other connections after each wake-up's worth.
-constexpr std::size_t kSendfileChunk = 1024 * 1024;
+constexpr int kMaxAcceptsPerWakeup = 64;  // then let other descriptors have a turn
 
 }  // namespace
 
-// ---------------------------------------------------------------------------- TcpConnection
-
-TcpConnection::TcpConnection(TcpServer& server, Fd fd, SocketAddress peer, std::uint64_t id)
-    : server_(server), fd_(std::move(fd)), peer_(peer), id_(id) {}
-
-TcpConnection::~TcpConnection() {
-    if (fd_ && server_.loop_.watching(fd_.get())) server_.loop_.remove(fd_.get());
-    if (idle_timer_ != 0) server_.loop_.cancel(idle_timer_);
-}
-
-void TcpConnection::start() {
-    interest_ = EPOLLIN | EPOLLRDHUP;
-    server_.loop_.add(fd_.get(), interest_,
-                      [this](std::uint32_t events) { handle_events(events); });
-    touch();
-    arm_idle_timer();
-}
-
-void TcpConnection::handle_events(std::uint32_t events) {
-    if ((events & EPOLLERR) != 0) {  // a reset or an ICMP error: nothing more can be done
-        close();
-        return;
-    }
-    if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) != 0 && reading_ && !peer_closed_) {
-        handle_read();
-    }
-    if (state_ == State::kClosed) return;
-    if ((events & EPOLLOUT) != 0) handle_write();
-    if (state_ == State::kClosed) return;
-    // Both directions are shut and we no longer read: nothing more can happen on it.
-    if ((events & EPOLLHUP) != 0 && (!reading_ || peer_closed_)) close();
-}
-
-void TcpConnection::handle_read() {
-    const auto result = net::read_into(input_, fd_.get());
-    switch (result.status) {
-        case IoStatus::kOk:
-            touch();
-            if (server_.callbacks_.on_data) server_.callbacks_.on_data(*this);
-            // A streaming peer keeps its large buffer (no allocation per read); one that has
-            // gone back to small reads gives the memory back.
-            if (state_ != State::kClosed && result.bytes < kKeepIdleBuffer) {
-                input_.shrink_if_empty(kKeepIdleBuffer);
-            }
-            break;
-        case IoStatus::kClosed:
-            peer_closed_ = true;
-            if (state_ == State::kShuttingDown && !output_pending()) {
-                close();  // we already sent FIN; now the peer has too
-                return;
-            }
-            if (server_.callbacks_.on_peer_closed) {
-                server_.callbacks_.on_peer_closed(*this);
-            } else {
-                shutdown_write();
-            }
-            if (state_ != State::kClosed) update_interest();
-            break;
-        case IoStatus::kWouldBlock:
-            break;
-        case IoStatus::kError:
-            close();
-            break;
-    }
-}
-
-void TcpConnection::handle_write() {
-    if (!output_.empty()) {
-        const auto result = net::write_from(output_, fd_.get());
-        if (result.status == IoStatus::kError) {
-            close();
-            return;
-        }
-        if (result.status == IoStatus::kOk) touch();
-        if (!output_.empty()) return;
-    }
-    if (file_ != nullptr && !write_file()) return;
-    if (output_pending()) {
-        update_interest();
-        return;
-    }
-    output_.shrink_if_empty(kKeepIdleBuffer);
-    if (close_when_written_) {
-        close();
-        return;
-    }
-    if (server_.callbacks_.on_drained) server_.callbacks_.on_drained(*this);
-    if (state_ == State::kClosed) return;
-    if (state_ == State::kShuttingDown && !output_pending()) {
-        if (peer_closed_) {
-            close();
-            return;
-        }
-        ::shutdown(fd_.get(), SHUT_WR);
-    }
-    update_interest();
-}
-
-void TcpConnection::send(std::string_view bytes) {
-    if (state_ != State::kOpen || bytes.empty()) return;
-    if (file_ != nullptr) {
-        after_file_.append(bytes);  // in order: after the file being sent
-        return;
-    }
-    if (output_.empty()) {
-        // Write directly first; only what the kernel did not take is buffered.
-        const auto result = write_some(fd_.get(), bytes);
-        if (result.status == IoStatus::kError) {
-            close();
-            return;
-        }
-        if (result.status == IoStatus::kOk) bytes.remove_prefix(result.bytes);
-        if (bytes.empty()) return;
-    }
-    output_.append(bytes);
-    update_interest();
-}
-
-void TcpConnection::send_file(std::shared_ptr<const Fd> file, std::uint64_t offset,
-                              std::uint64_t length) {
-    if (state_ != State::kOpen || length == 0) return;
-    if (file_ != nullptr) {
-        // One file at a time; callers send the next after on_drained. Never silently reorder.
-        throw std::logic_error("TcpConnection::send_file while a file is pending");
-    }
-    file_ = std::move(file);
-    file_offset_ = offset;
-    file_remaining_ = length;
-    if (output_.empty()) {
-        write_file();  // straight away, like send(): most of a small file leaves now
-        if (state_ == State::kClosed) return;
-    }
-    update_interest();
-}
-
-// sendfile(2) until the file is out or the socket is full. Then the bytes queued behind the file
-// become ordinary output.
-bool TcpConnection::write_file() {
-    while (file_remaining_ > 0) {
-        auto offset = static_cast<off_t>(file_offset_);
-        const auto chunk =
-            static_cast<std::size_t>(std::min<std::uint64_t>(file_remaining_, kSendfileChunk));
-        const ssize_t n = ::sendfile(fd_.get(), file_->get(), &offset, chunk);
-        if (n > 0) {
-            file_offset_ += static_cast<std::uint64_t>(n);
-            file_remaining_ -= static_cast<std::uint64_t>(n);
-            touch();
-            continue;
-        }
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;
-        // n == 0: the file shrank under us; anything else is a real error. Either way the
-        // response cannot be completed as promised: close rather than send a short body.
-        close();
-        return false;
-    }
-    file_.reset();
-    if (!after_file_.empty()) std::swap(output_, after_file_);
-    after_file_.consume_all();
-    if (!output_.empty()) {
-        const auto result = net::write_from(output_, fd_.get());
-        if (result.status == IoStatus::kError) {
-            close();
-            return false;
-        }
-    }
-    return true;
-}
-
-void TcpConnection::set_cork(bool on) {
-    if (state_ == State::kClosed) return;
-    const int value = on ? 1 : 0;
-    // Best effort: without it the response is still right, only in more packets.
-    ::setsockopt(fd_.get(), IPPROTO_TCP, TCP_CORK, &value, sizeof value);
-}
-
-void TcpConnection::shutdown_write() {
-    if (state_ != State::kOpen) return;
-    state_ = State::kShuttingDown;
-    if (output_pending()) return;  // handle_write() finishes the job once the output is out
-    if (peer_closed_) {
-        close();
-        return;
-    }
-    ::shutdown(fd_.get(), SHUT_WR);
-    update_interest();
-}
-
-void TcpConnection::close_after_write() {
-    if (state_ != State::kOpen) return;
-    if (!output_pending()) {
-        close();
-        return;
-    }
-    close_when_written_ = true;
-    pause_reading();
-}
-
-void TcpConnection::close() {
-    if (state_ == State::kClosed) return;
-    state_ = State::kClosed;
-    server_.loop_.remove(fd_.get());
-    if (idle_timer_ != 0) {
-        server_.loop_.cancel(idle_timer_);
-        idle_timer_ = 0;
-    }
-    if (server_.callbacks_.on_close) server_.callbacks_.on_close(*this);
-    server_.destroy_later(id_);
-}
-
-void TcpConnection::pause_reading() {
-    if (!reading_) return;
-    reading_ = false;
-    update_interest();
-}
-
-void TcpConnection::resume_reading() {
-    if (reading_) return;
-    reading_ = true;
-    update_interest();
-}
-
-void TcpConnection::update_interest() {
-    if (state_ == State::kClosed) return;
-    std::uint32_t wanted = 0;
-    if (reading_ && !peer_closed_) wanted |= EPOLLIN | EPOLLRDHUP;
-    if (output_pending()) wanted |= EPOLLOUT;
-    if (wanted != interest_) {
-        interest_ = wanted;
-        server_.loop_.modify(fd_.get(), wanted);
-    }
-}
-
-void TcpConnection::touch() {
-    last_active_ = server_.loop_.now();
-}
-
-// One timer per connection, re-armed lazily: activity only updates last_active_, and the timer
-// re-arms itself for the remainder when it fires early. O(log n) per timeout period, not per read.
-void TcpConnection::arm_idle_timer() {
-    const auto timeout = server_.options_.idle_timeout;
-    if (timeout.count() <= 0) return;
-    idle_timer_ = server_.loop_.run_at(last_active_ + timeout, [this, timeout] {
-        idle_timer_ = 0;
-        if (state_ == State::kClosed) return;
-        if (server_.loop_.now() - last_active_ < timeout) {
-            arm_idle_timer();
-            return;
-        }
-        if (server_.callbacks_.on_idle) {
-            server_.callbacks_.on_idle(*this);
-            if (state_ != State::kClosed && idle_timer_ == 0) {
-                touch();
-                arm_idle_timer();
-            }
-        } else {
-            close();
-        }
-    });
-}
-
-// ---------------------------------------------------------------------------- TcpServer
-
-TcpServer::TcpServer(EventLoop& loop, std::shared_ptr<Fd> listener, TcpCallbacks callbacks,
+TcpServer::TcpServer(EventLoop& loop, std::shared_ptr<Fd> listener, HandlerFactory make_handler,
                      TcpServerOptions options)
     : loop_(loop),
       listener_(std::move(listener)),
       acceptor_(listener_->get()),
-      callbacks_(std::move(callbacks)),
-      options_(options) {
+      make_handler_(std::move(make_handler)),
+      options_(std::move(options)),
+      connections_(loop, [this] { report_if_empty(); }) {
     set_nonblocking(listener_->get());
     loop_.add(listener_->get(), EPOLLIN | EPOLLEXCLUSIVE,
               [this](std::uint32_t) { handle_accept(); });
 }
 
 TcpServer::~TcpServer() {
-    *alive_ = false;
+    draining_ = false;  // a drain nobody waits for any more reports nothing
+    on_empty_ = nullptr;
     stop_accepting();
-    close_all();
-    connections_.clear();
-    closed_.clear();
+    connections_.close_all();
 }
 
 void TcpServer::stop_accepting() {
@@ -311,18 +40,18 @@ void TcpServer::stop_accepting() {
     listener_.reset();  // the last server sharing it closes it
 }
 
-void TcpServer::for_each_connection(const std::function<void(TcpConnection&)>& visit) {
-    std::vector<TcpConnection*> open;
-    open.reserve(connections_.size());
-    for (auto& [id, conn] : connections_)
-        open.push_back(conn.get());
-    for (auto* conn : open) {
-        if (!conn->closed()) visit(*conn);
-    }
+void TcpServer::begin_drain(std::function<void()> on_empty) {
+    draining_ = true;
+    on_empty_ = std::move(on_empty);
+    stop_accepting();
+    connections_.for_each([](TcpConnection& conn) { conn.handler().on_server_stopping(conn); });
+    report_if_empty();
 }
 
-void TcpServer::close_all() {
-    for_each_connection([](TcpConnection& conn) { conn.close(); });
+void TcpServer::report_if_empty() {
+    if (!draining_ || connections_.size() != 0 || !on_empty_) return;
+    // Reported once, after the batch of events that closed the last connection.
+    loop_.defer([report = std::exchange(on_empty_, nullptr)] { report(); });
 }
 
 void TcpServer::handle_accept() {
@@ -344,27 +73,8 @@ void TcpServer::handle_accept() {
         } catch (const std::system_error&) {
             // Not fatal: the connection only loses the small-write latency fix.
         }
-        const auto id = next_id_++;
-        auto conn =
-            std::make_unique<TcpConnection>(*this, std::move(accepted->fd), accepted->peer, id);
-        TcpConnection& ref = *conn;
-        connections_.emplace(id, std::move(conn));
-        ref.start();
-        if (callbacks_.on_open) callbacks_.on_open(ref);
-    }
-}
-
-// The connection leaves the table now (so counts and limits are exact) but its object lives
-// until the current batch of events is over: its own handler may still be on the stack.
-void TcpServer::destroy_later(std::uint64_t id) {
-    const auto it = connections_.find(id);
-    if (it == connections_.end()) return;
-    closed_.push_back(std::move(it->second));
-    connections_.erase(it);
-    if (closed_.size() == 1) {
-        loop_.defer([this, alive = std::weak_ptr<bool>(alive_)] {
-            if (const auto still = alive.lock(); still && *still) closed_.clear();
-        });
+        connections_.add(std::move(accepted->fd), accepted->peer, make_handler_,
+                         options_.connection);
     }
 }
 

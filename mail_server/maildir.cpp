@@ -77,7 +77,7 @@ net::Fd create_in_tmp(int tmp_dir, const std::string& name) {
 
 class GroupCommit {
   public:
-    GroupCommit(WorkerPool& pool, std::shared_ptr<const net::Fd> tmp, net::Fd new_dir)
+    GroupCommit(net::WorkerPool& pool, std::shared_ptr<const net::Fd> tmp, net::Fd new_dir)
         : pool_(pool), tmp_(std::move(tmp)), new_(std::move(new_dir)) {}
 
     // Queues the delivery; a storage thread takes it with the next batch.
@@ -193,7 +193,7 @@ class GroupCommit {
         }
     }
 
-    WorkerPool& pool_;
+    net::WorkerPool& pool_;
     std::shared_ptr<const net::Fd> tmp_;
     net::Fd new_;
     std::mutex mutex_;
@@ -245,7 +245,7 @@ class Maildir::Draft final : public MessageDraft {
     bool committed_ = false;
 };
 
-Maildir::Maildir(std::filesystem::path root, WorkerPool& pool, std::string hostname)
+Maildir::Maildir(std::filesystem::path root, net::WorkerPool& pool, std::string hostname)
     : root_(std::move(root)),
       hostname_(escape_hostname(hostname)),
       pid_(std::to_string(::getpid())) {

@@ -10,8 +10,8 @@
 #include <string>
 
 #include "common/fd.hpp"
+#include "common/worker_pool.hpp"
 #include "message_store.hpp"
-#include "worker_pool.hpp"
 
 namespace mail {
 
@@ -23,7 +23,7 @@ class GroupCommit;
 class Maildir final : public MessageStore {
   public:
     // Creates root/ and its tmp/, new/, cur/ when missing. Throws std::system_error.
-    Maildir(std::filesystem::path root, WorkerPool& pool, std::string hostname);
+    Maildir(std::filesystem::path root, net::WorkerPool& pool, std::string hostname);
 
     std::unique_ptr<MessageDraft> begin(const Envelope& envelope) override;
     [[nodiscard]] std::string description() const override;

@@ -12,16 +12,16 @@
 
 #include "common/cli.hpp"
 #include "common/log.hpp"
-#include "common/loop_group.hpp"
 #include "common/resource_limits.hpp"
+#include "common/server_group.hpp"
 #include "common/signals.hpp"
 #include "common/socket.hpp"
 #include "common/tls.hpp"
+#include "common/worker_pool.hpp"
 #include "maildir.hpp"
 #include "mbox.hpp"
 #include "message_store.hpp"
 #include "smtp_service.hpp"
-#include "worker_pool.hpp"
 
 namespace {
 
@@ -36,33 +36,35 @@ constexpr std::size_t kStorageThreads = 4;
 constexpr std::size_t kReservedDescriptors = 64;  // listener, stores, logs, storage threads
 
 net::CommandLine command_line() {
+    auto options = net::listen_options(kDefaultPort);
+    options.insert(
+        options.end(),
+        {
+            {"maildir", 0, "DIR", "store messages in the Maildir DIR (default ./mail)"},
+            {"mbox", 0, "FILE", "append messages to the mbox FILE instead"},
+            {"no-store", 0, "", "accept messages and keep nothing (count only)"},
+            {"hostname", 0, "NAME", "the name in the greeting and Received (default: host name)"},
+            {"max-size", 0, "BYTES", "largest message accepted (default 26214400)"},
+            {"max-rcpt", 0, "N", "recipients per message (default 100)"},
+            {"domain", 0, "D", "accept recipients in domain D only (repeatable)"},
+            {"timeout", 0, "SEC", "idle client timeout, then 421 (default 300)"},
+            {"tls-cert", 0, "FILE", "PEM certificate: offer STARTTLS"},
+            {"tls-key", 0, "FILE", "PEM private key of --tls-cert"},
+            {"auth", 0, "USER:PASS", "accept these credentials (AUTH PLAIN LOGIN; repeatable)"},
+            {"allow-insecure-auth", 0, "", "offer AUTH before STARTTLS too"},
+            {"quiet", 'q', "", "errors only, no transcript"},
+            {"verbose", 'v', "", "the transcript shows every message line too"},
+        });
     return net::CommandLine(
         {.name = "mail_server",
-         .synopsis = "[-b ADDR] [-p PORT] [--maildir DIR | --mbox FILE | --no-store] "
+         .synopsis = "[-b ADDR] [-p PORT] [-t THREADS] [--maildir DIR | --mbox FILE | --no-store] "
                      "[--hostname NAME] [--max-size BYTES] [--max-rcpt N] [--domain D]... "
                      "[--timeout SEC] [--tls-cert F --tls-key F] [--auth USER:PASS]... "
                      "[--allow-insecure-auth] [-q | -v]",
          .description =
              "An SMTP server (RFC 5321) that prints the dialogue with each client and keeps\n"
              "every message it accepts, fsynced before its 250. It never relays.",
-         .options = {
-             {"bind", 'b', "ADDR", "address to listen on (default 127.0.0.1; :: for all)"},
-             {"port", 'p', "PORT", "port to listen on (default 2525; 0 picks a free one)"},
-             {"maildir", 0, "DIR", "store messages in the Maildir DIR (default ./mail)"},
-             {"mbox", 0, "FILE", "append messages to the mbox FILE instead"},
-             {"no-store", 0, "", "accept messages and keep nothing (count only)"},
-             {"hostname", 0, "NAME", "the name in the greeting and Received (default: host name)"},
-             {"max-size", 0, "BYTES", "largest message accepted (default 26214400)"},
-             {"max-rcpt", 0, "N", "recipients per message (default 100)"},
-             {"domain", 0, "D", "accept recipients in domain D only (repeatable)"},
-             {"timeout", 0, "SEC", "idle client timeout, then 421 (default 300)"},
-             {"tls-cert", 0, "FILE", "PEM certificate: offer STARTTLS"},
-             {"tls-key", 0, "FILE", "PEM private key of --tls-cert"},
-             {"auth", 0, "USER:PASS", "accept these credentials (AUTH PLAIN LOGIN; repeatable)"},
-             {"allow-insecure-auth", 0, "", "offer AUTH before STARTTLS too"},
-             {"quiet", 'q', "", "errors only, no transcript"},
-             {"verbose", 'v', "", "the transcript shows every message line too"},
-         }});
+         .options = std::move(options)});
 }
 
 // Message ids are <prefix>-<session>-<n>: the start time and pid make them unique per run.
@@ -103,7 +105,7 @@ std::optional<net::tls::Context> load_tls(const net::Args& args) {
     }
 }
 
-std::unique_ptr<mail::MessageStore> open_store(const net::Args& args, mail::WorkerPool& pool,
+std::unique_ptr<mail::MessageStore> open_store(const net::Args& args, net::WorkerPool& pool,
                                                const std::string& hostname) {
     const int chosen = int(args.has("maildir")) + int(args.has("mbox")) + int(args.has("no-store"));
     if (chosen > 1) throw net::UsageError("choose one of --maildir, --mbox and --no-store");
@@ -123,8 +125,6 @@ int serve(const net::Args& args) {
     if (args.has("quiet") && args.has("verbose")) throw net::UsageError("-q and -v contradict");
     const net::Logger log("mail_server",
                           args.has("quiet") ? net::LogLevel::kError : net::LogLevel::kInfo);
-    const std::string host = net::strip_brackets(args.value_or("bind", "127.0.0.1"));
-    const auto port = args.port_or("port", kDefaultPort);
 
     auto shared = std::make_unique<mail::ServiceShared>();
     mail::SessionConfig& config = shared->session;
@@ -137,7 +137,7 @@ int serve(const net::Args& args) {
     config.allow_insecure_auth = args.has("allow-insecure-auth");
     config.transcript_data = args.has("verbose");
     // Every option is judged before anything is created on disk.
-    shared->timeout = args.seconds_or("timeout", kDefaultTimeout, 1ms, 86400s);
+    const auto timeout = args.seconds_or("timeout", kDefaultTimeout, 1ms, 86400s);
     const auto tls = load_tls(args);
     config.starttls = tls.has_value();
     if (!config.credentials.empty() && !config.starttls && !config.allow_insecure_auth) {
@@ -146,15 +146,15 @@ int serve(const net::Args& args) {
             "accepted only over TLS");
     }
 
-    const auto descriptors = net::raise_open_file_limit();
-    const auto threads = net::LoopGroup::default_count();
+    const auto listen = net::listen_spec(args, kDefaultPort);
     // Each session may hold a message file besides its socket.
+    const auto descriptors = net::raise_open_file_limit();
     const auto usable = descriptors > 4 * kReservedDescriptors
                             ? (descriptors - kReservedDescriptors) / 2
                             : descriptors / 4;
 
     net::TerminationSignals signals;  // before any thread starts, so all inherit the mask
-    mail::WorkerPool pool(kStorageThreads);
+    net::WorkerPool pool(kStorageThreads);
     const auto store = open_store(args, pool, config.hostname);
     net::SharedOutput transcript(STDOUT_FILENO);
 
@@ -164,27 +164,24 @@ int serve(const net::Args& args) {
     shared->verbosity = args.has("quiet")     ? mail::Verbosity::kQuiet
                         : args.has("verbose") ? mail::Verbosity::kVerbose
                                               : mail::Verbosity::kNormal;
-    shared->max_connections = (usable + threads - 1) / threads;
     shared->tls = tls ? &*tls : nullptr;
     shared->id_prefix = id_prefix();
 
-    net::BoundSocket bound = net::listen_tcp(host, std::to_string(port));
-    const auto listener = std::make_shared<net::Fd>(std::move(bound.fd));
-    net::LoopGroup loops(threads);
-    std::vector<std::unique_ptr<mail::SmtpService>> services;
-    for (std::size_t i = 0; i < loops.size(); ++i) {
-        services.push_back(std::make_unique<mail::SmtpService>(loops.loop(i), listener, *shared));
-    }
+    net::ServerGroup server(
+        {.listen = listen,
+         .server = {.connection = {.idle_timeout = timeout},
+                    .max_connections = usable,
+                    .over_limit_reply = "421 4.3.2 " + config.hostname +
+                                        " Too many connections, try again later\r\n"},
+         .grace_period = kDrainTimeout},
+        [&shared](net::EventLoop& loop) {
+            return std::make_unique<mail::SmtpService>(loop, *shared);
+        });
     const std::string storing = args.has("no-store") ? "storing nothing (--no-store)"
                                                      : "storing to " + store->description();
-    net::announce("mail_server: listening on " + bound.address.to_string() + ", " + storing);
-    loops.start();
-
-    signals.wait();
-    net::drain_services(loops, services, kDrainTimeout);
-    loops.stop();
+    net::announce("mail_server: listening on " + server.address().to_string() + ", " + storing);
+    server.run(signals);
     pool.wait_idle();  // every answer a storage thread still owes is posted before services go
-    services.clear();
     return net::kExitOk;
 }
 

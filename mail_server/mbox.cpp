@@ -134,7 +134,8 @@ class Mbox::Draft final : public MessageDraft {
     std::string error_;
 };
 
-Mbox::Mbox(std::filesystem::path path, WorkerPool& pool) : path_(std::move(path)), pool_(pool) {
+Mbox::Mbox(std::filesystem::path path, net::WorkerPool& pool)
+    : path_(std::move(path)), pool_(pool) {
     // Fails now, at start-up, if the file cannot be written; each delivery opens it again.
     const net::Fd file(::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600));
     if (!file) throw os_error("cannot open " + path_.string());

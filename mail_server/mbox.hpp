@@ -11,15 +11,15 @@
 #include <string>
 
 #include "common/fd.hpp"
+#include "common/worker_pool.hpp"
 #include "message_store.hpp"
-#include "worker_pool.hpp"
 
 namespace mail {
 
 class Mbox final : public MessageStore {
   public:
     // Opens (creates) the file for appending. Throws std::system_error.
-    Mbox(std::filesystem::path path, WorkerPool& pool);
+    Mbox(std::filesystem::path path, net::WorkerPool& pool);
 
     std::unique_ptr<MessageDraft> begin(const Envelope& envelope) override;
     [[nodiscard]] std::string description() const override;
@@ -32,7 +32,7 @@ class Mbox final : public MessageStore {
                                const std::string& pending);
 
     std::filesystem::path path_;
-    WorkerPool& pool_;
+    net::WorkerPool& pool_;
     std::mutex mutex_;  // fcntl locks are per process: threads take turns here first
 };
 

@@ -7,8 +7,7 @@
 namespace mail {
 namespace {
 
-constexpr std::size_t kMaxBufferedInput = 64 * 1024;    // while a message is stored -> pause
-constexpr std::size_t kMaxBufferedOutput = 256 * 1024;  // a client that does not read -> pause
+constexpr std::size_t kMaxBufferedInput = 64 * 1024;  // while a message is stored -> pause
 
 // The transcript shows what a client sent; control bytes are shown as '?' so nothing it sends
 // can drive the terminal.
@@ -51,13 +50,13 @@ SmtpConnection::SmtpConnection(SmtpService& service, net::TcpConnection& conn)
                           .id_prefix = service.shared().id_prefix},
                *this) {}
 
-void SmtpConnection::on_open() {
+void SmtpConnection::on_open(net::TcpConnection&) {
     print("connected from " + conn_.peer().to_string());
     session_.start();
     flush_output();
 }
 
-void SmtpConnection::on_data() {
+void SmtpConnection::on_data(net::TcpConnection&) {
     process_input();
 }
 
@@ -126,7 +125,11 @@ void SmtpConnection::flush_output() {
     }
 }
 
-void SmtpConnection::on_drained() {
+void SmtpConnection::on_high_water(net::TcpConnection&) {
+    update_reading();
+}
+
+void SmtpConnection::on_drained(net::TcpConnection&) {
     update_reading();
 }
 
@@ -135,21 +138,21 @@ void SmtpConnection::update_reading() {
     const bool storing = session_.state() == Session::State::kStoring;
     const bool input_full =
         conn_.input().readable_bytes() + plain_.readable_bytes() > kMaxBufferedInput;
-    if ((storing && input_full) || conn_.output_bytes() > kMaxBufferedOutput) {
+    if ((storing && input_full) || conn_.above_high_water()) {
         conn_.pause_reading();
     } else {
         conn_.resume_reading();
     }
 }
 
-void SmtpConnection::on_peer_closed() {
+void SmtpConnection::on_peer_closed(net::TcpConnection&) {
     session_.peer_closed();
     if (session_.state() == Session::State::kStoring) return;  // the 250 first, then close
     closing_ = true;
     flush_output();
 }
 
-void SmtpConnection::on_idle() {
+void SmtpConnection::on_idle(net::TcpConnection&) {
     if (!session_.timed_out()) {
         if (session_.state() == Session::State::kClosed) conn_.close();
         return;
@@ -158,12 +161,12 @@ void SmtpConnection::on_idle() {
     flush_output();
 }
 
-void SmtpConnection::drain() {
+void SmtpConnection::on_server_stopping(net::TcpConnection&) {
     session_.shut_down();
     flush_output();
 }
 
-void SmtpConnection::on_close() {
+void SmtpConnection::on_close(net::TcpConnection&) {
     draft_.reset();  // a message still arriving is dropped
     print("disconnected");
 }

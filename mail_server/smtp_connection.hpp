@@ -8,7 +8,7 @@
 #include <string>
 
 #include "common/buffer.hpp"
-#include "common/tcp_server.hpp"
+#include "common/tcp_connection.hpp"
 #include "common/tls.hpp"
 #include "message_store.hpp"
 #include "smtp_session.hpp"
@@ -17,21 +17,23 @@ namespace mail {
 
 class SmtpService;
 
-// Lives on its loop's thread, owned by the TcpConnection's context.
-class SmtpConnection final : public SessionEvents,
+// The handler of one TcpConnection; lives on its loop's thread. Shared, so the store's answer
+// can come back through a weak reference once the client may have gone.
+class SmtpConnection final : public net::ConnectionHandler,
+                             public SessionEvents,
                              public std::enable_shared_from_this<SmtpConnection> {
   public:
     SmtpConnection(SmtpService& service, net::TcpConnection& conn);
 
-    // From the TcpServer's callbacks.
-    void on_open();
-    void on_data();
-    void on_drained();
-    void on_peer_closed();
-    void on_idle();
-    void on_close();
-    // The server is stopping.
-    void drain();
+    // net::ConnectionHandler.
+    void on_open(net::TcpConnection&) override;
+    void on_data(net::TcpConnection&) override;
+    void on_high_water(net::TcpConnection&) override;
+    void on_drained(net::TcpConnection&) override;
+    void on_peer_closed(net::TcpConnection&) override;
+    void on_idle(net::TcpConnection&) override;
+    void on_server_stopping(net::TcpConnection&) override;
+    void on_close(net::TcpConnection&) override;
 
   private:
     // SessionEvents.

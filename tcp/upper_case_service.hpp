@@ -1,18 +1,38 @@
 // The tcp_server protocol: every byte comes back, ASCII letters upper-cased.
 #pragma once
 
-#include <cstddef>
+#include <memory>
 
 #include "common/log.hpp"
-#include "common/tcp_server.hpp"
+#include "common/server_group.hpp"
+#include "common/tcp_connection.hpp"
 
 namespace tcp {
 
-// Above this much unsent output a connection stops reading from its peer until the output
-// drains: a client that sends without reading cannot make the server buffer without bound.
-constexpr std::size_t kOutputHighWater = 1024 * 1024;
+// One connection: upper-case what arrives and send it back. A client that sends without
+// reading is paused at the common high-water mark (the handler's defaults) until it reads.
+class UpperCaseHandler final : public net::ConnectionHandler {
+  public:
+    explicit UpperCaseHandler(const net::Logger& log) : log_(log) {}
 
-// Callbacks for net::TcpServer. `log` must outlive the servers using them.
-net::TcpCallbacks upper_case_callbacks(const net::Logger& log);
+    void on_open(net::TcpConnection& conn) override;
+    void on_data(net::TcpConnection& conn) override;
+    void on_close(net::TcpConnection& conn) override;
+
+  private:
+    const net::Logger& log_;
+};
+
+// One loop's share of tcp_server. `log` must outlive it.
+class UpperCaseService final : public net::LoopService {
+  public:
+    explicit UpperCaseService(const net::Logger& log) : log_(log) {}
+    std::shared_ptr<net::ConnectionHandler> make_handler(net::TcpConnection&) override {
+        return std::make_shared<UpperCaseHandler>(log_);
+    }
+
+  private:
+    const net::Logger& log_;
+};
 
 }  // namespace tcp

@@ -1,20 +1,16 @@
-// HttpService: web_server on one event loop. It owns the loop's TcpServer, gives every
-// connection an HttpSession, and keeps the loop's access-log buffer and Date cache.
+// HttpService: web_server on one event loop.
 #pragma once
 
 #include <chrono>
-#include <cstdint>
 #include <ctime>
-#include <functional>
 #include <memory>
-#include <optional>
 #include <string>
 
 #include "access_log.hpp"
 #include "common/batched_output.hpp"
 #include "common/event_loop.hpp"
 #include "common/http_message.hpp"
-#include "common/tcp_server.hpp"
+#include "common/server_group.hpp"
 #include "file_cache.hpp"
 #include "static_files.hpp"
 
@@ -22,24 +18,19 @@ namespace web {
 
 struct ServiceOptions {
     std::chrono::milliseconds timeout{30'000};  // request-head and keep-alive idle timeout -> 408
-    std::size_t max_connections = 0;            // per loop; 0: no limit
     net::http::Limits limits;
 };
 
-class HttpSession;
-
-// Everything on one loop's thread, except begin_drain() which may be posted from anywhere.
-class HttpService {
+// One loop's share of web_server: an HttpSession per connection, and what the loop's sessions
+// share (the small-file cache, the access-log buffer, the Date header). Loop thread only.
+class HttpService final : public net::LoopService {
   public:
-    HttpService(net::EventLoop& loop, std::shared_ptr<net::Fd> listener, const StaticFiles& files,
-                net::SharedOutput* log, ServiceOptions options);
-    ~HttpService();
+    HttpService(net::EventLoop& loop, const StaticFiles& files, net::SharedOutput* log,
+                ServiceOptions options);
 
-    // Graceful stop: no new connections, idle ones closed now, busy ones after their response.
-    // `on_empty` runs (on this loop) once no connection is left.
-    void begin_drain(std::function<void()> on_empty);
-
-    [[nodiscard]] std::size_t connection_count() const { return server_->connection_count(); }
+    std::shared_ptr<net::ConnectionHandler> make_handler(net::TcpConnection& conn) override;
+    void stopping() override { draining_ = true; }
+    void drained() override;
 
     // For sessions.
     [[nodiscard]] const StaticFiles& files() const { return files_; }
@@ -53,21 +44,14 @@ class HttpService {
     [[nodiscard]] bool logging() const { return log_ != nullptr; }
 
   private:
-    void session_closed();
-    void report_if_empty();
-
     net::EventLoop& loop_;
     const StaticFiles& files_;
     std::unique_ptr<net::LoopOutput> log_;  // null with -q
     ServiceOptions options_;
-    std::unique_ptr<net::TcpServer> server_;
     FileCache cache_;
     std::time_t date_second_ = -1;
     std::string date_text_;
     bool draining_ = false;
-    std::function<void()> on_empty_;
-    bool reported_empty_ = false;
-    std::size_t sessions_ = 0;
 };
 
 }  // namespace web

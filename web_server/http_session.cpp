@@ -9,8 +9,6 @@
 namespace web {
 namespace {
 
-// Above this much unsent output, later pipelined requests wait until it drains.
-constexpr std::uint64_t kOutputHighWater = 1024 * 1024;
 // A request body we would only throw away: up to this much is read and skipped so the connection
 // stays usable; a larger one gets 413 and the connection ends.
 constexpr std::uint64_t kMaxDiscardedBody = 1024 * 1024;
@@ -24,7 +22,7 @@ std::string first_line_of(std::string_view bytes) {
 
 }  // namespace
 
-void HttpSession::on_data() {
+void HttpSession::on_data(net::TcpConnection&) {
     process();
 }
 
@@ -159,11 +157,18 @@ void HttpSession::send(Response response, const net::http::Request* request,
     if (closing) {
         state_ = State::kClosing;
         conn_.shutdown_write();  // FIN after the response; the peer's remaining bytes are drained
-    } else if (response.file ? conn_.output_bytes() > 0 : conn_.output_bytes() > kOutputHighWater) {
-        // One file at a time, and never an unbounded queue: later requests wait.
+    } else if (response.file && conn_.output_bytes() > 0) {
+        // One file at a time: later requests wait for this one to be out.
         state_ = State::kWaitingForOutput;
         conn_.pause_reading();
     }
+}
+
+void HttpSession::on_high_water(net::TcpConnection&) {
+    // Never an unbounded queue: later requests wait until the output drains.
+    if (state_ == State::kClosing) return;
+    state_ = State::kWaitingForOutput;
+    conn_.pause_reading();
 }
 
 void HttpSession::log_access(int status, std::uint64_t body_bytes,
@@ -192,7 +197,7 @@ void HttpSession::send_error(int status, std::string_view raw_line) {
     send(error_response(status, true), nullptr, raw_line);
 }
 
-void HttpSession::on_drained() {
+void HttpSession::on_drained(net::TcpConnection&) {
     if (state_ == State::kWaitingForOutput) {
         state_ =
             body_kind_ != net::http::BodyKind::kNone ? State::kDiscardingBody : State::kReadingHead;
@@ -202,7 +207,7 @@ void HttpSession::on_drained() {
     finish_if_done();
 }
 
-void HttpSession::on_peer_closed() {
+void HttpSession::on_peer_closed(net::TcpConnection&) {
     peer_closed_ = true;
     finish_if_done();
 }
@@ -222,7 +227,7 @@ void HttpSession::finish_if_done() {
     }
 }
 
-void HttpSession::on_idle() {
+void HttpSession::on_idle(net::TcpConnection&) {
     if (state_ == State::kReadingHead && !conn_.input().empty() && conn_.output_bytes() == 0) {
         send_error(408, first_line_of(conn_.input().view()));  // a head that never finished
         return;
@@ -230,7 +235,7 @@ void HttpSession::on_idle() {
     conn_.close();
 }
 
-void HttpSession::drain() {
+void HttpSession::on_server_stopping(net::TcpConnection&) {
     finish_if_done();
 }
 

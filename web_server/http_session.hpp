@@ -9,23 +9,27 @@
 
 #include "common/event_loop.hpp"
 #include "common/http_message.hpp"
-#include "common/tcp_server.hpp"
+#include "common/tcp_connection.hpp"
 #include "response.hpp"
 
 namespace web {
 
 class HttpService;
 
-class HttpSession {
+// A ConnectionHandler: every call comes from the connection, on its loop's thread.
+class HttpSession final : public net::ConnectionHandler {
   public:
     HttpSession(HttpService& service, net::TcpConnection& conn) : service_(service), conn_(conn) {}
 
-    void on_data();         // bytes arrived
-    void on_drained();      // everything queued was written
-    void on_idle();         // no traffic for the timeout
-    void on_peer_closed();  // the client sent FIN: answer what is complete, then close
+    void on_data(net::TcpConnection&) override;  // bytes arrived
+    // Unsent output passed the high-water mark: later pipelined requests wait for it.
+    void on_high_water(net::TcpConnection&) override;
+    void on_drained(net::TcpConnection&) override;  // everything queued was written
+    void on_idle(net::TcpConnection&) override;     // no traffic for the timeout
+    // The client sent FIN: answer what is complete, then close.
+    void on_peer_closed(net::TcpConnection&) override;
     // The server is stopping: close now if between requests, else after this response.
-    void drain();
+    void on_server_stopping(net::TcpConnection&) override;
 
   private:
     enum class State {

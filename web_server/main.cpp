@@ -6,14 +6,12 @@
 
 #include <cstring>
 #include <memory>
-#include <vector>
 
 #include "common/cli.hpp"
 #include "common/log.hpp"
-#include "common/loop_group.hpp"
 #include "common/resource_limits.hpp"
+#include "common/server_group.hpp"
 #include "common/signals.hpp"
-#include "common/socket.hpp"
 #include "http_service.hpp"
 #include "root_directory.hpp"
 #include "static_files.hpp"
@@ -29,6 +27,19 @@ constexpr auto kDrainTimeout = 10s;  // on SIGTERM, responses in flight get this
 constexpr std::size_t kReservedDescriptors = 64;  // files, logs, listeners: beyond connections
 
 net::CommandLine command_line() {
+    auto options = net::listen_options(kDefaultPort);
+    options.insert(
+        options.end(),
+        {
+            {"root", 'r', "ROOT", "the folder to serve (default .)"},
+            {"no-listing", 0, "", "403 for directories without index.html instead of a listing"},
+            {"access-log", 0, "FILE",
+             "write the access log (Combined Log Format) to FILE; "
+             "- is stdout (the default)"},
+            {"timeout", 0, "SEC", "request-head and keep-alive timeout (default 30)"},
+            {"max-conns", 0, "N", "connections at once (default 10000)"},
+            {"quiet", 'q', "", "no access log; errors only"},
+        });
     return net::CommandLine(
         {.name = "web_server",
          .synopsis = "[-b ADDR] [-p PORT] [-r ROOT] [-t THREADS] [--no-listing] "
@@ -36,20 +47,7 @@ net::CommandLine command_line() {
          .description = "Serves the files under ROOT over HTTP/1.1 (GET and HEAD), with directory "
                         "listings,\nranges, conditional requests and keep-alive. The first line on "
                         "stdout is the URL it serves.",
-         .options = {
-             {"bind", 'b', "ADDR",
-              "address to listen on (default 127.0.0.1; :: for all, dual-stack)"},
-             {"port", 'p', "PORT", "port to listen on (default 8080; 0 picks a free one)"},
-             {"root", 'r', "ROOT", "the folder to serve (default .)"},
-             {"threads", 't', "THREADS", "event loops, one per thread (default: one per core)"},
-             {"no-listing", 0, "", "403 for directories without index.html instead of a listing"},
-             {"access-log", 0, "FILE",
-              "write the access log (Combined Log Format) to FILE; "
-              "- is stdout (the default)"},
-             {"timeout", 0, "SEC", "request-head and keep-alive timeout (default 30)"},
-             {"max-conns", 0, "N", "connections at once (default 10000)"},
-             {"quiet", 'q', "", "no access log; errors only"},
-         }});
+         .options = std::move(options)});
 }
 
 web::RootDirectory open_root(const std::string& path) {
@@ -79,10 +77,8 @@ int serve(const net::Args& args) {
     }
     const net::Logger log("web_server",
                           args.has("quiet") ? net::LogLevel::kError : net::LogLevel::kInfo);
-    const std::string host = net::strip_brackets(args.value_or("bind", "127.0.0.1"));
-    const auto port = args.port_or("port", kDefaultPort);
+    const auto listen = net::listen_spec(args, kDefaultPort);
     const std::string root_path = args.value_or("root", ".");
-    const auto threads = args.uint_or("threads", net::LoopGroup::default_count(), 1, 1024);
     const auto timeout = args.seconds_or("timeout", kDefaultTimeout, 1ms, 86400s);
     auto max_connections = args.uint_or("max-conns", kDefaultMaxConnections, 1, 10'000'000);
 
@@ -105,27 +101,19 @@ int serve(const net::Args& args) {
     net::SharedOutput sink(log_fd.get());
 
     net::TerminationSignals signals;  // before any thread starts, so all inherit the mask
-    net::BoundSocket bound = net::listen_tcp(host, std::to_string(port));
-    const auto listener = std::make_shared<net::Fd>(std::move(bound.fd));
-
-    net::LoopGroup loops(threads);
-    std::vector<std::unique_ptr<web::HttpService>> services;
-    const web::ServiceOptions options{
-        .timeout = timeout,
-        .max_connections = static_cast<std::size_t>((max_connections + threads - 1) / threads),
-        .limits = {}};
-    for (std::size_t i = 0; i < loops.size(); ++i) {
-        services.push_back(std::make_unique<web::HttpService>(loops.loop(i), listener, files,
-                                                              log_fd ? &sink : nullptr, options));
-    }
-    net::announce("web_server: serving " + root_path + " at http://" + bound.address.to_string() +
-                  "/");
-    loops.start();
-
-    signals.wait();
-    net::drain_services(loops, services, kDrainTimeout);
-    loops.stop();
-    services.clear();
+    const web::ServiceOptions options{.timeout = timeout, .limits = {}};
+    net::ServerGroup server(
+        {.listen = listen,
+         .server = {.connection = {.idle_timeout = timeout},
+                    .max_connections = static_cast<std::size_t>(max_connections)},
+         .grace_period = kDrainTimeout},
+        [&](net::EventLoop& loop) {
+            return std::make_unique<web::HttpService>(loop, files, log_fd ? &sink : nullptr,
+                                                      options);
+        });
+    net::announce("web_server: serving " + root_path + " at http://" +
+                  server.address().to_string() + "/");
+    server.run(signals);
     return net::kExitOk;
 }
 

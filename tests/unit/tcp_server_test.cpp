@@ -139,14 +139,75 @@ void echo(TcpConnection& conn) {
     conn.input().consume_all();
 }
 
+// A handler made of optional functions, so each test says only what it needs; what it leaves
+// out behaves as ConnectionHandler's defaults.
+struct TcpCallbacks {
+    std::function<void(TcpConnection&)> on_open;
+    std::function<void(TcpConnection&)> on_data;
+    std::function<void(TcpConnection&)> on_peer_closed;
+    std::function<void(TcpConnection&)> on_high_water;
+    std::function<void(TcpConnection&)> on_drained;
+    std::function<void(TcpConnection&)> on_idle;
+    std::function<void(TcpConnection&)> on_server_stopping;
+    std::function<void(TcpConnection&)> on_close;
+};
+
+class CallbackHandler final : public ConnectionHandler {
+  public:
+    explicit CallbackHandler(const TcpCallbacks& callbacks) : callbacks_(callbacks) {}
+
+    void on_open(TcpConnection& conn) override { call(callbacks_.on_open, conn); }
+    void on_data(TcpConnection& conn) override { call(callbacks_.on_data, conn); }
+    void on_peer_closed(TcpConnection& conn) override {
+        if (!call(callbacks_.on_peer_closed, conn)) ConnectionHandler::on_peer_closed(conn);
+    }
+    void on_high_water(TcpConnection& conn) override {
+        if (!call(callbacks_.on_high_water, conn)) ConnectionHandler::on_high_water(conn);
+    }
+    void on_drained(TcpConnection& conn) override {
+        if (!call(callbacks_.on_drained, conn)) ConnectionHandler::on_drained(conn);
+    }
+    void on_idle(TcpConnection& conn) override {
+        if (!call(callbacks_.on_idle, conn)) ConnectionHandler::on_idle(conn);
+    }
+    void on_server_stopping(TcpConnection& conn) override {
+        if (!call(callbacks_.on_server_stopping, conn)) {
+            ConnectionHandler::on_server_stopping(conn);
+        }
+    }
+    void on_close(TcpConnection& conn) override { call(callbacks_.on_close, conn); }
+
+  private:
+    static bool call(const std::function<void(TcpConnection&)>& callback, TcpConnection& conn) {
+        if (!callback) return false;
+        callback(conn);
+        return true;
+    }
+
+    const TcpCallbacks& callbacks_;  // the test's, which outlives its server
+};
+
+struct TestOptions {
+    std::chrono::milliseconds idle_timeout{0};
+    std::size_t max_connections = 0;
+    std::string over_limit_reply{};
+    std::size_t high_water_mark = kDefaultHighWaterMark;
+};
+
 class TcpServerTest : public ::testing::Test {
   protected:
     // Listens on 127.0.0.1:0 and runs the loop on its own thread.
-    void start(TcpCallbacks callbacks, TcpServerOptions options = {}) {
+    void start(TcpCallbacks callbacks, TestOptions options = {}) {
         BoundSocket bound = listen_tcp("127.0.0.1", "0");
         port_ = std::to_string(bound.address.port());
-        server_ =
-            std::make_unique<TcpServer>(loop_, std::move(bound.fd), std::move(callbacks), options);
+        callbacks_ = std::move(callbacks);
+        server_ = std::make_unique<TcpServer>(
+            loop_, std::make_shared<Fd>(std::move(bound.fd)),
+            [this](TcpConnection&) { return std::make_shared<CallbackHandler>(callbacks_); },
+            TcpServerOptions{.connection = {.idle_timeout = options.idle_timeout,
+                                            .high_water_mark = options.high_water_mark},
+                             .max_connections = options.max_connections,
+                             .over_limit_reply = options.over_limit_reply});
         loop_.run_after(kSafety, [this] {
             safety_fired_ = true;
             loop_.stop();
@@ -212,6 +273,7 @@ class TcpServerTest : public ::testing::Test {
 
     Journal journal_;
     EventLoop loop_;
+    TcpCallbacks callbacks_;
     std::unique_ptr<TcpServer> server_;
     std::string port_;
     std::atomic<bool> safety_fired_{false};
@@ -585,7 +647,42 @@ TEST_F(TcpServerTest, OutOfDescriptorsShedsTheConnectionAndRecovers) {
     expect_echo(next.get(), "recovered");
 }
 
-TEST_F(TcpServerTest, PauseReadingBoundsTheOutputForAClientThatDoesNotRead) {
+TEST_F(TcpServerTest, ADrainTellsEveryHandlerAndReportsOnceTheLastConnectionIsGone) {
+    TcpCallbacks callbacks = echo_callbacks();
+    // One connection finishes its "exchange" first: it closes only when the client says bye.
+    callbacks.on_server_stopping = [this](TcpConnection& conn) {
+        journal_.add("stopping");
+        conn.send("bye?\n");
+    };
+    callbacks.on_data = [](TcpConnection& conn) {
+        if (conn.input().view() == "bye\n") conn.close();
+        conn.input().consume_all();
+    };
+    start(callbacks);
+    const Fd client = connect();
+    ASSERT_TRUE(journal_.wait_for("open"));
+    std::atomic<bool> emptied{false};
+    ASSERT_TRUE(on_loop([&] { server_->begin_drain([&] { emptied = true; }); }));
+    EXPECT_TRUE(journal_.wait_for("stopping"));
+    EXPECT_EQ(read_bytes(client.get(), 5), "bye?\n");
+    EXPECT_FALSE(emptied.load()) << "reported empty with a connection still open";
+    write_all(client.get(), "bye\n");
+    EXPECT_TRUE(connection_count_becomes(0));
+    EXPECT_TRUE(on_loop([] {}));  // the report runs after the batch that closed the connection
+    EXPECT_TRUE(emptied.load());
+    // No longer accepting: a new client is refused.
+    EXPECT_THROW(connect(), std::system_error);
+}
+
+TEST_F(TcpServerTest, ADrainWithNoConnectionsReportsAtOnce) {
+    start(echo_callbacks());
+    std::atomic<bool> emptied{false};
+    ASSERT_TRUE(on_loop([&] { server_->begin_drain([&] { emptied = true; }); }));
+    EXPECT_TRUE(on_loop([] {}));
+    EXPECT_TRUE(emptied.load());
+}
+
+TEST_F(TcpServerTest, TheHighWaterMarkBoundsTheOutputForAClientThatDoesNotRead) {
     constexpr std::size_t kHighWater = 256 * 1024;
     constexpr std::size_t kMaxSend = 64 * 1024 * 1024;
     // Touched on the loop thread only; read through on_loop().
@@ -596,16 +693,17 @@ TEST_F(TcpServerTest, PauseReadingBoundsTheOutputForAClientThatDoesNotRead) {
     callbacks.on_data = [&](TcpConnection& conn) {
         echo(conn);
         max_output = std::max(max_output, conn.output_bytes());
-        if (conn.output_bytes() > kHighWater) {
-            conn.pause_reading();
-            ++pauses;
-        }
+    };
+    // The handler's defaults pause at the mark and resume once drained; count them.
+    callbacks.on_high_water = [&](TcpConnection& conn) {
+        ++pauses;
+        conn.pause_reading();
     };
     callbacks.on_drained = [&](TcpConnection& conn) {
         ++resumes;
         conn.resume_reading();
     };
-    start(callbacks);
+    start(callbacks, {.high_water_mark = kHighWater});
     const Fd client = connect();
     set_nonblocking(client.get());
 
@@ -672,7 +770,9 @@ TEST(TcpServerSharedListenerTest, LoopsShareOneListenerUntilTheLastStopsAcceptin
     callbacks.on_open = [&](TcpConnection&) { ++opened; };
     callbacks.on_data = echo;
     for (std::size_t i = 0; i < loops.size(); ++i) {
-        servers.push_back(std::make_unique<TcpServer>(loops.loop(i), listener, callbacks));
+        servers.push_back(std::make_unique<TcpServer>(
+            loops.loop(i), listener,
+            [&callbacks](TcpConnection&) { return std::make_shared<CallbackHandler>(callbacks); }));
     }
     listener.reset();  // the servers own it now
     loops.start();

@@ -1,4 +1,4 @@
-// WorkerPool: threads that run blocking jobs (fsync, rename) so the event loops never wait on
+// WorkerPool: threads that run blocking jobs (fsync, rename, name lookups) so the event loops never wait on
 // the disk. Thread-safe; the destructor runs every job already submitted, then joins.
 #pragma once
 
@@ -10,7 +10,7 @@
 #include <thread>
 #include <vector>
 
-namespace mail {
+namespace net {
 
 class WorkerPool {
   public:
@@ -35,4 +35,4 @@ class WorkerPool {
     std::vector<std::jthread> threads_;  // last: joined before the queue goes
 };
 
-}  // namespace mail
+}  // namespace net

@@ -1,7 +1,7 @@
 // A queue under a mutex and a condition variable; jobs run in the order submitted.
 #include "worker_pool.hpp"
 
-namespace mail {
+namespace net {
 
 WorkerPool::WorkerPool(std::size_t threads) {
     threads_.reserve(threads);
@@ -51,4 +51,4 @@ void WorkerPool::work() {
     }
 }
 
-}  // namespace mail
+}  // namespace net
