@@ -3,6 +3,7 @@
 #include "common/buffer.hpp"
 #include "common/fd.hpp"
 #include "common/io.hpp"
+#include "tests/support/pipe.hpp"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -24,6 +25,9 @@ namespace net {
 
 namespace {
 
+using test::make_pipe;
+using test::Pipe;
+
 constexpr std::size_t kKiB = 1024;
 
 std::string pattern(std::size_t size, std::size_t seed = 0) {
@@ -41,17 +45,6 @@ void expect_regions(const Buffer& buffer, std::size_t consumed, std::size_t read
               buffer.capacity());
     EXPECT_EQ(buffer.empty(), readable == 0);
     EXPECT_EQ(buffer.view().size(), readable);
-}
-
-struct Pipe {
-    Fd read_end;
-    Fd write_end;
-};
-
-Pipe make_pipe(int flags = 0) {
-    int fds[2] = {-1, -1};
-    EXPECT_EQ(::pipe2(fds, O_CLOEXEC | flags), 0);
-    return {Fd(fds[0]), Fd(fds[1])};
 }
 
 std::string drain(int fd, std::size_t n) {

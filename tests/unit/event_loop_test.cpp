@@ -2,6 +2,7 @@
 // timers that schedule timers), and stop()/post() from other threads. Every run is bounded by a
 // safety timer, so a bug fails the test instead of hanging it.
 #include "common/event_loop.hpp"
+#include "tests/support/pipe.hpp"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -21,6 +22,9 @@
 namespace net {
 namespace {
 
+using test::make_pipe;
+using test::Pipe;
+
 using namespace std::chrono_literals;
 using Clock = EventLoop::Clock;
 
@@ -37,17 +41,6 @@ bool run_bounded(EventLoop& loop) {
     loop.run();
     loop.cancel(id);
     return !timed_out;
-}
-
-struct Pipe {
-    Fd read_end;
-    Fd write_end;
-};
-
-Pipe make_pipe() {
-    int fds[2] = {-1, -1};
-    EXPECT_EQ(::pipe2(fds, O_CLOEXEC | O_NONBLOCK), 0);
-    return {Fd(fds[0]), Fd(fds[1])};
 }
 
 void write_byte(const Pipe& pipe) {
@@ -85,7 +78,7 @@ TEST(EventLoopTest, AddCallsTheHandlerWhenReadable) {
 
 TEST(EventLoopTest, WatchesAreLevelTriggered) {
     EventLoop loop;
-    const Pipe pipe = make_pipe();
+    const Pipe pipe = make_pipe(O_NONBLOCK);
     int calls = 0;
     loop.add(pipe.read_end.get(), EPOLLIN, [&](std::uint32_t) {
         char byte = 0;
@@ -128,8 +121,8 @@ TEST(EventLoopTest, ModifyChangesTheEvents) {
 
 TEST(EventLoopTest, RemovedFdIsNotDispatched) {
     EventLoop loop;
-    const Pipe removed = make_pipe();
-    const Pipe kept = make_pipe();
+    const Pipe removed = make_pipe(O_NONBLOCK);
+    const Pipe kept = make_pipe(O_NONBLOCK);
     write_byte(removed);
     write_byte(kept);
     std::vector<std::string> seen;
@@ -150,7 +143,7 @@ TEST(EventLoopTest, RemovedFdIsNotDispatched) {
 
 TEST(EventLoopTest, HandlerRemovesItselfAndAnotherFdInTheSameBatch) {
     EventLoop loop;
-    std::array<Pipe, 2> pipes{make_pipe(), make_pipe()};
+    std::array<Pipe, 2> pipes{make_pipe(O_NONBLOCK), make_pipe(O_NONBLOCK)};
     write_byte(pipes[0]);
     write_byte(pipes[1]);  // both ready: one epoll_wait reports both
     std::vector<std::size_t> called;
@@ -165,7 +158,7 @@ TEST(EventLoopTest, HandlerRemovesItselfAndAnotherFdInTheSameBatch) {
             // The other's owner closes it, and a new descriptor may well reuse its number: the
             // stale event already fetched for the old one must not reach the new handler.
             pipes[other].read_end.reset();
-            replacement = make_pipe();
+            replacement = make_pipe(O_NONBLOCK);
             loop.add(replacement.read_end.get(), EPOLLIN,
                      [&](std::uint32_t) { replacement_called = true; });
             loop.post([&] { loop.stop(); });
@@ -181,8 +174,8 @@ TEST(EventLoopTest, HandlerRemovesItselfAndAnotherFdInTheSameBatch) {
 
 TEST(EventLoopTest, HandlerAddsAnotherFd) {
     EventLoop loop;
-    const Pipe first = make_pipe();
-    const Pipe second = make_pipe();
+    const Pipe first = make_pipe(O_NONBLOCK);
+    const Pipe second = make_pipe(O_NONBLOCK);
     write_byte(first);
     std::vector<std::string> seen;
     loop.add(first.read_end.get(), EPOLLIN, [&](std::uint32_t) {
@@ -288,7 +281,7 @@ TEST(EventLoopTest, TimerSchedulesTimers) {
 
 TEST(EventLoopTest, ZeroDelayTimerChainDoesNotStarveIo) {
     EventLoop loop;
-    const Pipe pipe = make_pipe();
+    const Pipe pipe = make_pipe(O_NONBLOCK);
     constexpr int kCap = 100000;
     int ticks = 0;
     int ticks_when_io_ran = -1;

@@ -12,22 +12,15 @@
 #include "common/deadline.hpp"
 #include "common/fd.hpp"
 #include "common/io.hpp"
+#include "tests/support/pipe.hpp"
 
 namespace net {
 namespace {
 
+using test::make_pipe;
+using test::Pipe;
+
 using namespace std::chrono_literals;
-
-struct Pipe {
-    Fd read_end;
-    Fd write_end;
-};
-
-Pipe make_pipe() {
-    int fds[2] = {-1, -1};
-    EXPECT_EQ(::pipe2(fds, O_CLOEXEC | O_NONBLOCK), 0);
-    return {Fd(fds[0]), Fd(fds[1])};
-}
 
 TEST(DeadlineTest, NeverWaitsForeverAndNeverExpires) {
     const auto never = Deadline::never();
@@ -53,8 +46,8 @@ TEST(DeadlineTest, TheTimeoutIsRoundedUpSoAWaitNeverEndsEarly) {
 }
 
 TEST(WaitAnyTest, ReportsWhichOfSeveralDescriptorsIsReady) {
-    Pipe quiet = make_pipe();
-    Pipe talking = make_pipe();
+    Pipe quiet = make_pipe(O_NONBLOCK);
+    Pipe talking = make_pipe(O_NONBLOCK);
     ASSERT_EQ(::write(talking.write_end.get(), "x", 1), 1);
     std::array<pollfd, 2> fds{pollfd{quiet.read_end.get(), POLLIN, 0},
                               pollfd{talking.read_end.get(), POLLIN, 0}};
@@ -64,7 +57,7 @@ TEST(WaitAnyTest, ReportsWhichOfSeveralDescriptorsIsReady) {
 }
 
 TEST(WaitAnyTest, ReturnsZeroOnceTheDeadlinePasses) {
-    Pipe quiet = make_pipe();
+    Pipe quiet = make_pipe(O_NONBLOCK);
     std::array<pollfd, 1> fds{pollfd{quiet.read_end.get(), POLLIN, 0}};
     const auto start = Deadline::Clock::now();
     EXPECT_EQ(wait_any(fds, Deadline(30ms)), 0);
@@ -72,14 +65,14 @@ TEST(WaitAnyTest, ReturnsZeroOnceTheDeadlinePasses) {
 }
 
 TEST(WaitAnyTest, IgnoresSwitchedOffEntries) {
-    Pipe talking = make_pipe();
+    Pipe talking = make_pipe(O_NONBLOCK);
     ASSERT_EQ(::write(talking.write_end.get(), "x", 1), 1);
     std::array<pollfd, 2> fds{pollfd{-1, POLLIN, 0}, pollfd{talking.read_end.get(), POLLIN, 0}};
     EXPECT_EQ(wait_any(fds, Deadline(10s)), 1);
 }
 
 TEST(WriteAllTest, ThrowsTimedOutWhenNobodyReadsBeforeTheDeadline) {
-    Pipe pipe = make_pipe();
+    Pipe pipe = make_pipe(O_NONBLOCK);
     const std::string lots(4 * 1024 * 1024, 'x');  // more than a pipe holds
     try {
         write_all(pipe.write_end.get(), lots, Deadline(50ms));

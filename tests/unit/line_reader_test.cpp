@@ -3,6 +3,7 @@
 #include "common/line_reader.hpp"
 #include "common/blocking.hpp"
 #include "common/fd.hpp"
+#include "tests/support/pipe.hpp"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -14,6 +15,9 @@
 
 namespace net {
 namespace {
+
+using test::make_pipe;
+using test::Pipe;
 
 // What next() returned, copied out (the view is only valid until the next call).
 struct Event {
@@ -344,17 +348,6 @@ class Watchdog {
     Watchdog& operator=(const Watchdog&) = delete;
     ~Watchdog() { ::alarm(0); }
 };
-
-struct Pipe {
-    Fd read_end;
-    Fd write_end;
-};
-
-Pipe make_pipe(int flags = 0) {
-    int fds[2] = {-1, -1};
-    EXPECT_EQ(::pipe2(fds, O_CLOEXEC | flags), 0);
-    return {Fd(fds[0]), Fd(fds[1])};
-}
 
 Event read_event(LineReader& reader, int fd) {
     const LineResult result = net::read_line(reader, fd);

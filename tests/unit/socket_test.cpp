@@ -1,6 +1,7 @@
 // Socket helpers, on loopback and socketpairs only: listening, connecting, UDP, the IoResult
 // statuses of read_some/write_some, write_all against a concurrent reader, and bounded waits.
 #include "common/socket.hpp"
+#include "tests/support/pipe.hpp"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -29,6 +30,9 @@ namespace net {
 
 namespace {
 
+using test::make_pipe;
+using test::Pipe;
+
 using namespace std::chrono_literals;
 
 // Long enough never to fire on a loaded machine; only there so a bug fails instead of hanging.
@@ -42,17 +46,6 @@ struct SocketPair {
 SocketPair make_socketpair(int flags = 0) {
     int fds[2] = {-1, -1};
     EXPECT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | flags, 0, fds), 0);
-    return {Fd(fds[0]), Fd(fds[1])};
-}
-
-struct Pipe {
-    Fd read_end;
-    Fd write_end;
-};
-
-Pipe make_pipe(int flags = 0) {
-    int fds[2] = {-1, -1};
-    EXPECT_EQ(::pipe2(fds, O_CLOEXEC | flags), 0);
     return {Fd(fds[0]), Fd(fds[1])};
 }
 
