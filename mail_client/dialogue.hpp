@@ -1,6 +1,7 @@
 // The client's side of one SMTP transaction (RFC 5321 3.3, 4.3.2; RFC 3207 STARTTLS; RFC 4954
 // AUTH) as a pure state machine: replies in, commands and decisions out. It never touches a
-// socket: main.cpp moves the bytes, starts TLS when told, and stops when the dialogue is done.
+// socket: converse() (conversation.cpp) moves the bytes, starts TLS when told, and stops when the
+// dialogue is done.
 #pragma once
 
 #include <functional>

@@ -10,8 +10,10 @@
 #include <iostream>
 
 #include "common/address.hpp"
+#include "common/blocking.hpp"
 #include "common/buffer.hpp"
 #include "common/cli.hpp"
+#include "common/deadline.hpp"
 #include "common/line_reader.hpp"
 #include "common/socket.hpp"
 
@@ -103,10 +105,7 @@ int stream(int sock, const std::string& peer) {
         if (!to_server.empty()) fds[0].events |= POLLOUT;
         const bool want_input = !input_done && to_server.readable_bytes() < kMaxPendingInput;
         fds[1] = {want_input ? STDIN_FILENO : -1, POLLIN, 0};
-        if (::poll(fds.data(), fds.size(), -1) < 0) {
-            if (errno == EINTR) continue;
-            throw std::system_error(errno, std::generic_category(), "poll");
-        }
+        net::wait_any(fds, net::Deadline::never());
         if (fds[1].revents != 0) {
             const auto io = net::read_into(to_server, STDIN_FILENO,
                                            kMaxPendingInput - to_server.readable_bytes());

@@ -5,9 +5,15 @@
 #include <unistd.h>
 
 #include <array>
+#include <cerrno>
+#include <chrono>
+#include <string>
+#include <system_error>
 
 #include "common/address.hpp"
+#include "common/blocking.hpp"
 #include "common/cli.hpp"
+#include "common/deadline.hpp"
 #include "common/line_reader.hpp"
 #include "common/log.hpp"
 #include "common/socket.hpp"
@@ -66,11 +72,9 @@ Exchange exchange(int sock, std::string_view line, std::uint64_t tries,
             else
                 throw std::system_error(errno, std::generic_category(), "send");
         }
-        const auto deadline = net::Clock::now() + timeout;
+        const net::Deadline deadline(timeout);
         for (;;) {
-            const auto left =
-                std::chrono::ceil<std::chrono::milliseconds>(deadline - net::Clock::now());
-            if (left.count() <= 0 || !net::wait_readable(sock, left)) break;
+            if (!net::wait_readable(sock, deadline)) break;
             const ssize_t n = ::recv(sock, datagram.data(), datagram.size(), MSG_DONTWAIT);
             if (n >= 0) {
                 result.answered = true;
