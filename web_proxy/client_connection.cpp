@@ -134,11 +134,11 @@ std::optional<Request> ClientConnection::read_request() {
     for (;;) {
         if (!from_client_.empty()) {
             auto head = net::http::parse_request_head(from_client_);
-            if (head.kind == net::http::HeadResult::Kind::kComplete) {
+            if (head.kind == net::http::HeadKind::kComplete) {
                 from_client_.erase(0, head.consumed);
-                return std::move(head.request);
+                return std::move(head.head);
             }
-            if (head.kind == net::http::HeadResult::Kind::kError) {
+            if (head.kind == net::http::HeadKind::kError) {
                 const int status = static_cast<int>(head.error.status);
                 log_.info(peer_.to_string() + " bad request: " + head.error.reason + " -> " +
                           std::to_string(status));

@@ -10,6 +10,7 @@
 #include "common/ascii.hpp"
 #include "common/html.hpp"
 #include "common/http_date.hpp"
+#include "common/http_status.hpp"
 #include "version.hpp"
 
 namespace web_proxy {

@@ -64,20 +64,20 @@ bool HttpSession::read_head() {
         return false;
     }
     const auto result = net::http::parse_request_head(bytes, limits);
-    if (result.kind == net::http::HeadResult::Kind::kNeedMore) {
+    if (result.kind == net::http::HeadKind::kNeedMore) {
         scanned_ = bytes.size();
         if (now - *head_started_ >= service_.options().timeout)
             send_error(408, first_line_of(bytes));
         return false;
     }
-    if (result.kind == net::http::HeadResult::Kind::kError) {
+    if (result.kind == net::http::HeadKind::kError) {
         send_error(static_cast<int>(result.error.status), first_line_of(bytes));
         return false;
     }
     input.consume(result.consumed);
     head_started_.reset();
     scanned_ = 0;
-    respond(result.request);
+    respond(result.head);
     return true;
 }
 

@@ -4,7 +4,7 @@
 
 #include <chrono>
 
-#include "common/http_message.hpp"
+#include "common/http_request.hpp"
 #include "file_cache.hpp"
 #include "response.hpp"
 #include "root_directory.hpp"

@@ -335,8 +335,8 @@ TEST(ResponseRelayTest, ChunkedToHttp11ClientStaysChunked) {
 // The head the client got, read as the client reads it.
 net::http::Response client_head(const std::string& to_client, std::string_view method = "GET") {
     const auto parsed = net::http::parse_response_head(to_client, method);
-    EXPECT_EQ(parsed.kind, net::http::ResponseHeadResult::Kind::kComplete) << parsed.error;
-    return parsed.response;
+    EXPECT_EQ(parsed.kind, net::http::HeadKind::kComplete) << parsed.error.reason;
+    return parsed.head;
 }
 
 TEST(ResponseRelayTest, TransferEncodingFromHttp10ServerDoesNotFrameTheClientBody) {
