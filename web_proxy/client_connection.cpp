@@ -10,6 +10,7 @@
 #include <utility>
 #include <variant>
 
+#include "common/http_reuse.hpp"
 #include "common/socket.hpp"
 #include "message_relay.hpp"
 
@@ -71,10 +72,12 @@ std::string destination_text(const Destination& destination) {
            std::to_string(destination.port);
 }
 
-// Whether the client connection may carry another request after a refusal: only when the
-// request had no body left unread and the client wants it.
+// Whether the client connection may carry another request after a refusal: the request's body
+// is never read, so only a request without one is complete.
 bool reusable_after_refusal(const Request& request) {
-    return request.keep_alive && request.body == net::http::BodyKind::kNone;
+    return net::http::may_reuse(
+        {.request = {.asks_to_close = !request.keep_alive,
+                     .complete = request.body == net::http::BodyKind::kNone}});
 }
 
 }  // namespace
@@ -294,8 +297,13 @@ ClientConnection::Next ClientConnection::forward(const Request& request, const F
         deadline = Clock::now() + settings_.idle_timeout;
     }
     log_exchange(request, relay.status(), relay.body_bytes());
-    // A body the server did not wait for is still on its way: the connection cannot be reused.
-    return relay.keep_alive() && request_body.done() ? Next::kAnotherRequest : Next::kClose;
+    // A request body the server did not wait for is still on its way: the request is not
+    // complete. The response side is the head the client got, Connection as relay decided.
+    const bool reuse = net::http::may_reuse(
+        {.request = {.asks_to_close = !request.keep_alive, .complete = request_body.done()},
+         .response = {.asks_to_close = !relay.keep_alive(),
+                      .complete = relay.state() == ResponseRelay::State::kDone}});
+    return reuse ? Next::kAnotherRequest : Next::kClose;
 }
 
 void ClientConnection::tunnel(const Request& request, const Tunnel& plan) {

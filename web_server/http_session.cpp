@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <ctime>
 
+#include "common/http_reuse.hpp"
 #include "http_service.hpp"
 
 namespace web {
@@ -106,7 +107,8 @@ bool HttpSession::discard_body() {
 }
 
 void HttpSession::respond(const net::http::Request& request) {
-    keep_alive_ = request.keep_alive && !service_.draining();
+    keep_alive_ = net::http::may_reuse({.request = {.asks_to_close = !request.keep_alive},
+                                        .response = {.asks_to_close = service_.draining()}});
     body_kind_ = request.body;
     body_left_ = request.content_length;
     chunked_ = {};
@@ -136,7 +138,9 @@ void HttpSession::send(Response response, const net::http::Request* request,
     static const net::http::Version kDefaultVersion{1, 1};
     const auto& version = request != nullptr ? request->version : kDefaultVersion;
     const bool head_only = request != nullptr && request->method == "HEAD";
-    const bool closing = !keep_alive_ || response.close || request == nullptr;
+    const bool closing = !net::http::may_reuse(
+        {.request = {.asks_to_close = !keep_alive_, .complete = request != nullptr},
+         .response = {.asks_to_close = response.close}});
     std::string head = serialize_head(response, version, !closing, service_.date());
 
     std::uint64_t body_bytes = 0;
