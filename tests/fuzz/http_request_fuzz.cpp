@@ -9,10 +9,10 @@
 #include <string_view>
 
 #include "common/http_chunked.hpp"
+#include "common/http_conditional.hpp"
 #include "common/http_date.hpp"
 #include "common/http_request.hpp"
 #include "web_server/byte_range.hpp"
-#include "web_server/conditional.hpp"
 #include "web_server/request_path.hpp"
 
 namespace {
@@ -128,10 +128,10 @@ void fuzz_header_values(const net::http::Headers& headers) {
         }
         check(web::decide_range(*range, 0).outcome != web::RangeOutcome::kPartial);
     }
-    const web::Validators current{web::make_etag(kSize, 1700000000, 5), 1700000000};
-    (void)web::not_modified(headers.get("If-None-Match"), headers.get("If-Modified-Since"),
-                            current);
-    (void)web::if_range_allows(headers.get("If-Range"), current);
+    const net::http::Validators current{net::http::make_etag(kSize, 1700000000, 5), 1700000000};
+    (void)net::http::not_modified(headers.get("If-None-Match"), headers.get("If-Modified-Since"),
+                                  current);
+    (void)net::http::if_range_allows(headers.get("If-Range"), current);
     if (const auto date = headers.get("Date")) {
         if (const auto when = net::http::parse_http_date(*date)) {
             const auto formatted = net::http::format_http_date(*when);
