@@ -233,8 +233,8 @@ TEST(ProxyRulesAuthorityTest, PortIsRequired) {
 }
 
 TEST(ProxyRulesAuthorityTest, BracketedIpv6WithoutPortIsRefused) {
-    // The port is required after the brackets too; a colon inside them is not a port (a bug
-    // the unit tests found: "[::1]" became a tunnel to port 0).
+    // The port is required after the brackets too; a colon inside them is not a port, so
+    // "[::1]" is no tunnel to port 0.
     EXPECT_FALSE(parse_authority("[::1]"));
     EXPECT_FALSE(parse_authority("[2001:db8::1]"));
 }
