@@ -1,7 +1,7 @@
 // Escaping and error pages.
 #include "common/html.hpp"
 
-#include "common/http_message.hpp"
+#include "common/http_status.hpp"
 
 namespace net {
 

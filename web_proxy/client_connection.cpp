@@ -5,18 +5,21 @@
 #include <sys/socket.h>
 
 #include <array>
-#include <cerrno>
+#include <span>
 #include <system_error>
 #include <utility>
 #include <variant>
 
+#include "common/blocking.hpp"
+#include "common/deadline.hpp"
+#include "common/http_reuse.hpp"
 #include "common/socket.hpp"
 #include "message_relay.hpp"
 
 namespace web_proxy {
 namespace {
 
-using net::Clock;
+using net::Deadline;
 using net::IoStatus;
 using net::http::Request;
 
@@ -28,22 +31,11 @@ constexpr auto kLinger = std::chrono::seconds(2);
 
 enum class Wake { kReady, kTimeout, kStopped };
 
-// poll(2) until something in `fds` is ready or `deadline` passes; the last entry is a stop
+// Waits until something in `fds` is ready or `deadline` passes; the last entry is a stop
 // descriptor, whose readiness wins.
-template <std::size_t N>
-Wake wait(std::array<pollfd, N>& fds, Clock::time_point deadline) {
-    for (;;) {
-        const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
-        const int timeout = left.count() > 0 ? static_cast<int>(left.count()) : 0;
-        const int rc = ::poll(fds.data(), N, timeout);
-        if (rc < 0) {
-            if (errno == EINTR) continue;
-            throw std::system_error(errno, std::generic_category(), "poll");
-        }
-        if (fds.back().revents != 0) return Wake::kStopped;
-        if (rc > 0) return Wake::kReady;
-        if (Clock::now() >= deadline) return Wake::kTimeout;
-    }
+Wake wait(std::span<pollfd> fds, const Deadline& deadline) {
+    if (net::wait_any(fds, deadline) == 0) return Wake::kTimeout;
+    return fds.back().revents != 0 ? Wake::kStopped : Wake::kReady;
 }
 
 // A pollfd that poll() ignores when there is nothing to wait for on it.
@@ -71,10 +63,12 @@ std::string destination_text(const Destination& destination) {
            std::to_string(destination.port);
 }
 
-// Whether the client connection may carry another request after a refusal: only when the
-// request had no body left unread and the client wants it.
+// Whether the client connection may carry another request after a refusal: the request's body
+// is never read, so only a request without one is complete.
 bool reusable_after_refusal(const Request& request) {
-    return request.keep_alive && request.body == net::http::BodyKind::kNone;
+    return net::http::may_reuse(
+        {.request = {.asks_to_close = !request.keep_alive,
+                     .complete = request.body == net::http::BodyKind::kNone}});
 }
 
 }  // namespace
@@ -104,7 +98,7 @@ void ClientConnection::linger_close() {
     // client still sends is read and dropped until its FIN, for kLinger at most (none once the
     // proxy is stopping).
     ::shutdown(client_.get(), SHUT_WR);
-    const auto deadline = Clock::now() + kLinger;
+    const Deadline deadline(kLinger);
     for (;;) {
         std::array<pollfd, 2> fds{watch(client_.get(), POLLIN), pollfd{stop_.drain, POLLIN, 0}};
         if (wait(fds, deadline) != Wake::kReady) return;
@@ -130,15 +124,15 @@ void ClientConnection::serve() {
 }
 
 std::optional<Request> ClientConnection::read_request() {
-    const auto deadline = Clock::now() + settings_.idle_timeout;
+    const Deadline deadline(settings_.idle_timeout);
     for (;;) {
         if (!from_client_.empty()) {
             auto head = net::http::parse_request_head(from_client_);
-            if (head.kind == net::http::HeadResult::Kind::kComplete) {
+            if (head.kind == net::http::HeadKind::kComplete) {
                 from_client_.erase(0, head.consumed);
-                return std::move(head.request);
+                return std::move(head.head);
             }
-            if (head.kind == net::http::HeadResult::Kind::kError) {
+            if (head.kind == net::http::HeadKind::kError) {
                 const int status = static_cast<int>(head.error.status);
                 log_.info(peer_.to_string() + " bad request: " + head.error.reason + " -> " +
                           std::to_string(status));
@@ -223,7 +217,7 @@ ClientConnection::Next ClientConnection::forward(const Request& request, const F
         return Next::kClose;
     };
 
-    auto deadline = Clock::now() + settings_.idle_timeout;
+    Deadline deadline(settings_.idle_timeout);
     for (;;) {
         const auto state = relay.state();
         if (state == ResponseRelay::State::kFailed) {
@@ -291,11 +285,16 @@ ClientConnection::Next ClientConnection::forward(const Request& request, const F
                 return Next::kClose;
             }
         }
-        deadline = Clock::now() + settings_.idle_timeout;
+        deadline = Deadline(settings_.idle_timeout);
     }
     log_exchange(request, relay.status(), relay.body_bytes());
-    // A body the server did not wait for is still on its way: the connection cannot be reused.
-    return relay.keep_alive() && request_body.done() ? Next::kAnotherRequest : Next::kClose;
+    // A request body the server did not wait for is still on its way: the request is not
+    // complete. The response side is the head the client got, Connection as relay decided.
+    const bool reuse = net::http::may_reuse(
+        {.request = {.asks_to_close = !request.keep_alive, .complete = request_body.done()},
+         .response = {.asks_to_close = !relay.keep_alive(),
+                      .complete = relay.state() == ResponseRelay::State::kDone}});
+    return reuse ? Next::kAnotherRequest : Next::kClose;
 }
 
 void ClientConnection::tunnel(const Request& request, const Tunnel& plan) {
@@ -319,7 +318,7 @@ void ClientConnection::tunnel(const Request& request, const Tunnel& plan) {
     std::array<Direction, 2> directions{Direction{client_fd, upstream_fd, std::move(from_client_)},
                                         Direction{upstream_fd, client_fd, {}}};
     from_client_.clear();
-    auto deadline = Clock::now() + settings_.idle_timeout;
+    Deadline deadline(settings_.idle_timeout);
     for (;;) {
         for (auto& d : directions) {
             if (d.ended && d.pending.empty() && !d.shut) {
@@ -363,7 +362,7 @@ void ClientConnection::tunnel(const Request& request, const Tunnel& plan) {
             }
         }
         if (failed) break;
-        deadline = Clock::now() + settings_.idle_timeout;
+        deadline = Deadline(settings_.idle_timeout);
     }
     log_.debug(peer_.to_string() + " CONNECT " + request.target +
                " closed: " + std::to_string(directions[0].bytes) + " bytes up, " +
@@ -371,7 +370,7 @@ void ClientConnection::tunnel(const Request& request, const Tunnel& plan) {
 }
 
 bool ClientConnection::send_to_client(std::string_view bytes) {
-    const auto deadline = Clock::now() + settings_.idle_timeout;
+    const Deadline deadline(settings_.idle_timeout);
     while (!bytes.empty()) {
         const auto sent = net::write_some(client_.get(), bytes);
         if (sent.status == IoStatus::kOk) {

@@ -12,7 +12,7 @@
 
 #include "common/address.hpp"
 #include "common/fd.hpp"
-#include "common/http_message.hpp"
+#include "common/http_request.hpp"
 #include "common/log.hpp"
 #include "proxy_rules.hpp"
 

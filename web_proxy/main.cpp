@@ -18,7 +18,9 @@
 #include "client_connection.hpp"
 #include "client_threads.hpp"
 #include "common/acceptor.hpp"
+#include "common/blocking.hpp"
 #include "common/cli.hpp"
+#include "common/deadline.hpp"
 #include "common/exit_codes.hpp"
 #include "common/log.hpp"
 #include "common/resource_limits.hpp"
@@ -97,18 +99,13 @@ void turn_away(const net::Fd& client) {
 // until a second signal says stop now.
 void finish_exchanges(web_proxy::ClientThreads& threads, net::TerminationSignals& signals,
                       const net::Logger& log) {
-    const auto end = std::chrono::steady_clock::now() + kShutdownGrace;
+    const net::Deadline end(kShutdownGrace);
     for (threads.reap(); threads.active() > 0; threads.reap()) {
-        const auto left =
-            std::chrono::ceil<std::chrono::milliseconds>(end - std::chrono::steady_clock::now());
-        if (left.count() <= 0) {
-            log.warning("closing the exchanges still under way");
-            return;
-        }
         std::array<pollfd, 2> fds{pollfd{threads.finished_fd(), POLLIN, 0},
                                   pollfd{signals.fd(), POLLIN, 0}};
-        if (::poll(fds.data(), fds.size(), static_cast<int>(left.count())) < 0 && errno != EINTR) {
-            throw std::system_error(errno, std::generic_category(), "poll");
+        if (net::wait_any(fds, end) == 0) {
+            log.warning("closing the exchanges still under way");
+            return;
         }
         if (fds[1].revents != 0) {
             signals.take();
@@ -151,10 +148,7 @@ int serve(const net::Args& args) {
         std::array<pollfd, 3> fds{pollfd{bound.fd.get(), POLLIN, 0},
                                   pollfd{threads.finished_fd(), POLLIN, 0},
                                   pollfd{signals.fd(), POLLIN, 0}};
-        if (::poll(fds.data(), fds.size(), -1) < 0) {
-            if (errno == EINTR) continue;
-            throw std::system_error(errno, std::generic_category(), "poll");
-        }
+        net::wait_any(fds, net::Deadline::never());
         if (fds[2].revents != 0) break;
         if (fds[1].revents != 0) threads.reap();
         if (fds[0].revents == 0) continue;

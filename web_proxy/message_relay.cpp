@@ -74,12 +74,12 @@ void ResponseRelay::feed_head(std::string_view bytes, std::string& to_client) {
     head_.append(bytes);
     while (state_ == State::kHead) {
         const auto parsed = net::http::parse_response_head(head_, method_);
-        if (parsed.kind == net::http::ResponseHeadResult::Kind::kNeedMore) return;
-        if (parsed.kind == net::http::ResponseHeadResult::Kind::kError) {
-            fail(parsed.error);
+        if (parsed.kind == net::http::HeadKind::kNeedMore) return;
+        if (parsed.kind == net::http::HeadKind::kError) {
+            fail(parsed.error.reason);
             return;
         }
-        response_ = parsed.response;
+        response_ = parsed.head;
         const std::string rest = head_.substr(parsed.consumed);
         head_.clear();
         if (response_.status < 200) {

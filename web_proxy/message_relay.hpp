@@ -8,7 +8,9 @@
 #include <string>
 #include <string_view>
 
-#include "common/http_message.hpp"
+#include "common/http_chunked.hpp"
+#include "common/http_head.hpp"
+#include "common/http_response.hpp"
 #include "proxy_rules.hpp"
 
 namespace web_proxy {

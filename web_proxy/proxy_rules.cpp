@@ -10,6 +10,8 @@
 #include "common/ascii.hpp"
 #include "common/html.hpp"
 #include "common/http_date.hpp"
+#include "common/http_reuse.hpp"
+#include "common/http_status.hpp"
 #include "version.hpp"
 
 namespace web_proxy {
@@ -205,8 +207,12 @@ ClientFraming client_framing(const Response& response, const Version& client_ver
                              bool client_keep_alive) {
     ClientFraming framing;
     framing.dechunk = client_version.minor == 0 && response.body == net::http::BodyKind::kChunked;
-    framing.keep_alive =
-        client_keep_alive && !framing.dechunk && response.body != net::http::BodyKind::kUntilClose;
+    // The response as the client gets it: a dechunked body ends with the connection too. The
+    // server's own wish to close does not count: the proxy always asks it to close.
+    framing.keep_alive = net::http::may_reuse(
+        {.request = {.asks_to_close = !client_keep_alive},
+         .response = {.body_until_close =
+                          framing.dechunk || response.body == net::http::BodyKind::kUntilClose}});
     return framing;
 }
 

@@ -10,7 +10,10 @@
 #include <variant>
 #include <vector>
 
-#include "common/http_message.hpp"
+#include "common/http_fields.hpp"
+#include "common/http_head.hpp"
+#include "common/http_request.hpp"
+#include "common/http_response.hpp"
 
 namespace web_proxy {
 

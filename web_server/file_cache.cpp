@@ -14,8 +14,9 @@ namespace {
 bool same_version(const CachedFile& cached, const struct stat& info) {
     return cached.inode == info.st_ino && cached.device == info.st_dev &&
            cached.body.size() == static_cast<std::uint64_t>(info.st_size) &&
-           cached.validators.etag == make_etag(static_cast<std::uint64_t>(info.st_size),
-                                               info.st_mtim.tv_sec, info.st_mtim.tv_nsec);
+           cached.validators.etag == net::http::make_etag(static_cast<std::uint64_t>(info.st_size),
+                                                          info.st_mtim.tv_sec,
+                                                          info.st_mtim.tv_nsec);
 }
 
 bool read_all(int fd, std::size_t length, std::string& out) {
@@ -64,8 +65,9 @@ const CachedFile* FileCache::insert(const std::string& relative, const OpenedFil
     if (size > kMaxFileBytes) return nullptr;
     CachedFile cached;
     if (!read_all(file.fd->get(), size, cached.body)) return nullptr;
-    cached.validators = {make_etag(size, file.info.st_mtim.tv_sec, file.info.st_mtim.tv_nsec),
-                         file.info.st_mtim.tv_sec};
+    cached.validators = {
+        net::http::make_etag(size, file.info.st_mtim.tv_sec, file.info.st_mtim.tv_nsec),
+        file.info.st_mtim.tv_sec};
     cached.last_modified = net::http::format_http_date(file.info.st_mtim.tv_sec);
     cached.content_type = net::content_type_for(file_name_of(relative));
     cached.inode = file.info.st_ino;

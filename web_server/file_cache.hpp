@@ -10,14 +10,14 @@
 #include <string>
 #include <unordered_map>
 
-#include "conditional.hpp"
+#include "common/http_conditional.hpp"
 #include "root_directory.hpp"
 
 namespace web {
 
 struct CachedFile {
     std::string body;
-    Validators validators;
+    net::http::Validators validators;
     std::string last_modified;  // IMF-fixdate of validators.last_modified
     std::string_view content_type;
     ino_t inode = 0;

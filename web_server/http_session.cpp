@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <ctime>
 
+#include "common/http_reuse.hpp"
 #include "http_service.hpp"
 
 namespace web {
@@ -62,20 +63,20 @@ bool HttpSession::read_head() {
         return false;
     }
     const auto result = net::http::parse_request_head(bytes, limits);
-    if (result.kind == net::http::HeadResult::Kind::kNeedMore) {
+    if (result.kind == net::http::HeadKind::kNeedMore) {
         scanned_ = bytes.size();
         if (now - *head_started_ >= service_.options().timeout)
             send_error(408, first_line_of(bytes));
         return false;
     }
-    if (result.kind == net::http::HeadResult::Kind::kError) {
+    if (result.kind == net::http::HeadKind::kError) {
         send_error(static_cast<int>(result.error.status), first_line_of(bytes));
         return false;
     }
     input.consume(result.consumed);
     head_started_.reset();
     scanned_ = 0;
-    respond(result.request);
+    respond(result.head);
     return true;
 }
 
@@ -104,7 +105,8 @@ bool HttpSession::discard_body() {
 }
 
 void HttpSession::respond(const net::http::Request& request) {
-    keep_alive_ = request.keep_alive && !service_.draining();
+    keep_alive_ = net::http::may_reuse({.request = {.asks_to_close = !request.keep_alive},
+                                        .response = {.asks_to_close = service_.draining()}});
     body_kind_ = request.body;
     body_left_ = request.content_length;
     chunked_ = {};
@@ -134,7 +136,9 @@ void HttpSession::send(Response response, const net::http::Request* request,
     static const net::http::Version kDefaultVersion{1, 1};
     const auto& version = request != nullptr ? request->version : kDefaultVersion;
     const bool head_only = request != nullptr && request->method == "HEAD";
-    const bool closing = !keep_alive_ || response.close || request == nullptr;
+    const bool closing = !net::http::may_reuse(
+        {.request = {.asks_to_close = !keep_alive_, .complete = request != nullptr},
+         .response = {.asks_to_close = response.close}});
     std::string head = serialize_head(response, version, !closing, service_.date());
 
     std::uint64_t body_bytes = 0;

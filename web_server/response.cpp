@@ -2,6 +2,7 @@
 #include "response.hpp"
 
 #include "common/html.hpp"
+#include "common/http_status.hpp"
 
 #include "version.hpp"
 

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "common/fd.hpp"
-#include "common/http_message.hpp"
+#include "common/http_head.hpp"
 
 namespace web {
 

@@ -6,9 +6,9 @@
 #include <cerrno>
 
 #include "byte_range.hpp"
+#include "common/http_conditional.hpp"
 #include "common/http_date.hpp"
 #include "common/media_types.hpp"
-#include "conditional.hpp"
 #include "directory_listing.hpp"
 #include "request_path.hpp"
 
@@ -135,8 +135,9 @@ Response StaticFiles::serve_opened(const net::http::Request& request, const Open
     const auto size = static_cast<std::uint64_t>(file.info.st_size);
     FileFacts facts;
     facts.size = size;
-    facts.validators = {make_etag(size, file.info.st_mtim.tv_sec, file.info.st_mtim.tv_nsec),
-                        file.info.st_mtim.tv_sec};
+    facts.validators = {
+        net::http::make_etag(size, file.info.st_mtim.tv_sec, file.info.st_mtim.tv_nsec),
+        file.info.st_mtim.tv_sec};
     facts.last_modified = net::http::format_http_date(facts.validators.last_modified);
     facts.content_type = net::content_type_for(file_name_of(relative));
     return serve_file(request, facts, {.file = &file, .memory = nullptr});
@@ -153,8 +154,8 @@ Response StaticFiles::serve_cached(const net::http::Request& request,
 Response StaticFiles::serve_file(const net::http::Request& request, const FileFacts& facts,
                                  FileBody body) const {
     Response response;
-    if (not_modified(request.headers.get("If-None-Match"), request.headers.get("If-Modified-Since"),
-                     facts.validators)) {
+    if (net::http::not_modified(request.headers.get("If-None-Match"),
+                                request.headers.get("If-Modified-Since"), facts.validators)) {
         response.status = 304;
         response.add("ETag", facts.validators.etag);
         response.add("Last-Modified", facts.last_modified);
@@ -164,7 +165,8 @@ Response StaticFiles::serve_file(const net::http::Request& request, const FileFa
     std::uint64_t offset = 0;
     std::uint64_t length = facts.size;
     const auto range_header = request.headers.get("Range");
-    if (range_header && if_range_allows(request.headers.get("If-Range"), facts.validators)) {
+    if (range_header &&
+        net::http::if_range_allows(request.headers.get("If-Range"), facts.validators)) {
         const RangeDecision decision = decide_range(*range_header, facts.size);
         if (decision.outcome == RangeOutcome::kUnsatisfiable) {
             Response refused = error_response(416);

@@ -4,7 +4,8 @@
 
 #include <chrono>
 
-#include "common/http_message.hpp"
+#include "common/http_conditional.hpp"
+#include "common/http_request.hpp"
 #include "file_cache.hpp"
 #include "response.hpp"
 #include "root_directory.hpp"
@@ -39,7 +40,7 @@ class StaticFiles {
     };
     struct FileFacts {
         std::uint64_t size = 0;
-        Validators validators;
+        net::http::Validators validators;
         std::string last_modified;
         std::string_view content_type;
     };

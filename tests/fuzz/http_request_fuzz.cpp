@@ -8,10 +8,11 @@
 #include <string>
 #include <string_view>
 
+#include "common/http_chunked.hpp"
+#include "common/http_conditional.hpp"
 #include "common/http_date.hpp"
-#include "common/http_message.hpp"
+#include "common/http_request.hpp"
 #include "web_server/byte_range.hpp"
-#include "web_server/conditional.hpp"
 #include "web_server/request_path.hpp"
 
 namespace {
@@ -127,10 +128,10 @@ void fuzz_header_values(const net::http::Headers& headers) {
         }
         check(web::decide_range(*range, 0).outcome != web::RangeOutcome::kPartial);
     }
-    const web::Validators current{web::make_etag(kSize, 1700000000, 5), 1700000000};
-    (void)web::not_modified(headers.get("If-None-Match"), headers.get("If-Modified-Since"),
-                            current);
-    (void)web::if_range_allows(headers.get("If-Range"), current);
+    const net::http::Validators current{net::http::make_etag(kSize, 1700000000, 5), 1700000000};
+    (void)net::http::not_modified(headers.get("If-None-Match"), headers.get("If-Modified-Since"),
+                                  current);
+    (void)net::http::if_range_allows(headers.get("If-Range"), current);
     if (const auto date = headers.get("Date")) {
         if (const auto when = net::http::parse_http_date(*date)) {
             const auto formatted = net::http::format_http_date(*when);
@@ -153,22 +154,22 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     // A complete head is also complete (and the same) in any longer buffer, and no shorter
     // prefix than `consumed` completes.
-    if (head.kind == net::http::HeadResult::Kind::kComplete) {
+    if (head.kind == net::http::HeadKind::kComplete) {
         check(head.consumed > 0 && head.consumed <= bytes.size());
         check(head.consumed <= limits.max_head_bytes);
         const auto prefix = net::http::parse_request_head(bytes.substr(0, head.consumed), limits);
-        check(prefix.kind == net::http::HeadResult::Kind::kComplete);
+        check(prefix.kind == net::http::HeadKind::kComplete);
         check(prefix.consumed == head.consumed);
         if (head.consumed > 0) {
             const auto shorter =
                 net::http::parse_request_head(bytes.substr(0, head.consumed - 1), limits);
-            check(shorter.kind == net::http::HeadResult::Kind::kNeedMore);
+            check(shorter.kind == net::http::HeadKind::kNeedMore);
         }
-        check(net::http::is_token(head.request.method));
-        check(head.request.version.major == 1);
-        fuzz_path(head.request.target);
-        fuzz_header_values(head.request.headers);
-        if (head.request.body == net::http::BodyKind::kChunked) {
+        check(net::http::is_token(head.head.method));
+        check(head.head.version.major == 1);
+        fuzz_path(head.head.target);
+        fuzz_header_values(head.head.headers);
+        if (head.head.body == net::http::BodyKind::kChunked) {
             fuzz_chunked(bytes.substr(head.consumed));
         }
     } else {

@@ -10,7 +10,8 @@
 #include <variant>
 
 #include "common/fnv1a.hpp"
-#include "common/http_message.hpp"
+#include "common/http_request.hpp"
+#include "common/http_response.hpp"
 #include "web_proxy/message_relay.hpp"
 #include "web_proxy/proxy_rules.hpp"
 
@@ -60,9 +61,9 @@ void check_forward(const net::http::Request& request, const web_proxy::Forward& 
     // The upstream server reads the same message: same method and framing, one Host, and no
     // hop-by-hop field but our Connection: close.
     const auto again = net::http::parse_request_head(head, generous_limits());
-    check(again.kind == net::http::HeadResult::Kind::kComplete);
+    check(again.kind == net::http::HeadKind::kComplete);
     check(again.consumed == head.size());
-    const auto& sent = again.request;
+    const auto& sent = again.head;
     check(sent.method == request.method);
     check(sent.version == (Version{1, 1}));
     check(sent.body == request.body && sent.content_length == request.content_length);
@@ -77,19 +78,19 @@ void check_forward(const net::http::Request& request, const web_proxy::Forward& 
 
 void fuzz_request(std::string_view bytes) {
     const auto head = net::http::parse_request_head(bytes);
-    if (head.kind != net::http::HeadResult::Kind::kComplete) return;
-    const auto plan = web_proxy::plan_request(head.request, kSelf);
+    if (head.kind != net::http::HeadKind::kComplete) return;
+    const auto plan = web_proxy::plan_request(head.head, kSelf);
     if (const auto* refusal = std::get_if<web_proxy::Refusal>(&plan)) {
         check(refusal->status >= 400 && refusal->status <= 599);
         check(!refusal->detail.empty());
         const auto page = web_proxy::error_response(refusal->status, refusal->detail, false);
         check(page.starts_with("HTTP/1.1 " + std::to_string(refusal->status) + " "));
     } else if (const auto* tunnel = std::get_if<web_proxy::Tunnel>(&plan)) {
-        check(head.request.method == "CONNECT");
+        check(head.head.method == "CONNECT");
         check(!tunnel->destination.host.empty() && tunnel->destination.port != 0);
     } else {
-        check(head.request.method != "CONNECT");
-        check_forward(head.request, std::get<web_proxy::Forward>(plan));
+        check(head.head.method != "CONNECT");
+        check_forward(head.head, std::get<web_proxy::Forward>(plan));
     }
 }
 
@@ -136,10 +137,10 @@ void check_client_view(const Outcome& outcome, const Client& client) {
     net::http::Response final_head;
     while (true) {
         const auto parsed = net::http::parse_response_head(rest, client.method, generous_limits());
-        check(parsed.kind == net::http::ResponseHeadResult::Kind::kComplete);
+        check(parsed.kind == net::http::HeadKind::kComplete);
         rest.remove_prefix(parsed.consumed);
-        if (parsed.response.status >= 200) {
-            final_head = parsed.response;
+        if (parsed.head.status >= 200) {
+            final_head = parsed.head;
             break;
         }
         check(client.version.minor >= 1);  // no 1xx to HTTP/1.0 clients (RFC 9110 15.2)

@@ -967,8 +967,8 @@ TEST(MailServerProtocol, PipelinedTransactionsAreAnsweredInOrder) {
 
 // Commands pipelined after a message's final dot are answered even when the client half-closed
 // (shutdown(SHUT_WR), as `nc -N` or a script does after QUIT) before that message was stored.
-// (They were once dropped: the replies stopped after the first "250 ... queued as", message 2
-// was never stored and QUIT got no 221.)
+// (Dropping them would stop the replies after the first "250 ... queued as", leave message 2
+// unstored and QUIT without its 221.)
 TEST(MailServerProtocol, HalfCloseAfterPipelinedQuitStillGetsEveryReply) {
     TestMailServer mail = start_mail_server();
     const Deadline deadline(kIo);

@@ -10,7 +10,8 @@
 #include <variant>
 
 #include "common/http_date.hpp"
-#include "common/http_message.hpp"
+#include "common/http_request.hpp"
+#include "common/http_response.hpp"
 
 namespace web_proxy {
 namespace {
@@ -27,14 +28,14 @@ constexpr std::string_view kOurVia10 = "Via: 1.0 proxy.test:8888 (web_proxy)\r\n
 
 Request request_of(std::string_view head) {
     const auto result = net::http::parse_request_head(head);
-    EXPECT_EQ(result.kind, net::http::HeadResult::Kind::kComplete) << result.error.reason;
-    return result.request;
+    EXPECT_EQ(result.kind, net::http::HeadKind::kComplete) << result.error.reason;
+    return result.head;
 }
 
 Response response_of(std::string_view head, std::string_view method = "GET") {
     const auto result = net::http::parse_response_head(head, method);
-    EXPECT_EQ(result.kind, net::http::ResponseHeadResult::Kind::kComplete) << result.error;
-    return result.response;
+    EXPECT_EQ(result.kind, net::http::HeadKind::kComplete) << result.error.reason;
+    return result.head;
 }
 
 Plan plan(std::string_view head) {
@@ -232,8 +233,8 @@ TEST(ProxyRulesAuthorityTest, PortIsRequired) {
 }
 
 TEST(ProxyRulesAuthorityTest, BracketedIpv6WithoutPortIsRefused) {
-    // The port is required after the brackets too; a colon inside them is not a port (a bug
-    // the unit tests found: "[::1]" became a tunnel to port 0).
+    // The port is required after the brackets too; a colon inside them is not a port, so
+    // "[::1]" is no tunnel to port 0.
     EXPECT_FALSE(parse_authority("[::1]"));
     EXPECT_FALSE(parse_authority("[2001:db8::1]"));
 }
@@ -608,8 +609,8 @@ struct ParsedError {
 };
 ParsedError parse_error(const std::string& bytes) {
     const auto result = net::http::parse_response_head(bytes, "GET");
-    EXPECT_EQ(result.kind, net::http::ResponseHeadResult::Kind::kComplete) << result.error;
-    return {result.response, bytes.substr(result.consumed)};
+    EXPECT_EQ(result.kind, net::http::HeadKind::kComplete) << result.error.reason;
+    return {result.head, bytes.substr(result.consumed)};
 }
 
 TEST(ProxyRulesErrorResponseTest, StatusLineAndLength) {

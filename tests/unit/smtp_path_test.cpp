@@ -312,8 +312,8 @@ TEST(SmtpPathTest, Utf8LocalPartLimitIsInOctets) {
 }
 
 TEST(SmtpPathTest, Utf8InASourceRouteNeedsSmtputf8) {
-    // The route counts too: UTF-8 anywhere in the path needs SMTPUTF8 (once a bug: the route
-    // was checked as ASCII first, kSyntax hid kNeedsUtf8, and MAIL let such a path through).
+    // The route counts too: UTF-8 anywhere in the path needs SMTPUTF8, and kNeedsUtf8 is not
+    // hidden behind a syntax error from reading the route as ASCII (MAIL would let it through).
     const std::string route_path = "<@b" + std::string(kUUmlaut) + "cher.example:u@example.org>";
     expect_path({route_path, false, true, Status::kOk, "u@example.org"});
     expect_path({route_path, false, false, Status::kNeedsUtf8, ""});

@@ -1,18 +1,15 @@
 // Conditional GET (RFC 9110 13.1.2 If-None-Match, 13.1.3 If-Modified-Since, 13.1.5 If-Range,
 // 13.2.2 precedence) and the ETag it compares against.
-#include "conditional.hpp"
+#include "http_conditional.hpp"
 
 #include <array>
 #include <charconv>
 
-#include "common/http_date.hpp"
+#include "http_date.hpp"
+#include "http_fields.hpp"
 
-namespace web {
+namespace net::http {
 namespace {
-
-constexpr bool is_ows(char c) {
-    return c == ' ' || c == '\t';
-}
 
 // etagc = %x21 / %x23-7E / obs-text: anything visible but DQUOTE (a comma is allowed).
 constexpr bool is_etagc(char c) {
@@ -88,7 +85,7 @@ bool not_modified(std::optional<std::string_view> if_none_match,
     if (if_none_match) return if_none_match_matches(*if_none_match, current.etag);
     if (!if_modified_since) return false;
     // An invalid date is ignored (13.1.3): the full response is sent.
-    const auto since = net::http::parse_http_date(*if_modified_since);
+    const auto since = parse_http_date(*if_modified_since);
     return since && current.last_modified <= *since;
 }
 
@@ -101,8 +98,8 @@ bool if_range_allows(std::optional<std::string_view> if_range, const Validators&
         // Strong comparison: a weak tag never matches, nor does anything after the tag.
         return tag && value.empty() && !tag->weak && tag->opaque == current.etag;
     }
-    const auto date = net::http::parse_http_date(value);
+    const auto date = parse_http_date(value);
     return date && *date == current.last_modified;
 }
 
-}  // namespace web
+}  // namespace net::http

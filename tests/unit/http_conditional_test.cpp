@@ -1,12 +1,12 @@
 // Conditional requests: If-None-Match (weak), If-Modified-Since, If-Range (strong), and ETags.
-#include "web_server/conditional.hpp"
+#include "common/http_conditional.hpp"
 
 #include <gtest/gtest.h>
 
 #include <set>
 #include <string>
 
-namespace web {
+namespace net::http {
 namespace {
 
 constexpr std::time_t kModified = 784111777;  // Sun, 06 Nov 1994 08:49:37 GMT
@@ -144,4 +144,4 @@ TEST(ConditionalIfRangeTest, DateMustBeExact) {
 }
 
 }  // namespace
-}  // namespace web
+}  // namespace net::http

@@ -1,5 +1,6 @@
 // Conditional requests (RFC 9110 13): If-None-Match, If-Modified-Since and If-Range, decided
-// from header values and the file's validators. Pure.
+// from header values and a representation's validators. Pure: web_server answers them for its
+// files, and a proxy cache can answer them for what it stores.
 #pragma once
 
 #include <cstdint>
@@ -8,9 +9,9 @@
 #include <string>
 #include <string_view>
 
-namespace web {
+namespace net::http {
 
-// What identifies one version of a file.
+// What identifies one version of a representation (a file, a stored response).
 struct Validators {
     std::string etag;  // strong, quoted: "\"5f1a2b-3e8\"" (from size and mtime)
     std::time_t last_modified = 0;
@@ -29,4 +30,4 @@ bool not_modified(std::optional<std::string_view> if_none_match,
 // HTTP date exactly equal to last_modified. Otherwise the whole file is sent (200).
 bool if_range_allows(std::optional<std::string_view> if_range, const Validators& current);
 
-}  // namespace web
+}  // namespace net::http

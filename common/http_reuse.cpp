@@ -1,0 +1,20 @@
+// The connection reuse rule.
+#include "http_reuse.hpp"
+
+namespace net::http {
+
+bool lets_reuse(const MessageFacts& message) {
+    return message.complete && !message.asks_to_close && !message.body_until_close &&
+           !message.framing_in_doubt;
+}
+
+bool may_reuse(const Exchange& exchange) {
+    return lets_reuse(exchange.request) && lets_reuse(exchange.response);
+}
+
+bool asks_to_close(const Version& version, const Headers& headers) {
+    if (version.minor == 0) return !headers.has_token("Connection", "keep-alive");
+    return headers.has_token("Connection", "close");
+}
+
+}  // namespace net::http
