@@ -9,7 +9,7 @@
 #include "access_log.hpp"
 #include "common/batched_output.hpp"
 #include "common/event_loop.hpp"
-#include "common/http_message.hpp"
+#include "common/http_head.hpp"
 #include "common/server_group.hpp"
 #include "file_cache.hpp"
 #include "static_files.hpp"

@@ -8,7 +8,8 @@
 #include <string>
 
 #include "common/event_loop.hpp"
-#include "common/http_message.hpp"
+#include "common/http_chunked.hpp"
+#include "common/http_request.hpp"
 #include "common/tcp_connection.hpp"
 #include "response.hpp"
 
