@@ -1,5 +1,5 @@
-// WorkerPool: threads that run blocking jobs (fsync, rename, name lookups) so the event loops never wait on
-// the disk. Thread-safe; the destructor runs every job already submitted, then joins.
+// WorkerPool: threads that run blocking jobs (fsync, rename, name lookups) so the event loops never
+// wait on the disk. Thread-safe; the destructor runs every job already submitted, then joins.
 #pragma once
 
 #include <condition_variable>
