@@ -18,38 +18,19 @@
 
 #include "common/fd.hpp"
 #include "common/signals.hpp"
+#include "tests/support/pending_signals.hpp"
+#include "tests/support/pipe.hpp"
 
 namespace mail_client {
 namespace {
 
-struct Pipe {
-    net::Fd read_end;
-    net::Fd write_end;
-};
-
-Pipe make_pipe() {
-    int fds[2] = {-1, -1};
-    EXPECT_EQ(::pipe2(fds, O_CLOEXEC), 0);
-    return {net::Fd(fds[0]), net::Fd(fds[1])};
-}
+using net::test::discard_pending_termination_signals;
+using net::test::make_pipe;
+using net::test::Pipe;
 
 void put(const Pipe& pipe, std::string_view bytes) {
     ASSERT_EQ(::write(pipe.write_end.get(), bytes.data(), bytes.size()),
               static_cast<ssize_t>(bytes.size()));
-}
-
-// SIGINT/SIGTERM still pending on this thread or the process; consumes them, so a failing test
-// cannot kill the test binary once the mask is restored.
-int discard_pending_termination_signals() {
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    const timespec zero{0, 0};
-    int count = 0;
-    while (::sigtimedwait(&set, nullptr, &zero) > 0)
-        ++count;
-    return count;
 }
 
 TEST(PasswordPromptTest, TheLineEndsAtTheNewline) {

@@ -1,6 +1,7 @@
 // TerminationSignals: SIGINT/SIGTERM blocked and read from a signalfd, the mask restored on
 // destruction; ignore_sigpipe. Signals are raised at this thread only (raise()).
 #include "common/signals.hpp"
+#include "tests/support/pending_signals.hpp"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -16,6 +17,8 @@
 namespace net {
 namespace {
 
+using test::discard_pending_termination_signals;
+
 bool blocked(int signal) {
     sigset_t current;
     sigemptyset(&current);
@@ -26,20 +29,6 @@ bool blocked(int signal) {
 bool readable_now(int fd) {
     pollfd p{fd, POLLIN, 0};
     return ::poll(&p, 1, 0) == 1;
-}
-
-// Consumes SIGINT/SIGTERM left pending on this thread or the process, so a failing test cannot
-// kill the test binary when the mask is restored. Returns how many there were.
-int discard_pending_termination_signals() {
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    const timespec zero{0, 0};
-    int count = 0;
-    while (::sigtimedwait(&set, nullptr, &zero) > 0)
-        ++count;
-    return count;
 }
 
 TEST(TerminationSignalsTest, RaisedSigtermIsTaken) {
