@@ -81,13 +81,12 @@ TcpConnector::AttemptId TcpConnector::connect(ConnectRequest request, Connection
     loop_.defer([this, id = a.id, alive = std::weak_ptr<bool>(alive_)] {
         const auto still = alive.lock();
         if (!still || !*still) return;
-        const auto it = attempts_.find(id);
-        if (it == attempts_.end()) return;
-        Attempt& attempt = *it->second;
-        if (!attempt.request.addresses.empty()) {
-            try_next_address(attempt);
+        Attempt* attempt = find(id);
+        if (attempt == nullptr) return;
+        if (!attempt->request.addresses.empty()) {
+            try_next_address(*attempt);
         } else {
-            start_lookup(attempt);
+            start_lookup(*attempt);
         }
     });
     return a.id;
@@ -95,8 +94,12 @@ TcpConnector::AttemptId TcpConnector::connect(ConnectRequest request, Connection
 
 void TcpConnector::cancel(AttemptId id) {
     loop_.assert_in_loop_thread();
+    if (Attempt* attempt = find(id)) finish(*attempt);
+}
+
+TcpConnector::Attempt* TcpConnector::find(AttemptId id) {
     const auto it = attempts_.find(id);
-    if (it != attempts_.end()) finish(*it->second);
+    return it == attempts_.end() ? nullptr : it->second.get();
 }
 
 void TcpConnector::start_lookup(Attempt& attempt) {
@@ -140,9 +143,9 @@ void TcpConnector::start_lookup(Attempt& attempt) {
 
 void TcpConnector::lookup_done(AttemptId id, std::vector<SocketAddress> addresses,
                                std::optional<ConnectError> error) {
-    const auto it = attempts_.find(id);
-    if (it == attempts_.end()) return;  // cancelled, or timed out while looking up
-    Attempt& attempt = *it->second;
+    Attempt* found = find(id);
+    if (found == nullptr) return;  // cancelled, or timed out while looking up
+    Attempt& attempt = *found;
     attempt.looking_up = false;
     if (error) {
         fail(attempt, std::move(*error));
@@ -193,40 +196,43 @@ void TcpConnector::try_next_address(Attempt& attempt) {
 }
 
 void TcpConnector::socket_ready(AttemptId id) {
-    const auto it = attempts_.find(id);
-    if (it == attempts_.end()) return;
-    Attempt& attempt = *it->second;
+    Attempt* attempt = find(id);
+    if (attempt == nullptr) return;
     int error = 0;
     socklen_t len = sizeof error;
-    if (::getsockopt(attempt.socket.get(), SOL_SOCKET, SO_ERROR, &error, &len) != 0) error = errno;
+    if (::getsockopt(attempt->socket.get(), SOL_SOCKET, SO_ERROR, &error, &len) != 0) {
+        error = errno;
+    }
     if (error == 0) {
-        succeed(attempt);
-        return;
+        succeed(*attempt);
+    } else {
+        abandon_try(*attempt, error);
     }
-    attempt.last_error = error;
-    loop_.remove(attempt.socket.get());
-    attempt.socket.reset();
-    if (attempt.attempt_timer != 0) {
-        loop_.cancel(std::exchange(attempt.attempt_timer, 0));
-    }
-    try_next_address(attempt);
 }
 
 void TcpConnector::attempt_timed_out(AttemptId id) {
-    const auto it = attempts_.find(id);
-    if (it == attempts_.end()) return;
-    Attempt& attempt = *it->second;
-    attempt.attempt_timer = 0;
-    attempt.last_error = ETIMEDOUT;
-    loop_.remove(attempt.socket.get());
+    Attempt* attempt = find(id);
+    if (attempt == nullptr) return;
+    attempt->attempt_timer = 0;
+    abandon_try(*attempt, ETIMEDOUT);
+}
+
+void TcpConnector::abandon_try(Attempt& attempt, int error) {
+    attempt.last_error = error;
+    stop_watching_try(attempt);
     attempt.socket.reset();
     try_next_address(attempt);
 }
 
+void TcpConnector::stop_watching_try(Attempt& attempt) {
+    if (attempt.socket && loop_.watching(attempt.socket.get())) loop_.remove(attempt.socket.get());
+    if (attempt.attempt_timer != 0) loop_.cancel(std::exchange(attempt.attempt_timer, 0));
+}
+
 void TcpConnector::deadline_passed(AttemptId id) {
-    const auto it = attempts_.find(id);
-    if (it == attempts_.end()) return;
-    Attempt& attempt = *it->second;
+    Attempt* found = find(id);
+    if (found == nullptr) return;
+    Attempt& attempt = *found;
     attempt.deadline_timer = 0;
     if (attempt.looking_up) {
         fail(attempt, {.step = ConnectStep::kLookup,
@@ -260,9 +266,8 @@ void TcpConnector::fail(Attempt& attempt, ConnectError error) {
 }
 
 std::unique_ptr<TcpConnector::Attempt> TcpConnector::finish(Attempt& attempt) {
-    if (attempt.socket && loop_.watching(attempt.socket.get())) loop_.remove(attempt.socket.get());
+    stop_watching_try(attempt);
     if (attempt.deadline_timer != 0) loop_.cancel(std::exchange(attempt.deadline_timer, 0));
-    if (attempt.attempt_timer != 0) loop_.cancel(std::exchange(attempt.attempt_timer, 0));
     const auto it = attempts_.find(attempt.id);
     auto owned = std::move(it->second);
     attempts_.erase(it);

@@ -83,9 +83,14 @@ class TcpConnector {
     void start_lookup(Attempt& attempt);
     void lookup_done(AttemptId id, std::vector<SocketAddress> addresses,
                      std::optional<ConnectError> error);
+    [[nodiscard]] Attempt* find(AttemptId id);
     void try_next_address(Attempt& attempt);
     void socket_ready(AttemptId id);
     void attempt_timed_out(AttemptId id);
+    // The try under way failed with `error`: close it and go on with the next address.
+    void abandon_try(Attempt& attempt, int error);
+    // Stops watching the try's socket and cancels its timer; the socket itself stays.
+    void stop_watching_try(Attempt& attempt);
     void deadline_passed(AttemptId id);
     void succeed(Attempt& attempt);
     void fail(Attempt& attempt, ConnectError error);
