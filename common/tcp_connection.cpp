@@ -50,7 +50,6 @@ TcpConnection::TcpConnection(EventLoop& loop, Fd fd, SocketAddress peer, std::ui
                              ConnectionOwner& owner, const HandlerFactory& make_handler,
                              ConnectionOptions options)
     : loop_(loop), fd_(std::move(fd)), peer_(peer), id_(id), owner_(owner), options_(options) {
-    set_nonblocking(fd_.get());
     handler_ = make_handler(*this);
     if (!handler_) throw std::logic_error("TcpConnection: the handler factory made no handler");
 }

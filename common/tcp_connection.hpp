@@ -74,8 +74,8 @@ using HandlerFactory = std::function<std::shared_ptr<ConnectionHandler>(TcpConne
 // Lives on its loop's thread only (checked in debug builds). Owned by its ConnectionOwner.
 class TcpConnection {
   public:
-    // `fd` is a connected socket to `peer`; it is made non-blocking. `make_handler` is called
-    // once, here. Call start() to begin watching it.
+    // `fd` is a connected, non-blocking socket to `peer` (accept4 and the connector make them
+    // so). `make_handler` is called once, here. Call start() to begin watching it.
     TcpConnection(EventLoop& loop, Fd fd, SocketAddress peer, std::uint64_t id,
                   ConnectionOwner& owner, const HandlerFactory& make_handler,
                   ConnectionOptions options = {});
