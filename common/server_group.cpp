@@ -88,6 +88,9 @@ void ServerGroup::drain(TerminationSignals& signals) {
     }
     std::array<pollfd, 2> fds{pollfd{emptied->get(), POLLIN, 0}, pollfd{signals.fd(), POLLIN, 0}};
     wait_any(fds, Deadline(options_.grace_period));
+    // A second signal ended the wait: take it, or it would kill the process with its default
+    // action once the signal mask is restored on the way out.
+    if ((fds[1].revents & POLLIN) != 0) signals.take();
 }
 
 }  // namespace net

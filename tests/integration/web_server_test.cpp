@@ -975,5 +975,33 @@ TEST(WebServerSignals, SigtermDoesNotWaitForAnUnfinishedHead) {
     EXPECT_LT(Clock::now() - started, 5s) << "a half-sent request held the exit back";
 }
 
+TEST(WebServerSignals, ASecondSigtermEndsTheGracePeriodAtOnce) {
+    StaticSite site;
+    site.add_file("big.bin", pattern_bytes(64 * 1024 * 1024, 7));  // more than socket buffers hold
+    ServerProcess server = start_web_server(site);
+    HttpConnection conn = connect_to(server);
+    conn.send(http_request("GET", "/big.bin"), Deadline(kIo));
+    // A response in flight that this client never finishes reading: the drain waits for it.
+    ASSERT_EQ(conn.read_head(Deadline(kIo)).status, 200);
+    ASSERT_TRUE(server.process().signal(SIGTERM));
+    // The drain has begun once the listener is closed: new connections are refused. (Two
+    // signals sent back to back could merge into one pending signal.)
+    const Deadline draining(kIo);
+    bool refused = false;
+    while (!refused && !draining.expired()) {
+        try {
+            (void)connect_tcp(server.connect_host(), server.port(), draining);
+        } catch (const std::system_error&) {
+            refused = true;
+        }
+    }
+    ASSERT_TRUE(refused) << "still accepting after SIGTERM";
+    const auto started = Clock::now();
+    ASSERT_TRUE(server.process().signal(SIGTERM));
+    EXPECT_EQ(server.process().wait(Deadline(kIo)), ExitStatus::exit_code(0)) << server.log();
+    // The grace period is 10 s; the second signal ends it.
+    EXPECT_LT(Clock::now() - started, 5s) << "the second signal did not cut the grace period";
+}
+
 }  // namespace
 }  // namespace net::test
