@@ -14,6 +14,12 @@
 #include "socket.hpp"
 
 namespace net {
+namespace {
+
+// How long the main thread waits for the loops to close what the grace period left.
+constexpr std::chrono::milliseconds kAbortWait{1000};
+
+}  // namespace
 
 std::vector<OptionSpec> listen_options(std::uint16_t default_port, bool threads_option) {
     std::vector<OptionSpec> options{
@@ -41,9 +47,7 @@ ServerGroup::ServerGroup(ServerGroupOptions options, const ServiceFactory& make_
     address_ = bound.address;
     const auto listener = std::make_shared<Fd>(std::move(bound.fd));
     TcpServerOptions per_loop = options_.server;
-    if (per_loop.max_connections != 0) {
-        per_loop.max_connections = (per_loop.max_connections + loops_.size() - 1) / loops_.size();
-    }
+    per_loop.open_count = std::make_shared<std::atomic<std::size_t>>(0);
     for (std::size_t i = 0; i < loops_.size(); ++i) {
         services_.push_back(make_service(loops_.loop(i)));
         LoopService& service = *services_.back();
@@ -62,12 +66,12 @@ ServerGroup::~ServerGroup() {
 int ServerGroup::run(TerminationSignals& signals) {
     loops_.start();
     const int signal = signals.wait();
-    drain(signals);
+    if (!drain(signals)) abort_remaining();
     loops_.stop();
     return signal;
 }
 
-void ServerGroup::drain(TerminationSignals& signals) {
+bool ServerGroup::drain(TerminationSignals& signals) {
     // The last loop to empty says so through an eventfd, so this thread can wait for it, the
     // grace period and a second signal at once.
     const auto emptied = std::make_shared<Fd>(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
@@ -91,6 +95,27 @@ void ServerGroup::drain(TerminationSignals& signals) {
     // A second signal ended the wait: take it, or it would kill the process with its default
     // action once the signal mask is restored on the way out.
     if ((fds[1].revents & POLLIN) != 0) signals.take();
+    return (fds[0].revents & POLLIN) != 0;
+}
+
+void ServerGroup::abort_remaining() {
+    // Each loop closes its own connections (their handlers' last words included); this thread
+    // waits for all of them, a short while at most: a loop stuck in a handler must not hold the
+    // exit.
+    const auto done = std::make_shared<Fd>(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+    if (!*done) throw std::system_error(errno, std::generic_category(), "eventfd");
+    const auto left = std::make_shared<std::atomic<std::size_t>>(servers_.size());
+    for (std::size_t i = 0; i < servers_.size(); ++i) {
+        loops_.loop(i).post([server = servers_[i].get(), done, left] {
+            server->abort_all();
+            if (left->fetch_sub(1) == 1) {
+                const std::uint64_t one = 1;
+                [[maybe_unused]] const auto n = ::write(done->get(), &one, sizeof one);
+            }
+        });
+    }
+    std::array<pollfd, 1> fds{pollfd{done->get(), POLLIN, 0}};
+    wait_any(fds, Deadline(kAbortWait));
 }
 
 }  // namespace net

@@ -69,8 +69,11 @@ class ServerGroup {
     int run(TerminationSignals& signals);
 
   private:
-    // Every loop's connections are gone, or the grace period ended, or a second signal came.
-    void drain(TerminationSignals& signals);
+    // Waits until every loop's connections are gone (true), or the grace period ended, or a
+    // second signal came (false).
+    bool drain(TerminationSignals& signals);
+    // Closes the connections left on every loop, on their loops.
+    void abort_remaining();
 
     ServerGroupOptions options_;
     SocketAddress address_;

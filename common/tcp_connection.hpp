@@ -48,6 +48,9 @@ class ConnectionHandler {
     // The server is stopping gracefully. Default: close now (a protocol with an exchange under
     // way finishes it first, then closes).
     virtual void on_server_stopping(TcpConnection& conn);
+    // The grace period is over: the connection is closed right after this call. Last words
+    // only (a short reply a send() writes at once). Default: nothing.
+    virtual void on_server_abort(TcpConnection&) {}
     // The connection is closing, for any reason; the handler is released soon after.
     virtual void on_close(TcpConnection&) {}
 };

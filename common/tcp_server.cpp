@@ -21,7 +21,10 @@ TcpServer::TcpServer(EventLoop& loop, std::shared_ptr<Fd> listener, HandlerFacto
       acceptor_(listener_->get()),
       make_handler_(std::move(make_handler)),
       options_(std::move(options)),
-      connections_(loop, [this] { report_if_empty(); }) {
+      connections_(loop, [this] {
+          if (options_.open_count) options_.open_count->fetch_sub(1);
+          report_if_empty();
+      }) {
     set_nonblocking(listener_->get());
     loop_.add(listener_->get(), EPOLLIN | EPOLLEXCLUSIVE,
               [this](std::uint32_t) { handle_accept(); });
@@ -48,6 +51,20 @@ void TcpServer::begin_drain(std::function<void()> on_empty) {
     report_if_empty();
 }
 
+void TcpServer::abort_all() {
+    connections_.for_each([](TcpConnection& conn) { conn.handler().on_server_abort(conn); });
+    connections_.close_all();
+}
+
+bool TcpServer::admit() {
+    const auto max = options_.max_connections;
+    if (!options_.open_count) return max == 0 || connections_.size() < max;
+    const auto before = options_.open_count->fetch_add(1);
+    if (max == 0 || before < max) return true;
+    options_.open_count->fetch_sub(1);
+    return false;
+}
+
 void TcpServer::report_if_empty() {
     if (!draining_ || connections_.size() != 0 || !on_empty_) return;
     // Reported once, after the batch of events that closed the last connection.
@@ -59,7 +76,7 @@ void TcpServer::handle_accept() {
         auto accepted = acceptor_.accept();
         if (!accepted) return;
         const int fd = accepted->fd.get();
-        if (options_.max_connections != 0 && connections_.size() >= options_.max_connections) {
+        if (!admit()) {
             if (!options_.over_limit_reply.empty()) {
                 // A new socket's buffer is empty: the reply fits, or is dropped, never waited on.
                 [[maybe_unused]] const auto sent =

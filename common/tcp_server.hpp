@@ -2,6 +2,7 @@
 // factory. The bytes move in TcpConnection; the protocol lives in its ConnectionHandler.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -17,6 +18,9 @@ namespace net {
 struct TcpServerOptions {
     ConnectionOptions connection{};
     std::size_t max_connections = 0;  // 0: no limit; beyond it new ones are closed
+    // Shared by the servers of a group (one per loop), so max_connections counts them all;
+    // null: each server counts its own.
+    std::shared_ptr<std::atomic<std::size_t>> open_count{};
     // Written (best effort, never blocking) to a connection closed for being over the limit,
     // e.g. SMTP's "421 ... too many connections" (RFC 5321 3.8).
     std::string over_limit_reply{};
@@ -43,6 +47,9 @@ class TcpServer {
     void begin_drain(std::function<void()> on_empty);
     // Closes every connection now.
     void close_all() { connections_.close_all(); }
+    // The end of a grace period: every handler's on_server_abort (its last words), then
+    // close_all().
+    void abort_all();
 
     [[nodiscard]] std::size_t connection_count() const { return connections_.size(); }
     [[nodiscard]] bool draining() const { return draining_; }
@@ -51,6 +58,8 @@ class TcpServer {
 
   private:
     void handle_accept();
+    // Counts a new connection in; false when it is over max_connections.
+    bool admit();
     void report_if_empty();
 
     EventLoop& loop_;
