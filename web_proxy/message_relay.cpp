@@ -63,10 +63,14 @@ ResponseRelay::ResponseRelay(std::string request_method, net::http::Version clie
       self_(std::move(self)) {}
 
 void ResponseRelay::feed(std::string_view bytes, std::string& to_client) {
+    if (bytes.empty()) return;
+    received_any_ = true;
     if (state_ == State::kHead) {
         feed_head(bytes, to_client);
     } else if (state_ == State::kBody) {
         feed_body(bytes, to_client);
+    } else if (state_ == State::kDone) {
+        overran_ = true;
     }
 }
 
@@ -110,6 +114,7 @@ void ResponseRelay::feed_body(std::string_view bytes, std::string& to_client) {
         fail("malformed chunked body");
     } else if (body_.done()) {
         state_ = State::kDone;
+        overran_ = step.consumed < bytes.size();
     }
 }
 

@@ -52,7 +52,7 @@ class ResponseRelay {
     enum class State { kHead, kBody, kDone, kFailed };
 
     // Takes bytes from the server, appending what the client should get to `to_client`.
-    // Bytes after the end of the response are ignored (the server was asked to close).
+    // Bytes after the end of the response are not relayed; overran() tells they came.
     void feed(std::string_view bytes, std::string& to_client);
     // The server closed its side: the end of an until-close body, a failure otherwise.
     void server_closed();
@@ -63,6 +63,15 @@ class ResponseRelay {
     // After kDone: whether the client connection stays open.
     [[nodiscard]] bool keep_alive() const { return framing_.keep_alive; }
     [[nodiscard]] int status() const { return response_.status; }
+    // Whether any byte came from the server (a reused connection that fails before one did
+    // may be retried).
+    [[nodiscard]] bool received_any() const { return received_any_; }
+    // The server sent bytes past the end of its response: its connection cannot be reused.
+    [[nodiscard]] bool overran() const { return overran_; }
+    // The server's own wish about its connection (Connection: close, HTTP/1.0).
+    [[nodiscard]] bool server_keep_alive() const { return response_.keep_alive; }
+    // The body ends when the server closes.
+    [[nodiscard]] bool until_close() const { return body_.until_close(); }
     [[nodiscard]] std::uint64_t body_bytes() const { return body_.body_bytes(); }
     // With kFailed: what the server did wrong ("invalid status line").
     [[nodiscard]] const std::string& error() const { return error_; }
@@ -78,6 +87,8 @@ class ResponseRelay {
     Identity self_;
     State state_ = State::kHead;
     bool started_ = false;
+    bool received_any_ = false;
+    bool overran_ = false;
     std::string head_;  // the head so far
     net::http::Response response_;
     ClientFraming framing_;

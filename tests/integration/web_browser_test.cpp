@@ -153,7 +153,7 @@ TEST_F(WebBrowser, RendersTheHomePage) {
 TEST_F(WebBrowser, BrowsesThroughWebProxy) {
     // --allow: what else Chromium asks for (update and time services) is refused without a
     // DNS lookup, so nothing leaves the machine.
-    ServerProcess proxy = ServerProcess::start("web_proxy", {"--allow", "127.0.0.1"});
+    ServerProcess proxy = ServerProcess::start("web_proxy", {"--allow-host", "127.0.0.1"});
     Browser browser(chromium_);
     // Chromium goes direct to loopback addresses unless told not to ("<-loopback>").
     const std::string dom =

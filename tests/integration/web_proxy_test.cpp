@@ -370,7 +370,7 @@ TEST(WebProxyErrors, MalformedRequestsGetTheParsersStatus) {
 
 TEST(WebProxyErrors, DestinationsOutsideAllowAre403WithoutALookup) {
     RecordingServer origin("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
-    ServerProcess proxy = start_proxy({"--allow", "127.0.0.1", "--allow", "*.example.test"});
+    ServerProcess proxy = start_proxy({"--allow-host", "127.0.0.1", "--allow-host", "*.example.test"});
     EXPECT_EQ(ask_proxy(proxy, "GET " + origin.url() + " HTTP/1.1\r\nHost: x\r\n\r\n").body, "ok");
     // Refused before any DNS query: these names would not resolve anyway.
     for (const char* target : {"http://elsewhere.test/", "http://example.test.evil/"}) {

@@ -1,0 +1,133 @@
+// ProxySession: one client connection (a browser, curl) as an explicit state machine on its
+// loop: read a request head, connect to the server it names (or take a pooled connection),
+// relay the exchange, and again while the client keeps the connection; or, for CONNECT, a
+// tunnel until both sides have closed. Nothing here blocks: every step is an event.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/event_loop.hpp"
+#include "common/http_request.hpp"
+#include "common/tcp_connection.hpp"
+#include "common/tcp_connector.hpp"
+#include "message_relay.hpp"
+#include "proxy_rules.hpp"
+#include "upstream.hpp"
+
+namespace web_proxy {
+
+class ProxyService;
+
+class ProxySession final : public net::ConnectionHandler, private UpstreamUser {
+  public:
+    ProxySession(ProxyService& service, net::TcpConnection& client);
+    ~ProxySession() override;
+    ProxySession(const ProxySession&) = delete;
+    ProxySession& operator=(const ProxySession&) = delete;
+
+    // The client connection's events.
+    void on_data(net::TcpConnection&) override;
+    void on_peer_closed(net::TcpConnection&) override;
+    void on_high_water(net::TcpConnection&) override;
+    void on_drained(net::TcpConnection&) override;
+    void on_idle(net::TcpConnection&) override;
+    void on_server_stopping(net::TcpConnection&) override;
+    // The grace period is over: a client still waiting for its response gets a 503.
+    void on_server_abort(net::TcpConnection&) override;
+    void on_close(net::TcpConnection&) override;
+
+  private:
+    enum class State {
+        kReadingHead,  // waiting for (the rest of) a request head
+        kConnecting,   // looking up and connecting to the server; the client waits
+        kForwarding,   // the request goes up, the response comes back
+        kTunnel,       // CONNECT: bytes both ways until both sides close
+        kLingering,    // our FIN is sent; what the client still sends is read and dropped
+        kClosed,
+    };
+
+    // The server connection's events (UpstreamUser).
+    void upstream_data(net::TcpConnection& conn) override;
+    void upstream_peer_closed(net::TcpConnection& conn) override;
+    void upstream_gone(net::TcpConnection& conn) override;
+    void upstream_high_water(net::TcpConnection& conn) override;
+    void upstream_drained(net::TcpConnection& conn) override;
+    void upstream_idle(net::TcpConnection& conn) override;
+
+    // Reading requests.
+    void read_heads();
+    void arm_head_timer();
+    void cancel_head_timer();
+    void handle_request(net::http::Request request);
+
+    // Answers the request itself; the connection goes on only when the request is complete.
+    void refuse(int status, std::string_view detail);
+    // Sends a final error page and closes gracefully.
+    void fail_and_close(int status, std::string_view detail);
+
+    // Reaching the server.
+    void open_upstream(const Destination& destination);
+    void connected(net::ConnectResult result);
+    void connect_failed(const net::ConnectError& error);
+
+    // An exchange.
+    void begin_exchange();
+    void pump_request_body();
+    void relay_response();
+    // `connection_lost`: the server closed or reset; a request on a pooled connection may then
+    // be retried.
+    void exchange_failed(std::string_view what, bool connection_lost = false);
+    bool retry_on_fresh_connection();
+    void finish_exchange();
+
+    // A tunnel.
+    void begin_tunnel();
+    void pump_tunnel();
+    void finish_tunnel();
+
+    // Both connections' reading follows the other side's output (backpressure) and the state.
+    void update_reading();
+    // Our FIN now, then what the client still sends is dropped until its FIN or a short wait.
+    void linger_close();
+    // Ends the session: the client connection closes now, or once its output is written.
+    void close_all();
+    void close_when_written();
+    void close_all_but_client();
+    void release_upstream(bool reusable);
+    void touch();
+    [[nodiscard]] bool idle_for_timeout() const;
+    void log_exchange(int status, std::uint64_t bytes, std::string_view note = {}) const;
+    [[nodiscard]] std::string destination_text() const;
+
+    ProxyService& service_;
+    net::TcpConnection& client_;
+    State state_ = State::kReadingHead;
+    bool stopping_ = false;      // the proxy is stopping: no further request on this connection
+    bool client_ended_ = false;  // the client sent FIN
+
+    net::http::Request request_;
+    std::string upstream_head_;  // the head sent upstream for a Forward
+    Destination destination_;
+    bool tunnel_ = false;
+
+    UpstreamHandler* upstream_ = nullptr;
+    net::TcpConnector::AttemptId attempt_ = 0;
+    UpstreamHandler* connecting_ = nullptr;  // the handler the connector just made
+    bool reused_ = false;                    // the exchange runs on a pooled connection
+    bool retried_ = false;                   // and has been tried again on a fresh one
+    bool server_ended_ = false;
+
+    std::optional<BodyCursor> request_body_;
+    std::optional<ResponseRelay> relay_;
+    std::uint64_t tunnel_up_ = 0;
+    std::uint64_t tunnel_down_ = 0;
+
+    net::EventLoop::TimerId head_timer_ = 0;
+    net::EventLoop::TimerId linger_timer_ = 0;
+    net::EventLoop::Clock::time_point last_active_;
+};
+
+}  // namespace web_proxy
