@@ -198,7 +198,6 @@ Plan plan_request(const Request& request, const Identity& self, const Policy& po
     append_field(head, "Host", uri->authority);
     append_fields(head, headers);
     append_field(head, "Via", via_element(request.version, self));
-    append_field(head, "Connection", "close");
     head += "\r\n";
     return Forward{uri->destination, std::move(head)};
 }
@@ -208,7 +207,7 @@ ClientFraming client_framing(const Response& response, const Version& client_ver
     ClientFraming framing;
     framing.dechunk = client_version.minor == 0 && response.body == net::http::BodyKind::kChunked;
     // The response as the client gets it: a dechunked body ends with the connection too. The
-    // server's own wish to close does not count: the proxy always asks it to close.
+    // server's own wish to close is about the server connection, not the client's.
     framing.keep_alive = net::http::may_reuse(
         {.request = {.asks_to_close = !client_keep_alive},
          .response = {.body_until_close =

@@ -268,6 +268,8 @@ void ProxySession::fail_and_close(int status, std::string_view detail) {
 void ProxySession::open_upstream(const Destination& destination) {
     state_ = State::kConnecting;
     update_reading();
+    service_.log().debug(client_.peer().to_string() + " connecting to " +
+                         host_port_text(destination));
     auto& settings = service_.settings();
     net::ConnectRequest request{.host = destination.host,
                                 .port = std::to_string(destination.port),

@@ -78,15 +78,6 @@ std::set<std::uint64_t> range(std::uint64_t first, std::uint64_t last) {
     return seqs;
 }
 
-// Polls the server's log until it holds `needle`; true when it did before the deadline.
-bool wait_for_log(const ServerProcess& server, std::string_view needle, const Deadline& deadline) {
-    while (!contains(server.log(), needle)) {
-        if (deadline.expired()) return false;
-        std::this_thread::sleep_for(10ms);
-    }
-    return true;
-}
-
 // "Ping <seq> <time>" as the book's client sends it, with the wall clock in seconds.
 std::string ping_message(std::uint64_t seq) {
     const double now =

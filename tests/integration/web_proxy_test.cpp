@@ -16,6 +16,7 @@
 #include "common/socket.hpp"
 #include "tests/support/cli_expectations.hpp"
 #include "tests/support/deadline.hpp"
+#include "tests/support/full_listener.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/scripted_tcp_server.hpp"
@@ -67,6 +68,7 @@ class RecordingServer {
   public:
     explicit RecordingServer(std::string reply, bool close_after = true)
         : server_([this, reply = std::move(reply), close_after](Fd connection) {
+              ++connections_;
               const Deadline deadline(kIo);
               do {
                   const std::string request = read_request(connection.get(), deadline);
@@ -83,6 +85,8 @@ class RecordingServer {
     [[nodiscard]] std::string url(std::string_view path = "/") const {
         return "http://127.0.0.1:" + std::to_string(port()) + std::string(path);
     }
+    // Connections accepted so far.
+    [[nodiscard]] int connections() const { return connections_.load(); }
     std::vector<std::string> requests() {
         const std::lock_guard lock(mutex_);
         return requests_;
@@ -91,6 +95,7 @@ class RecordingServer {
   private:
     std::mutex mutex_;
     std::vector<std::string> requests_;
+    std::atomic<int> connections_{0};
     ScriptedTcpServer server_;  // last: its thread starts once the rest exists
 };
 
@@ -277,7 +282,8 @@ TEST(WebProxyUpstream, SendsOriginFormWithHostViaAndNoHopByHopFields) {
     EXPECT_TRUE(contains(sent, "\r\nVia: 1.1 ")) << sent;
     // The fields in the client's order, then the proxy's own, then the body.
     EXPECT_TRUE(contains(sent, "\r\nContent-Length: 5\r\nVia: 1.1 ")) << sent;
-    EXPECT_TRUE(sent.ends_with(" (web_proxy)\r\nConnection: close\r\n\r\nhello")) << sent;
+    // No Connection: close: the server connection may serve the next request.
+    EXPECT_TRUE(sent.ends_with(" (web_proxy)\r\n\r\nhello")) << sent;
 }
 
 TEST(WebProxyUpstream, ChunkedRequestBodyGoesOnAsSent) {
@@ -370,7 +376,8 @@ TEST(WebProxyErrors, MalformedRequestsGetTheParsersStatus) {
 
 TEST(WebProxyErrors, DestinationsOutsideAllowAre403WithoutALookup) {
     RecordingServer origin("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
-    ServerProcess proxy = start_proxy({"--allow-host", "127.0.0.1", "--allow-host", "*.example.test"});
+    ServerProcess proxy =
+        start_proxy({"--allow-host", "127.0.0.1", "--allow-host", "*.example.test"});
     EXPECT_EQ(ask_proxy(proxy, "GET " + origin.url() + " HTTP/1.1\r\nHost: x\r\n\r\n").body, "ok");
     // Refused before any DNS query: these names would not resolve anyway.
     for (const char* target : {"http://elsewhere.test/", "http://example.test.evil/"}) {
@@ -567,6 +574,103 @@ TEST(WebProxySignals, AnExchangeUnderWayFinishesBeforeTheProxyStops) {
     go.set_value();
     EXPECT_EQ(busy.read_bytes(5, deadline), "-half");
     EXPECT_EQ(proxy.process().wait(deadline), ExitStatus::exit_code(0)) << proxy.log();
+}
+
+// ---------------------------------------------------------------------------- server connections
+
+TEST(WebProxyPool, ClientsOneAfterAnotherShareOneServerConnection) {
+    RecordingServer origin("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", false);
+    ServerProcess proxy = start_proxy({"-t", "1"});
+    for (int i = 0; i < 3; ++i) {
+        SCOPED_TRACE(i);
+        const HttpResponse response =
+            ask_proxy(proxy, "GET " + origin.url() + " HTTP/1.1\r\nHost: x\r\n\r\n");
+        EXPECT_EQ(response.status, 200);
+        EXPECT_EQ(response.body, "ok");
+    }
+    EXPECT_EQ(origin.requests().size(), 3u);
+    EXPECT_EQ(origin.connections(), 1);
+}
+
+TEST(WebProxyPool, AServerThatSaysCloseIsNotReused) {
+    RecordingServer origin("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
+    ServerProcess proxy = start_proxy({"-t", "1"});
+    for (int i = 0; i < 2; ++i) {
+        EXPECT_EQ(ask_proxy(proxy, "GET " + origin.url() + " HTTP/1.1\r\nHost: x\r\n\r\n").body,
+                  "ok");
+    }
+    EXPECT_EQ(origin.connections(), 2);
+}
+
+TEST(WebProxyPool, AGetIsRetriedOnceWhenThePooledConnectionDies) {
+    // The first connection answers one request, then reads the next and closes without a word,
+    // as a server whose keep-alive timeout ran out does; the second answers.
+    std::atomic<int> connection_count{0};
+    ScriptedTcpServer origin([&connection_count](Fd connection) {
+        const int n = ++connection_count;
+        const Deadline deadline(kIo);
+        if (read_request(connection.get(), deadline).empty()) return;
+        send_all(connection.get(), "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst", deadline);
+        if (n == 1) {
+            (void)read_request(connection.get(), deadline);
+            return;
+        }
+    });
+    const std::string url = "http://127.0.0.1:" + std::to_string(origin.port()) + "/";
+    ServerProcess proxy = start_proxy({"-t", "1"});
+    const Deadline deadline(kIo);
+    auto client = HttpConnection::open("127.0.0.1", proxy.port(), deadline);
+    for (int i = 0; i < 2; ++i) {
+        SCOPED_TRACE(i);
+        client.send("GET " + url + " HTTP/1.1\r\nHost: x\r\n\r\n", deadline);
+        const HttpResponse response = client.read_response(deadline);
+        EXPECT_EQ(response.status, 200) << proxy.log();
+        EXPECT_EQ(response.body, "first");
+    }
+    EXPECT_EQ(connection_count.load(), 2);
+}
+
+TEST(WebProxyPool, APostIsNotRetried) {
+    std::atomic<int> connection_count{0};
+    ScriptedTcpServer origin([&connection_count](Fd connection) {
+        ++connection_count;
+        const Deadline deadline(kIo);
+        if (read_request(connection.get(), deadline).empty()) return;
+        send_all(connection.get(), "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", deadline);
+        (void)read_request(connection.get(), deadline);  // then close without an answer
+    });
+    const std::string url = "http://127.0.0.1:" + std::to_string(origin.port()) + "/";
+    ServerProcess proxy = start_proxy({"-t", "1"});
+    EXPECT_EQ(ask_proxy(proxy, "GET " + url + " HTTP/1.1\r\nHost: x\r\n\r\n").status, 200);
+    const HttpResponse post =
+        ask_proxy(proxy, "POST " + url + " HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc");
+    EXPECT_EQ(post.status, 502);
+    EXPECT_EQ(connection_count.load(), 1);
+}
+
+TEST(WebProxySignals, ASecondSignalEndsAPendingConnectAtOnce) {
+    // A server whose accept queue is full: the connect would wait for --connect-timeout (30 s).
+    const FullListener full = full_listener();
+    ServerProcess proxy = start_proxy({"-v", "--connect-timeout", "30"});
+    const Deadline deadline(kIo);
+    auto waiting = HttpConnection::open("127.0.0.1", proxy.port(), deadline);
+    const std::string target = "127.0.0.1:" + std::to_string(full.listener.address.port());
+    waiting.send("GET http://" + target + "/ HTTP/1.1\r\nHost: x\r\n\r\n", deadline);
+    ASSERT_TRUE(wait_for_log(proxy, "connecting to " + target, deadline)) << proxy.log();
+    // An idle keep-alive client beside it: its close shows the first signal has been taken (two
+    // signals sent back to back could merge into one).
+    auto idle = HttpConnection::open("127.0.0.1", proxy.port(), deadline);
+    idle.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n", deadline);
+    EXPECT_EQ(idle.read_response(deadline).status, 400);
+    ASSERT_TRUE(proxy.process().signal(SIGTERM));
+    EXPECT_EQ(idle.read_to_eof(deadline).end, StreamEnd::kEof);
+    const auto second = Clock::now();
+    ASSERT_TRUE(proxy.process().signal(SIGTERM));
+    // The client hears 503 and the proxy exits 0, neither waiting for the 30 s connect timeout
+    // nor for the 5 s grace period.
+    EXPECT_EQ(waiting.read_response(deadline).status, 503);
+    EXPECT_EQ(proxy.process().wait(deadline), ExitStatus::exit_code(0)) << proxy.log();
+    EXPECT_LT(Clock::now() - second, 4s) << "the second signal did not end the grace period";
 }
 
 }  // namespace

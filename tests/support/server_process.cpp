@@ -5,6 +5,7 @@
 #include <charconv>
 #include <fstream>
 #include <stdexcept>
+#include <thread>
 
 namespace net::test {
 
@@ -161,6 +162,14 @@ std::optional<std::size_t> rss_bytes(pid_t pid) {
         return kib * 1024;
     }
     return std::nullopt;
+}
+
+bool wait_for_log(const ServerProcess& server, std::string_view needle, const Deadline& deadline) {
+    while (server.log().find(needle) == std::string::npos) {
+        if (deadline.expired()) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return true;
 }
 
 }  // namespace net::test

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tests/support/deadline.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -75,6 +76,9 @@ class ServerProcess {
     std::string first_line_;
     Announced announced_;
 };
+
+// Polls the server's log until it holds `needle`; true when it did before the deadline.
+bool wait_for_log(const ServerProcess& server, std::string_view needle, const Deadline& deadline);
 
 // VmRSS of any process, in bytes; nullopt when /proc/PID/status cannot be read.
 std::optional<std::size_t> rss_bytes(pid_t pid);

@@ -419,7 +419,7 @@ TEST(ProxyRulesPlanTest, ForwardHeadIsExact) {
                                         "User-Agent: test/1\r\n"
                                         "Accept: */*\r\n"
                                         "Via: 1.0 other.example\r\n") +
-                                std::string(kOurVia11) + "Connection: close\r\n\r\n");
+                                std::string(kOurVia11) + "\r\n");
 }
 
 TEST(ProxyRulesPlanTest, Http10ClientGoesUpstreamAsHttp11) {
@@ -428,7 +428,7 @@ TEST(ProxyRulesPlanTest, Http10ClientGoesUpstreamAsHttp11) {
     ASSERT_TRUE(std::holds_alternative<Forward>(p));
     EXPECT_EQ(std::get<Forward>(p).head, std::string("GET / HTTP/1.1\r\n"
                                                      "Host: example.org\r\n") +
-                                             std::string(kOurVia10) + "Connection: close\r\n\r\n");
+                                             std::string(kOurVia10) + "\r\n");
 }
 
 TEST(ProxyRulesPlanTest, HostIsTheUriAuthority) {
@@ -450,7 +450,7 @@ TEST(ProxyRulesPlanTest, FramingFieldsNamedInConnectionStay) {
                                                           "Host: example.org\r\n"
                                                           "Content-Length: 3\r\n") +
                                                   std::string(kOurVia11) +
-                                                  "Connection: close\r\n\r\n");
+                                                  "\r\n");
 
     const auto chunked = plan(
         "PUT http://example.org/f HTTP/1.1\r\nHost: example.org\r\n"
@@ -460,7 +460,7 @@ TEST(ProxyRulesPlanTest, FramingFieldsNamedInConnectionStay) {
                                                            "Host: example.org\r\n"
                                                            "Transfer-Encoding: chunked\r\n") +
                                                    std::string(kOurVia11) +
-                                                   "Connection: close\r\n\r\n");
+                                                   "\r\n");
 }
 
 TEST(ProxyRulesPlanTest, OptionsWithEmptyPathBecomesAsterisk) {

@@ -19,6 +19,7 @@
 
 #include "common/socket.hpp"
 #include "common/worker_pool.hpp"
+#include "tests/support/full_listener.hpp"
 
 namespace net {
 namespace {
@@ -111,28 +112,8 @@ std::string closed_port() {
     return std::to_string(bound.address.port());
 }
 
-// A listener whose accept queue is full, so the kernel drops further SYNs: a connect to it
-// neither succeeds nor fails until the client gives up. The fillers must stay open.
-struct FullListener {
-    BoundSocket listener;
-    std::vector<Fd> fillers;
-};
-
-FullListener full_listener() {
-    FullListener full{.listener = listen_tcp("127.0.0.1", "0", {.backlog = 0}), .fillers = {}};
-    // Connect until one connect hangs: from then on the queue is full and the kernel drops new
-    // SYNs. (How many fit depends on how the kernel rounds the backlog.)
-    const auto& address = full.listener.address;
-    for (int i = 0; i < 64; ++i) {
-        Fd fd(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-        (void)::connect(fd.get(), address.get(), address.size());
-        const bool completed = wait_writable(fd.get(), 200ms);
-        full.fillers.push_back(std::move(fd));
-        if (!completed) return full;
-    }
-    ADD_FAILURE() << "64 connects to a listener with backlog 0 all completed";
-    return full;
-}
+using test::full_listener;
+using test::FullListener;
 
 TEST_F(TcpConnectorTest, ConnectsAndTheConnectionCarriesBytes) {
     const BoundSocket server = listen_tcp("127.0.0.1", "0");
