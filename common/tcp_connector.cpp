@@ -53,9 +53,15 @@ struct TcpConnector::Attempt {
 TcpConnector::TcpConnector(EventLoop& loop, WorkerPool& lookups, Resolver resolver)
     : loop_(loop),
       lookups_(lookups),
-      resolver_(resolver ? std::move(resolver) : Resolver(resolve_tcp)) {}
+      resolver_(resolver ? std::move(resolver) : Resolver(resolve_tcp)) {
+    mailbox_->loop = &loop;
+}
 
 TcpConnector::~TcpConnector() {
+    {
+        const std::lock_guard lock(mailbox_->mutex);
+        mailbox_->loop = nullptr;
+    }
     *alive_ = false;
     while (!attempts_.empty())
         finish(*attempts_.begin()->second);
@@ -115,7 +121,7 @@ void TcpConnector::start_lookup(Attempt& attempt) {
         return;
     }
     attempt.looking_up = true;
-    lookups_.submit([this, loop = &loop_, alive = std::weak_ptr<bool>(alive_), id = attempt.id,
+    lookups_.submit([this, mailbox = mailbox_, alive = std::weak_ptr<bool>(alive_), id = attempt.id,
                      resolver = resolver_, host = request.host, port = request.port,
                      family = request.family] {
         std::vector<SocketAddress> addresses;
@@ -134,7 +140,9 @@ void TcpConnector::start_lookup(Attempt& attempt) {
                 ConnectError{.step = ConnectStep::kLookup, .error = EAI_FAIL, .message = e.what()};
         }
         // `this` is touched only on the loop, and only while the connector lives.
-        loop->post([this, alive, id, addresses = std::move(addresses), error]() mutable {
+        const std::lock_guard lock(mailbox->mutex);
+        if (mailbox->loop == nullptr) return;  // the connector is gone
+        mailbox->loop->post([this, alive, id, addresses = std::move(addresses), error]() mutable {
             const auto still = alive.lock();
             if (still && *still) lookup_done(id, std::move(addresses), std::move(error));
         });

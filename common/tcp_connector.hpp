@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -60,8 +61,8 @@ class TcpConnector {
     using AttemptId = std::uint64_t;
     using Callback = std::function<void(ConnectResult)>;
 
-    // Lookups of names run on `lookups`, which must outlive every lookup submitted (in a
-    // program: declare the pool after the loops, so it is joined first).
+    // Lookups of names run on `lookups` (a pool with WorkerPool::AtExit::kAbandon lets a
+    // stopping program leave a slow lookup behind).
     TcpConnector(EventLoop& loop, WorkerPool& lookups, Resolver resolver = {});
     TcpConnector(const TcpConnector&) = delete;
     TcpConnector& operator=(const TcpConnector&) = delete;
@@ -102,7 +103,14 @@ class TcpConnector {
     Resolver resolver_;
     std::unordered_map<AttemptId, std::unique_ptr<Attempt>> attempts_;
     AttemptId next_id_ = 1;
-    // Lookup answers posted from worker threads check this, so none lands after we are gone.
+    // Where a lookup's answer goes. A worker thread posts to the loop only while the connector
+    // lives (its destructor clears `loop` under the mutex), and the posted task runs only while
+    // it still does: a lookup may outlive the connector, the loop and the pool that ran it.
+    struct Mailbox {
+        std::mutex mutex;
+        EventLoop* loop = nullptr;
+    };
+    std::shared_ptr<Mailbox> mailbox_ = std::make_shared<Mailbox>();
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

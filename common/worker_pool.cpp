@@ -3,51 +3,58 @@
 
 namespace net {
 
-WorkerPool::WorkerPool(std::size_t threads) {
+WorkerPool::WorkerPool(std::size_t threads, AtExit at_exit) : at_exit_(at_exit) {
     threads_.reserve(threads);
     for (std::size_t i = 0; i < threads; ++i)
-        threads_.emplace_back([this] { work(); });
+        threads_.emplace_back([state = state_] { work(state); });
 }
 
 WorkerPool::~WorkerPool() {
+    std::deque<std::function<void()>> dropped;  // destroyed outside the lock
     {
-        const std::lock_guard lock(mutex_);
-        stopping_ = true;
+        const std::lock_guard lock(state_->mutex);
+        state_->stopping = true;
+        if (at_exit_ == AtExit::kAbandon) dropped.swap(state_->jobs);
     }
-    ready_.notify_all();
-    threads_.clear();  // joins, after the queue is empty
+    state_->ready.notify_all();
+    if (at_exit_ == AtExit::kAbandon) {
+        for (auto& thread : threads_)
+            thread.detach();
+    }
+    threads_.clear();  // joins what is not detached, after the queue is empty
 }
 
 void WorkerPool::submit(std::function<void()> job) {
     {
-        const std::lock_guard lock(mutex_);
-        jobs_.push_back(std::move(job));
+        const std::lock_guard lock(state_->mutex);
+        state_->jobs.push_back(std::move(job));
     }
-    ready_.notify_one();
+    state_->ready.notify_one();
 }
 
 void WorkerPool::wait_idle() {
-    std::unique_lock lock(mutex_);
-    idle_.wait(lock, [this] { return jobs_.empty() && running_ == 0; });
+    std::unique_lock lock(state_->mutex);
+    state_->idle.wait(lock, [this] { return state_->jobs.empty() && state_->running == 0; });
 }
 
-void WorkerPool::work() {
+void WorkerPool::work(const std::shared_ptr<State>& state) {
     while (true) {
         std::function<void()> job;
         {
-            std::unique_lock lock(mutex_);
-            ready_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
-            if (jobs_.empty()) return;  // stopping, and nothing left
-            job = std::move(jobs_.front());
-            jobs_.pop_front();
-            ++running_;
+            std::unique_lock lock(state->mutex);
+            state->ready.wait(lock, [&] { return state->stopping || !state->jobs.empty(); });
+            if (state->jobs.empty()) return;  // stopping, and nothing left
+            job = std::move(state->jobs.front());
+            state->jobs.pop_front();
+            ++state->running;
         }
         job();
+        job = nullptr;  // what it captured goes before the pool is told it is idle
         {
-            const std::lock_guard lock(mutex_);
-            --running_;
+            const std::lock_guard lock(state->mutex);
+            --state->running;
         }
-        idle_.notify_all();
+        state->idle.notify_all();
     }
 }
 

@@ -5,7 +5,6 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
-#include <optional>
 
 #include "common/cli.hpp"
 #include "common/exit_codes.hpp"
@@ -80,8 +79,9 @@ int serve(const net::Args& args) {
     net::ignore_sigpipe();
     net::raise_open_file_limit();     // two descriptors a client
     net::TerminationSignals signals;  // before any thread starts, so all inherit the mask
-    // Joined before the loops go (see the end): a lookup that finishes posts to its loop.
-    std::optional<net::WorkerPool> lookups(std::in_place, kLookupThreads);
+    // A lookup still under way when the proxy stops is left to end alone: getaddrinfo cannot
+    // be interrupted, and a second signal means now.
+    net::WorkerPool lookups(kLookupThreads, net::WorkerPool::AtExit::kAbandon);
     net::ServerGroup server({.listen = listen,
                              .server = {.connection = {.idle_timeout = settings.idle_timeout,
                                                        .high_water_mark = settings.buffer_limit},
@@ -90,13 +90,12 @@ int serve(const net::Args& args) {
                              .grace_period = kShutdownGrace},
                             [&](net::EventLoop& loop) {
                                 return std::make_unique<web_proxy::ProxyService>(loop, settings,
-                                                                                 *lookups, log);
+                                                                                 lookups, log);
                             });
     settings.self.received_by =
         net::local_host_name() + ":" + std::to_string(server.address().port());
     net::announce("web_proxy: listening on " + server.address().to_string());
     server.run(signals);
-    lookups.reset();
     return net::kExitOk;
 }
 

@@ -230,5 +230,45 @@ TEST_F(TcpConnectorTest, ACancelledAttemptNeverCallsBack) {
     EXPECT_EQ(callbacks.load(), 0);
 }
 
+TEST(TcpConnectorLifetimeTest, ALookupMayOutliveTheConnectorTheLoopAndThePool) {
+    // A program that stops while a lookup hangs: it destroys the connector, the pool (which
+    // abandons the lookup's thread) and the loop; the lookup ends later and touches none of them.
+    auto started = std::make_shared<std::promise<void>>();
+    auto finished = std::make_shared<std::promise<void>>();
+    std::promise<void> release;
+    auto released = release.get_future().share();
+    {
+        EventLoop loop;
+        auto pool = std::make_unique<WorkerPool>(1, WorkerPool::AtExit::kAbandon);
+        auto set = std::make_unique<ConnectionSet>(loop);
+        auto connector = std::make_unique<TcpConnector>(
+            loop, *pool,
+            [started, finished, released](const std::string&, const std::string&, int) {
+                started->set_value();
+                (void)released.wait_for(kPatience);
+                finished->set_value();
+                return std::vector<SocketAddress>{};
+            });
+        std::jthread thread([&loop] { loop.run(); });
+        loop.post([&] {
+            connector->connect(
+                {.host = "slow.example", .port = "80", .timeout = 10s}, *set,
+                [](TcpConnection&) { return std::make_shared<Recorder>(); }, {},
+                [](ConnectResult) { ADD_FAILURE() << "called back after the end"; });
+        });
+        ASSERT_EQ(started->get_future().wait_for(kPatience), std::future_status::ready);
+        // Torn down on the loop thread, as a program's loop service is; then the pool goes.
+        loop.post([&] {
+            connector.reset();
+            set.reset();
+            loop.stop();
+        });
+        thread.join();
+        pool.reset();
+    }
+    release.set_value();
+    ASSERT_EQ(finished->get_future().wait_for(kPatience), std::future_status::ready);
+}
+
 }  // namespace
 }  // namespace net

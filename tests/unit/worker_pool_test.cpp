@@ -100,5 +100,30 @@ TEST(WorkerPoolTest, DestructorRunsQueuedJobs) {
     EXPECT_EQ(ran.load(), 100);
 }
 
+TEST(WorkerPoolTest, AnAbandoningPoolDropsQueuedJobsAndLeavesARunningOneBehind) {
+    // Everything the jobs touch is theirs (shared), since they may outlive the test's frame.
+    auto ran = std::make_shared<std::atomic<int>>(0);
+    auto started = std::make_shared<std::promise<void>>();
+    auto finished = std::make_shared<std::promise<void>>();
+    std::promise<void> gate;
+    auto open = gate.get_future().share();
+    auto pool = std::make_unique<WorkerPool>(1, WorkerPool::AtExit::kAbandon);
+    pool->submit([open, started, finished, ran] {
+        started->set_value();
+        (void)open.wait_for(kDeadline);  // a job that cannot be interrupted, like getaddrinfo
+        ++*ran;
+        finished->set_value();
+    });
+    for (int i = 0; i < 100; ++i)
+        pool->submit([ran] { ++*ran; });
+    ASSERT_EQ(started->get_future().wait_for(kDeadline), std::future_status::ready);
+    // The destructor returns while the first job still waits at the gate.
+    ASSERT_TRUE(finishes_within([&pool] { pool.reset(); }, kDeadline));
+    EXPECT_EQ(ran->load(), 0);
+    gate.set_value();
+    ASSERT_EQ(finished->get_future().wait_for(kDeadline), std::future_status::ready);
+    EXPECT_EQ(ran->load(), 1);  // the queued hundred never ran
+}
+
 }  // namespace
 }  // namespace net
