@@ -48,6 +48,8 @@ struct TcpConnector::Attempt {
     SocketAddress trying;
     int last_error = ETIMEDOUT;
     SocketAddress last_address;
+    bool tried_any = false;                // a connect was started to some address
+    std::optional<SocketAddress> refused;  // the first address allow_address refused
 };
 
 TcpConnector::TcpConnector(EventLoop& loop, WorkerPool& lookups, Resolver resolver)
@@ -168,6 +170,11 @@ void TcpConnector::try_next_address(Attempt& attempt) {
     auto& addresses = attempt.request.addresses;
     while (attempt.next_address < addresses.size()) {
         const SocketAddress address = addresses[attempt.next_address++];
+        if (attempt.request.allow_address && !attempt.request.allow_address(address)) {
+            if (!attempt.refused) attempt.refused = address;
+            continue;
+        }
+        attempt.tried_any = true;
         attempt.last_address = address;
         Fd fd(::socket(address.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
         if (!fd) {
@@ -195,6 +202,13 @@ void TcpConnector::try_next_address(Attempt& attempt) {
             attempt.attempt_timer =
                 loop_.run_at(until, [this, id = attempt.id] { attempt_timed_out(id); });
         }
+        return;
+    }
+    if (!attempt.tried_any && attempt.refused) {
+        fail(attempt, {.step = ConnectStep::kRefused,
+                       .error = EACCES,
+                       .message = "not allowed to connect to " + attempt.refused->to_string(),
+                       .refused = attempt.refused});
         return;
     }
     fail(attempt, {.step = ConnectStep::kConnect,

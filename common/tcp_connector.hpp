@@ -24,14 +24,16 @@
 
 namespace net {
 
-enum class ConnectStep { kLookup, kConnect };
+// kRefused: every address the lookup gave was refused by the request's allow_address.
+enum class ConnectStep { kLookup, kConnect, kRefused };
 
 struct ConnectError {
     ConnectStep step = ConnectStep::kConnect;
     // errno for a connect (ETIMEDOUT when a deadline passed, at either step); the getaddrinfo
     // code (EAI_*) for a lookup that failed by itself.
     int error = 0;
-    std::string message;  // "cannot connect to 127.0.0.1:9: Connection refused"
+    std::string message;                     // "cannot connect to 127.0.0.1:9: Connection refused"
+    std::optional<SocketAddress> refused{};  // with kRefused: the first address refused
     [[nodiscard]] bool timed_out() const { return error == ETIMEDOUT; }
 };
 
@@ -43,6 +45,9 @@ struct ConnectRequest {
     std::chrono::milliseconds attempt_timeout{0};  // one address; 0: as long as the whole allows
     // Addresses already known: the lookup is skipped and these are tried in order.
     std::vector<SocketAddress> addresses{};
+    // Asked of every address before it is tried (after the lookup, so a name cannot hide an
+    // address the caller must not reach): an address it refuses is skipped. Null: all allowed.
+    std::function<bool(const SocketAddress&)> allow_address{};
 };
 
 struct ConnectResult {

@@ -138,6 +138,33 @@ TEST_F(TcpConnectorTest, ConnectsAndTheConnectionCarriesBytes) {
     run_on_loop([&] { EXPECT_EQ(set_->size(), 1U); });
 }
 
+TEST_F(TcpConnectorTest, AnAddressTheCallerRefusesIsNeverTried) {
+    const BoundSocket first = listen_tcp("127.0.0.1", "0");
+    const BoundSocket second = listen_tcp("127.0.0.1", "0");
+    // The lookup gave two addresses; the caller may not reach the first.
+    const auto result = connect(
+        {.host = "two.example",
+         .port = "80",
+         .addresses = {first.address, second.address},
+         .allow_address = [&](const SocketAddress& address) { return address != first.address; }});
+    ASSERT_NE(result.connection, nullptr) << result.error->message;
+    EXPECT_EQ(result.peer, second.address);
+}
+
+TEST_F(TcpConnectorTest, WhenEveryAddressIsRefusedTheErrorNamesTheFirst) {
+    const BoundSocket server = listen_tcp("127.0.0.1", "0");
+    const auto result = connect({.host = "127.0.0.1",
+                                 .port = std::to_string(server.address.port()),
+                                 .allow_address = [](const SocketAddress&) { return false; }});
+    ASSERT_EQ(result.connection, nullptr);
+    ASSERT_TRUE(result.error);
+    EXPECT_EQ(result.error->step, ConnectStep::kRefused);
+    EXPECT_EQ(result.error->error, EACCES);
+    EXPECT_EQ(result.error->refused, server.address);
+    // Nothing reached the listener.
+    EXPECT_FALSE(wait_readable(server.fd.get(), std::chrono::milliseconds(0)));
+}
+
 TEST_F(TcpConnectorTest, ARefusedConnectNamesTheAddressAndTheError) {
     const std::string port = closed_port();
     const auto result = connect({.host = "127.0.0.1", .port = port});
