@@ -1,7 +1,7 @@
 """Small measuring helpers shared by the benchmark scripts (called as `helper NAME ARGS...`,
 see bench/lib.sh): free ports, monotonic timing, memory and CPU of a process group, a disk's
-fsync rate."""
-import os, socket, subprocess, sys, threading, time
+fsync rate, many idle keep-alive clients of a proxy."""
+import errno, os, resource, selectors, socket, subprocess, sys, threading, time
 
 
 def free_port(kind="tcp"):
@@ -128,8 +128,131 @@ def fsync_rate(directory, threads, seconds):
     print(f"{files / elapsed:.0f} {cpu * 1e6 / files:.0f}")
 
 
+class IdleClient:
+    """One connection of idle_clients: sends its request once connected, then reads the response
+    (status line, headers, Content-Length body) and keeps the connection open."""
+
+    def __init__(self, request):
+        self.sock = socket.socket()
+        self.sock.setblocking(False)
+        self.out = request
+        self.got = bytearray()
+        self.body_end = None  # the size of the whole response, once its head is in
+
+    def on_writable(self):
+        """Sends what is left of the request; True when it is all sent. Raises OSError when the
+        connect failed."""
+        error = self.sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+        if error:
+            raise OSError(error, os.strerror(error))
+        self.out = self.out[self.sock.send(self.out):]
+        return not self.out
+
+    def on_readable(self):
+        """Reads what came; True once the whole response is in. Raises OSError when the proxy
+        closed first or answered with other than 200 or without a Content-Length."""
+        data = self.sock.recv(65536)
+        if not data:
+            raise OSError("closed before the end of the response")
+        self.got += data
+        if self.body_end is None:
+            head_end = self.got.find(b"\r\n\r\n")
+            if head_end < 0:
+                return False
+            head = self.got[:head_end].decode("latin-1").split("\r\n")
+            if head[0].split(" ")[1:2] != ["200"]:
+                raise OSError(f"answered '{head[0]}'")
+            lengths = [line.split(":", 1)[1].strip() for line in head[1:]
+                       if line.lower().startswith("content-length:")]
+            if not lengths:
+                raise OSError("answered without a Content-Length")
+            self.body_end = head_end + 4 + int(lengths[0])
+        if len(self.got) > self.body_end:
+            raise OSError("sent more than the response")
+        return len(self.got) == self.body_end
+
+
+def idle_clients(pgid, host, port, count, target, window, hold, timeout):
+    """COUNT keep-alive clients of a proxy at HOST:PORT, each a connection of its own that sends one
+    GET for TARGET (an absolute URL) and reads the whole response, at most WINDOW of them under way
+    at once (as clients that arrive over time, not in one burst); then every connection is held
+    open and idle for HOLD seconds. Prints one line: clients, answered, failed, open (answered ones
+    the proxy had not closed by the end of the hold), seconds (until the last answer), and pss_kib:
+    the process group PGID's PSS read at the end of the hold, every connection still open. Gives
+    up on clients not answered within TIMEOUT seconds (counted as failed)."""
+    count, window, port = int(count), int(window), int(port)
+    hold, timeout = float(hold), float(timeout)
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    if hard < count + 100:
+        sys.exit(f"helper.py: idle-clients: {count} connections need more descriptors than {hard}")
+    authority = target.split("/")[2]
+    request = f"GET {target} HTTP/1.1\r\nHost: {authority}\r\nUser-Agent: idle-clients\r\n\r\n"
+    request = request.encode()
+    selector = selectors.DefaultSelector()
+    idle, started, failed, errors = [], 0, 0, {}
+    under_way = 0
+    start = time.monotonic()
+    deadline = start + timeout
+
+    def fail(client, error):
+        nonlocal failed, under_way
+        selector.unregister(client.sock)
+        client.sock.close()
+        failed += 1
+        under_way -= 1
+        errors[str(error)] = errors.get(str(error), 0) + 1
+
+    while len(idle) + failed < count and time.monotonic() < deadline:
+        while under_way < window and started < count:
+            client = IdleClient(request)
+            error = client.sock.connect_ex((host, port))
+            started += 1
+            under_way += 1
+            selector.register(client.sock, selectors.EVENT_WRITE, client)
+            if error not in (0, errno.EINPROGRESS):
+                fail(client, os.strerror(error))
+        for key, _ in selector.select(timeout=max(0.0, min(1.0, deadline - time.monotonic()))):
+            client = key.data
+            try:
+                if key.events & selectors.EVENT_WRITE:
+                    if client.on_writable():
+                        selector.modify(client.sock, selectors.EVENT_READ, client)
+                elif client.on_readable():
+                    selector.unregister(client.sock)
+                    idle.append(client)
+                    under_way -= 1
+            except OSError as error:
+                fail(client, error.strerror or error)
+    seconds = time.monotonic() - start
+    if count - len(idle) - failed > 0:
+        errors[f"no answer within {timeout:g} s"] = count - len(idle) - failed
+        failed = count - len(idle)
+    for key in list(selector.get_map().values()):
+        key.fileobj.close()
+    selector.close()
+
+    # The hold: an idle connection that turns readable was closed by the proxy (or spoke unasked).
+    selector = selectors.DefaultSelector()
+    for client in idle:
+        selector.register(client.sock, selectors.EVENT_READ, client)
+    closed = 0
+    hold_end = time.monotonic() + hold
+    while (left := hold_end - time.monotonic()) > 0:
+        for key, _ in selector.select(timeout=left):
+            selector.unregister(key.fileobj)
+            closed += 1
+    pss = pss_kib(pgid)
+    print(f"clients={count} answered={len(idle)} failed={failed} open={len(idle) - closed} "
+          f"seconds={seconds:.2f} pss_kib={pss}", flush=True)
+    for reason, n in sorted(errors.items()):
+        print(f"helper.py: idle-clients: {n} x {reason}", file=sys.stderr)
+    for client in idle:
+        client.sock.close()
+
+
 COMMANDS = {"free-port": free_port, "timed": timed, "group-pss": group_pss, "sampled": sampled,
-            "ticks": ticks, "fsync-rate": fsync_rate}
+            "ticks": ticks, "fsync-rate": fsync_rate, "idle-clients": idle_clients}
 
 if __name__ == "__main__":
     COMMANDS[sys.argv[1]](*sys.argv[2:])
