@@ -89,6 +89,10 @@ void ResponseRelay::feed_head(std::string_view bytes, std::string& to_client) {
                 fail("101 Switching Protocols without an Upgrade");
                 return;
             }
+            if (++interim_responses_ > kMaxInterimResponses) {
+                fail("too many interim responses");
+                return;
+            }
             if (client_version_.minor >= 1) {
                 to_client += client_response_head(response_, self_, client_version_, {});
             }
@@ -96,21 +100,34 @@ void ResponseRelay::feed_head(std::string_view bytes, std::string& to_client) {
             continue;
         }
         framing_ = client_framing(response_, client_version_, client_keep_alive_);
-        to_client += client_response_head(response_, self_, client_version_, framing_);
-        started_ = true;
         body_ = BodyCursor(response_.body, response_.content_length, framing_.dechunk);
         state_ = body_.done() ? State::kDone : State::kBody;
+        held_ = client_response_head(response_, self_, client_version_, framing_);
+        if (response_.body != net::http::BodyKind::kChunked || state_ == State::kDone) {
+            start(to_client);
+        }
         if (!rest.empty()) feed_body(rest, to_client);
     }
 }
 
 void ResponseRelay::feed_body(std::string_view bytes, std::string& to_client) {
-    const auto step = body_.take(bytes, to_client);
+    const auto step = body_.take(bytes, started_ ? to_client : held_);
+    // The first data byte starts the response even when the framing fails later in the same
+    // bytes: what the client gets must not depend on how the server's bytes were split.
+    if (!started_ && (body_.body_bytes() > 0 || (!step.error && body_.done()))) {
+        start(to_client);
+    }
     if (step.error) {
         fail("malformed chunked body");
     } else if (body_.done()) {
         state_ = State::kDone;
     }
+}
+
+void ResponseRelay::start(std::string& to_client) {
+    to_client += held_;
+    held_.clear();
+    started_ = true;
 }
 
 void ResponseRelay::server_closed() {
@@ -124,6 +141,7 @@ void ResponseRelay::server_closed() {
 
 void ResponseRelay::fail(std::string why) {
     state_ = State::kFailed;
+    held_.clear();
     error_ = std::move(why);
 }
 

@@ -44,6 +44,7 @@ class BodyCursor {
 
 // A server's answer to one request, turned into what the client gets: interim 1xx heads passed
 // to HTTP/1.1 clients, the final head rewritten (client_response_head), the body as framed.
+// A server that sends more than kMaxInterimResponses interim responses fails the relay.
 class ResponseRelay {
   public:
     ResponseRelay(std::string request_method, net::http::Version client_version,
@@ -57,8 +58,20 @@ class ResponseRelay {
     // The server closed its side: the end of an until-close body, a failure otherwise.
     void server_closed();
 
+    // Interim (1xx) responses to one request before the final one; one more fails the relay
+    // ("too many interim responses" -> 502): a server must not keep the exchange waiting on
+    // an endless stream of them.
+    static constexpr int kMaxInterimResponses = 10;
+
     [[nodiscard]] State state() const { return state_; }
-    // True once a final head has gone to the client: a failure after it cannot become a 502.
+    // True once any byte of the final response has been appended to `to_client`: after that a
+    // failure can only cut the response short; before it, the caller may still answer with an
+    // error of its own (502, 504), and `to_client` holds nothing but whole interim responses.
+    // For a body of known length or one that ends with the connection, the final head is given
+    // out as soon as it is read. For a chunked body it is held back until the first byte of
+    // chunk data arrives or the body ends (an empty one): so a bad first chunk-size line, or a
+    // server that closes or stalls before any data, fails before anything was started. Only the
+    // bytes decide, never how they were split between feed() calls.
     [[nodiscard]] bool started() const { return started_; }
     // After kDone: whether the client connection stays open.
     [[nodiscard]] bool keep_alive() const { return framing_.keep_alive; }
@@ -70,6 +83,8 @@ class ResponseRelay {
   private:
     void feed_head(std::string_view bytes, std::string& to_client);
     void feed_body(std::string_view bytes, std::string& to_client);
+    // Gives out the held final head (and framing): the response has begun.
+    void start(std::string& to_client);
     void fail(std::string why);
 
     std::string method_;
@@ -79,6 +94,8 @@ class ResponseRelay {
     State state_ = State::kHead;
     bool started_ = false;
     std::string head_;  // the head so far
+    std::string held_;  // the final head and chunked framing, while not yet started
+    int interim_responses_ = 0;
     net::http::Response response_;
     ClientFraming framing_;
     BodyCursor body_{net::http::BodyKind::kNone, 0};

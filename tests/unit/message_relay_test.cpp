@@ -234,6 +234,10 @@ TEST(ResponseRelayTest, WholeAndByteByByteAgree) {
              std::string_view("HTTP/1.1 204 No Content\r\n\r\n"),
              std::string_view("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort"),
              std::string_view("HTTP/1.1 2x0 OK\r\n\r\n"),
+             std::string_view("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nxyz\r\n"),
+             std::string_view("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                              "3\r\nabcX"),
+             std::string_view("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
          }) {
         for (const Version version : {Version{1, 1}, Version{1, 0}}) {
             SCOPED_TRACE(std::string(server) + " to HTTP/1." + std::to_string(version.minor));
@@ -431,13 +435,107 @@ TEST(ResponseRelayTest, MalformedStatusLineFailsBeforeStarting) {
     }
 }
 
-TEST(ResponseRelayTest, MalformedChunkedBodyFailsAfterStarting) {
+TEST(ResponseRelayTest, MalformedFirstChunkSizeFailsBeforeStarting) {
+    // The head is held back until the first chunk's data: a server whose chunked framing is
+    // wrong from the start still earns the client a 502, not a cut-off 200.
+    for (const std::string_view body : {std::string_view("xyz\r\n"), std::string_view("5 6\r\n"),
+                                        std::string_view("5\rhello"), std::string_view("\r\n")}) {
+        for (const Version version : {Version{1, 1}, Version{1, 0}}) {
+            ResponseRelay relay("GET", version, true, kSelf);
+            std::string to_client;
+            relay.feed("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", to_client);
+            relay.feed(body, to_client);
+            EXPECT_EQ(relay.state(), State::kFailed) << body;
+            EXPECT_FALSE(relay.started()) << body;
+            EXPECT_TRUE(to_client.empty()) << to_client;
+            EXPECT_EQ(relay.error(), "malformed chunked body");
+        }
+    }
+}
+
+TEST(ResponseRelayTest, MalformedChunkAfterDataFailsAfterStarting) {
+    // All in one feed() or byte by byte, the same: the data started the response.
+    expect_same_in_pieces(
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nxyz\r\n");
     ResponseRelay relay("GET", Version{1, 1}, true, kSelf);
     std::string to_client;
-    relay.feed("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nxyz\r\n", to_client);
+    relay.feed("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nxyz\r\n",
+               to_client);
     EXPECT_EQ(relay.state(), State::kFailed);
     EXPECT_TRUE(relay.started());
     EXPECT_FALSE(relay.error().empty());
+    EXPECT_TRUE(to_client.starts_with("HTTP/1.1 200 OK\r\n")) << to_client;
+    EXPECT_TRUE(to_client.ends_with("\r\n\r\n5\r\nhello\r\n")) << to_client;
+}
+
+TEST(ResponseRelayTest, ChunkedHeadIsHeldUntilTheFirstData) {
+    ResponseRelay relay("POST", Version{1, 1}, true, kSelf);
+    std::string to_client;
+    relay.feed("HTTP/1.1 100 Continue\r\n\r\n", to_client);
+    const std::string interim = to_client;
+    EXPECT_FALSE(interim.empty());
+
+    relay.feed("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", to_client);
+    EXPECT_EQ(relay.state(), State::kBody);
+    EXPECT_FALSE(relay.started());
+    EXPECT_EQ(to_client, interim) << "only whole interim responses before the start";
+    relay.feed("5;ext=1\r", to_client);
+    relay.feed("\n", to_client);
+    EXPECT_FALSE(relay.started());
+    EXPECT_EQ(to_client, interim);
+
+    relay.feed("h", to_client);
+    EXPECT_TRUE(relay.started());
+    EXPECT_EQ(to_client, interim + "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n" +
+                             std::string(kOurVia11) + "\r\n5;ext=1\r\nh");
+    relay.feed("ello\r\n0\r\n\r\n", to_client);
+    EXPECT_EQ(relay.state(), State::kDone);
+    EXPECT_TRUE(to_client.ends_with("5;ext=1\r\nhello\r\n0\r\n\r\n")) << to_client;
+}
+
+TEST(ResponseRelayTest, ChunkedServerThatClosesBeforeAnyDataFailsBeforeStarting) {
+    const auto out =
+        relay("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n", {}, 0, true);
+    EXPECT_EQ(out.state, State::kFailed);
+    EXPECT_FALSE(out.started);
+    EXPECT_TRUE(out.to_client.empty());
+}
+
+TEST(ResponseRelayTest, EmptyChunkedBodyStartsAtItsEnd) {
+    const std::string body = "0\r\n\r\n";
+    const auto out = relay("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + body);
+    EXPECT_EQ(out.state, State::kDone);
+    EXPECT_TRUE(out.started);
+    EXPECT_TRUE(out.to_client.ends_with("\r\n\r\n" + body)) << out.to_client;
+    EXPECT_EQ(out.body_bytes, 0u);
+}
+
+TEST(ResponseRelayTest, LengthHeadStartsAtOnce) {
+    // Nothing in a Content-Length body can be malformed: its head goes out as soon as it is read.
+    const auto out = relay("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n");
+    EXPECT_EQ(out.state, State::kBody);
+    EXPECT_TRUE(out.started);
+    EXPECT_TRUE(out.to_client.ends_with(std::string(kOurVia11) + "\r\n")) << out.to_client;
+}
+
+TEST(ResponseRelayTest, TenInterimResponsesAreRelayedAnEleventhFails) {
+    std::string interims;
+    for (int i = 0; i < ResponseRelay::kMaxInterimResponses; ++i)
+        interims += "HTTP/1.1 102 Processing\r\n\r\n";
+    const std::string final_response = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+
+    const auto ten = relay(interims + final_response);
+    EXPECT_EQ(ten.state, State::kDone);
+    EXPECT_EQ(ten.status, 200);
+    expect_same_in_pieces(interims + final_response);
+
+    ResponseRelay eleven("GET", Version{1, 1}, true, kSelf);
+    std::string to_client;
+    eleven.feed(interims + "HTTP/1.1 103 Early Hints\r\n\r\n" + final_response, to_client);
+    EXPECT_EQ(eleven.state(), State::kFailed);
+    EXPECT_FALSE(eleven.started());
+    EXPECT_EQ(eleven.error(), "too many interim responses");
+    EXPECT_EQ(to_client.find("200 OK"), std::string::npos);
 }
 
 TEST(ResponseRelayTest, BodyBytesCountsWhatWentThrough) {
