@@ -2,6 +2,8 @@
 #include "message_relay.hpp"
 
 #include <algorithm>
+#include <array>
+#include <charconv>
 #include <utility>
 
 namespace web_proxy {
@@ -51,6 +53,32 @@ BodyCursor::Step BodyCursor::take(std::string_view bytes, std::string& out) {
 
 std::uint64_t BodyCursor::body_bytes() const {
     return kind_ == BodyKind::kChunked ? chunked_.body_bytes() : raw_bytes_;
+}
+
+// ---------------------------------------------------------------------------- RequestBodyRelay
+
+RequestBodyRelay::RequestBodyRelay(BodyKind kind, std::uint64_t length)
+    : chunked_(kind == BodyKind::kChunked), cursor_(kind, length, chunked_) {}
+
+RequestBodyRelay::Step RequestBodyRelay::take(std::string_view bytes, std::string& out) {
+    if (failed_ || cursor_.done()) return {};
+    if (!chunked_) return cursor_.take(bytes, out);
+    data_.clear();
+    const auto step = cursor_.take(bytes, data_);
+    if (step.error) {
+        failed_ = true;
+        return step;
+    }
+    if (!data_.empty()) {
+        std::array<char, 16> size{};  // 64 bits in hex
+        const auto end = std::to_chars(size.data(), size.data() + size.size(), data_.size(), 16);
+        out.append(size.data(), end.ptr);
+        out += "\r\n";
+        out += data_;
+        out += "\r\n";
+    }
+    if (cursor_.done()) out += "0\r\n\r\n";
+    return step;
 }
 
 // ---------------------------------------------------------------------------- ResponseRelay
