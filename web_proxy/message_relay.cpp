@@ -2,6 +2,8 @@
 #include "message_relay.hpp"
 
 #include <algorithm>
+#include <array>
+#include <charconv>
 #include <utility>
 
 namespace web_proxy {
@@ -53,6 +55,32 @@ std::uint64_t BodyCursor::body_bytes() const {
     return kind_ == BodyKind::kChunked ? chunked_.body_bytes() : raw_bytes_;
 }
 
+// ---------------------------------------------------------------------------- RequestBodyRelay
+
+RequestBodyRelay::RequestBodyRelay(BodyKind kind, std::uint64_t length)
+    : chunked_(kind == BodyKind::kChunked), cursor_(kind, length, chunked_) {}
+
+RequestBodyRelay::Step RequestBodyRelay::take(std::string_view bytes, std::string& out) {
+    if (failed_ || cursor_.done()) return {};
+    if (!chunked_) return cursor_.take(bytes, out);
+    data_.clear();
+    const auto step = cursor_.take(bytes, data_);
+    if (step.error) {
+        failed_ = true;
+        return step;
+    }
+    if (!data_.empty()) {
+        std::array<char, 16> size{};  // 64 bits in hex
+        const auto end = std::to_chars(size.data(), size.data() + size.size(), data_.size(), 16);
+        out.append(size.data(), end.ptr);
+        out += "\r\n";
+        out += data_;
+        out += "\r\n";
+    }
+    if (cursor_.done()) out += "0\r\n\r\n";
+    return step;
+}
+
 // ---------------------------------------------------------------------------- ResponseRelay
 
 ResponseRelay::ResponseRelay(std::string request_method, net::http::Version client_version,
@@ -93,6 +121,10 @@ void ResponseRelay::feed_head(std::string_view bytes, std::string& to_client) {
                 fail("101 Switching Protocols without an Upgrade");
                 return;
             }
+            if (++interim_responses_ > kMaxInterimResponses) {
+                fail("too many interim responses");
+                return;
+            }
             if (client_version_.minor >= 1) {
                 to_client += client_response_head(response_, self_, client_version_, {});
             }
@@ -100,22 +132,35 @@ void ResponseRelay::feed_head(std::string_view bytes, std::string& to_client) {
             continue;
         }
         framing_ = client_framing(response_, client_version_, client_keep_alive_);
-        to_client += client_response_head(response_, self_, client_version_, framing_);
-        started_ = true;
         body_ = BodyCursor(response_.body, response_.content_length, framing_.dechunk);
         state_ = body_.done() ? State::kDone : State::kBody;
+        held_ = client_response_head(response_, self_, client_version_, framing_);
+        if (response_.body != net::http::BodyKind::kChunked || state_ == State::kDone) {
+            start(to_client);
+        }
         if (!rest.empty()) feed_body(rest, to_client);
     }
 }
 
 void ResponseRelay::feed_body(std::string_view bytes, std::string& to_client) {
-    const auto step = body_.take(bytes, to_client);
+    const auto step = body_.take(bytes, started_ ? to_client : held_);
+    // The first data byte starts the response even when the framing fails later in the same
+    // bytes: what the client gets must not depend on how the server's bytes were split.
+    if (!started_ && (body_.body_bytes() > 0 || (!step.error && body_.done()))) {
+        start(to_client);
+    }
     if (step.error) {
         fail("malformed chunked body");
     } else if (body_.done()) {
         state_ = State::kDone;
         overran_ = step.consumed < bytes.size();
     }
+}
+
+void ResponseRelay::start(std::string& to_client) {
+    to_client += held_;
+    held_.clear();
+    started_ = true;
 }
 
 void ResponseRelay::server_closed() {
@@ -129,6 +174,7 @@ void ResponseRelay::server_closed() {
 
 void ResponseRelay::fail(std::string why) {
     state_ = State::kFailed;
+    held_.clear();
     error_ = std::move(why);
 }
 

@@ -42,8 +42,45 @@ class BodyCursor {
     net::http::ChunkedDecoder chunked_;
 };
 
+// A request body on its way to the server, re-framed so that the server reads exactly the body
+// the proxy read, whatever the client sent: a server connection that is pooled and reused must
+// never see the end of a body somewhere else than the proxy did (request smuggling).
+//   - Content-Length: the bytes pass as they are (there is no framing inside to disagree on).
+//   - chunked: decoded by ChunkedDecoder and sent again as canonical chunks: "<hex size>\r\n"
+//     <data> "\r\n" for the data of each take(), then "0\r\n\r\n". The rule: what ChunkedDecoder
+//     accepts is accepted, and only the canonical form goes on. Beyond the RFC 9112 7.1 grammar
+//     it accepts a bare LF for any CRLF, whitespace between the size and the line end or ';'
+//     ("5 \r\n"), leading zeros, extension text of any bytes but controls other than tab, and
+//     trailer lines of any text (8 KiB in all); none of that reaches the server. It refuses
+//     (take() reports an error: 400, close) a size line without hex digits or with junk after
+//     the size ("5 6", "5x", "0x5"), a size of 2^60 or more, a CR not followed by LF after a
+//     size line or chunk data, data followed by anything but a line end, and a size line over
+//     4 KiB. Chunk extensions are dropped (RFC 9112 7.1.1: a recipient must ignore the ones it
+//     does not know, and the proxy knows none), and so are trailer fields (7.1.2: a recipient
+//     that removes the chunked coding may discard them).
+// After an error nothing more goes out: the body sent so far is incomplete, so the server
+// connection must be closed, never reused.
+class RequestBodyRelay {
+  public:
+    RequestBodyRelay(net::http::BodyKind kind, std::uint64_t length);
+
+    using Step = BodyCursor::Step;
+    // Consumes the body's part of `bytes`, appending what goes to the server to `out`.
+    Step take(std::string_view bytes, std::string& out);
+    [[nodiscard]] bool done() const { return cursor_.done(); }
+    // Body bytes seen so far (decoded data for chunked bodies).
+    [[nodiscard]] std::uint64_t body_bytes() const { return cursor_.body_bytes(); }
+
+  private:
+    bool chunked_;
+    bool failed_ = false;
+    BodyCursor cursor_;
+    std::string data_;  // decoded data of the current take(), before its chunk line
+};
+
 // A server's answer to one request, turned into what the client gets: interim 1xx heads passed
 // to HTTP/1.1 clients, the final head rewritten (client_response_head), the body as framed.
+// A server that sends more than kMaxInterimResponses interim responses fails the relay.
 class ResponseRelay {
   public:
     ResponseRelay(std::string request_method, net::http::Version client_version,
@@ -57,8 +94,20 @@ class ResponseRelay {
     // The server closed its side: the end of an until-close body, a failure otherwise.
     void server_closed();
 
+    // Interim (1xx) responses to one request before the final one; one more fails the relay
+    // ("too many interim responses" -> 502): a server must not keep the exchange waiting on
+    // an endless stream of them.
+    static constexpr int kMaxInterimResponses = 10;
+
     [[nodiscard]] State state() const { return state_; }
-    // True once a final head has gone to the client: a failure after it cannot become a 502.
+    // True once any byte of the final response has been appended to `to_client`: after that a
+    // failure can only cut the response short; before it, the caller may still answer with an
+    // error of its own (502, 504), and `to_client` holds nothing but whole interim responses.
+    // For a body of known length or one that ends with the connection, the final head is given
+    // out as soon as it is read. For a chunked body it is held back until the first byte of
+    // chunk data arrives or the body ends (an empty one): so a bad first chunk-size line, or a
+    // server that closes or stalls before any data, fails before anything was started. Only the
+    // bytes decide, never how they were split between feed() calls.
     [[nodiscard]] bool started() const { return started_; }
     // After kDone: whether the client connection stays open.
     [[nodiscard]] bool keep_alive() const { return framing_.keep_alive; }
@@ -79,6 +128,8 @@ class ResponseRelay {
   private:
     void feed_head(std::string_view bytes, std::string& to_client);
     void feed_body(std::string_view bytes, std::string& to_client);
+    // Gives out the held final head (and framing): the response has begun.
+    void start(std::string& to_client);
     void fail(std::string why);
 
     std::string method_;
@@ -90,6 +141,8 @@ class ResponseRelay {
     bool received_any_ = false;
     bool overran_ = false;
     std::string head_;  // the head so far
+    std::string held_;  // the final head and chunked framing, while not yet started
+    int interim_responses_ = 0;
     net::http::Response response_;
     ClientFraming framing_;
     BodyCursor body_{net::http::BodyKind::kNone, 0};

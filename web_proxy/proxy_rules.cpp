@@ -240,18 +240,31 @@ std::string client_response_head(const Response& response, const Identity& self,
     return head;
 }
 
-std::string error_response(int status, std::string_view detail, bool keep_alive) {
-    static const std::string signature = std::string("web_proxy/") + net::kVersion;
-    const std::string body = net::html_error_page(status, detail, signature);
-    std::string out = "HTTP/1.1 " + std::to_string(status) + " " +
-                      std::string(net::http::reason_phrase(status)) + "\r\n";
-    append_field(out, "Date", net::http::format_http_date(std::time(nullptr)));
-    append_field(out, "Content-Type", "text/html; charset=utf-8");
-    append_field(out, "Content-Length", std::to_string(body.size()));
-    append_field(out, "Connection", keep_alive ? "keep-alive" : "close");
+std::string own_response(const OwnResponse& response, std::time_t now) {
+    std::string out = "HTTP/1.1 " + std::to_string(response.status) + " " +
+                      std::string(net::http::reason_phrase(response.status)) + "\r\n";
+    append_field(out, "Date", net::http::format_http_date(now));
+    append_field(out, "Content-Type", response.content_type);
+    append_field(out, "Content-Length", std::to_string(response.body.size()));
+    append_fields(out, response.extra_fields);
+    append_field(out, "Connection", response.keep_alive ? "keep-alive" : "close");
     out += "\r\n";
-    out += body;
+    if (!response.head_only) out.append(response.body);
     return out;
+}
+
+const std::string& proxy_signature() {
+    static const std::string signature = std::string("web_proxy/") + net::kVersion;
+    return signature;
+}
+
+std::string error_response(int status, std::string_view detail, bool keep_alive) {
+    const std::string body = net::html_error_page(status, detail, proxy_signature());
+    return own_response({.status = status,
+                         .content_type = "text/html; charset=utf-8",
+                         .body = body,
+                         .keep_alive = keep_alive},
+                        std::time(nullptr));
 }
 
 }  // namespace web_proxy

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <ctime>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -96,7 +97,25 @@ std::string client_response_head(const net::http::Response& response, const Iden
                                  const net::http::Version& client_version,
                                  const ClientFraming& framing);
 
-// A complete error response written by the proxy: a short HTML page saying `detail`.
+// A response the proxy writes itself, with a body: its error pages, and the pages it serves to
+// requests addressed to it (status_page.hpp).
+struct OwnResponse {
+    int status = 200;
+    std::string_view content_type{};
+    std::string_view body{};
+    bool keep_alive = true;
+    // For a HEAD request: the head alone, Content-Length still the body's (RFC 9110 9.3.2).
+    bool head_only = false;
+    // Fields beyond Date, Content-Type, Content-Length and Connection ("Allow", "Cache-Control").
+    net::http::Headers extra_fields{};
+};
+// The complete bytes of `response`, dated `now`.
+std::string own_response(const OwnResponse& response, std::time_t now);
+
+// "web_proxy/0.1.0": the foot of the proxy's pages.
+const std::string& proxy_signature();
+
+// A complete error response written by the proxy: a short HTML page saying `detail`, dated now.
 std::string error_response(int status, std::string_view detail, bool keep_alive);
 
 }  // namespace web_proxy

@@ -160,6 +160,163 @@ TEST(BodyCursorTest, MalformedChunkedIsAnError) {
     }
 }
 
+// ---------------------------------------------------------------------------- RequestBodyRelay
+
+// Whether `bytes` is a chunked body in canonical form and nothing else: lowercase hex sizes
+// without leading zeros, no extensions, CRLF everywhere, "0\r\n\r\n" at the end, no trailers.
+// Returns the data it carries through `data`.
+bool canonical_chunked(std::string_view bytes, std::string& data) {
+    data.clear();
+    for (;;) {
+        const auto crlf = bytes.find("\r\n");
+        if (crlf == std::string_view::npos || crlf == 0) return false;
+        const auto size_text = bytes.substr(0, crlf);
+        if (size_text.find_first_not_of("0123456789abcdef") != std::string_view::npos) {
+            return false;
+        }
+        if (size_text.size() > 1 && size_text.front() == '0') return false;
+        const std::size_t size = std::stoul(std::string(size_text), nullptr, 16);
+        bytes.remove_prefix(crlf + 2);
+        if (size == 0) return bytes == "\r\n";
+        if (bytes.size() < size + 2 || bytes.substr(size, 2) != "\r\n") return false;
+        data.append(bytes.substr(0, size));
+        bytes.remove_prefix(size + 2);
+    }
+}
+
+TEST(RequestBodyRelayTest, LengthBodiesPassAsTheyAre) {
+    RequestBodyRelay body(BodyKind::kLength, 5);
+    std::string out;
+    EXPECT_EQ(body.take("he", out).consumed, 2u);
+    const auto step = body.take("llo\r\n0\r\n\r\nGET /", out);
+    EXPECT_EQ(step.consumed, 3u);
+    EXPECT_FALSE(step.error);
+    EXPECT_TRUE(body.done());
+    EXPECT_EQ(out, "hello");
+    EXPECT_EQ(body.body_bytes(), 5u);
+
+    RequestBodyRelay none(BodyKind::kNone, 0);
+    EXPECT_TRUE(none.done());
+    EXPECT_EQ(none.take("GET / HTTP/1.1\r\n", out).consumed, 0u);
+    EXPECT_EQ(out, "hello");
+}
+
+TEST(RequestBodyRelayTest, ChunkedIsSentAgainCanonically) {
+    const std::string input = std::string(kChunked) + "NEXT";
+    RequestBodyRelay body(BodyKind::kChunked, 0);
+    std::string out;
+    const auto step = body.take(input, out);
+    EXPECT_FALSE(step.error);
+    EXPECT_EQ(step.consumed, kChunked.size());
+    EXPECT_TRUE(body.done());
+    // The extension and the trailer are dropped; one chunk for the data of one take().
+    EXPECT_EQ(out, "b\r\nhello world\r\n0\r\n\r\n");
+    EXPECT_EQ(body.body_bytes(), 11u);
+    // Done: nothing more is taken, and the last chunk is not sent twice.
+    EXPECT_EQ(body.take("0\r\n\r\n", out).consumed, 0u);
+    EXPECT_EQ(out, "b\r\nhello world\r\n0\r\n\r\n");
+}
+
+TEST(RequestBodyRelayTest, ChunkedInPiecesIsCanonicalAndCarriesTheSameData) {
+    const std::string input = std::string(kChunked) + "NEXT";
+    for (const std::size_t piece : {1u, 2u, 3u, 7u, 100u}) {
+        RequestBodyRelay body(BodyKind::kChunked, 0);
+        std::string out;
+        std::string pending;
+        std::size_t consumed = 0;
+        for (std::size_t at = 0; at < input.size() && !body.done(); at += piece) {
+            pending.append(input.substr(at, piece));
+            const auto step = body.take(pending, out);
+            ASSERT_FALSE(step.error) << piece;
+            consumed += step.consumed;
+            pending.erase(0, step.consumed);
+        }
+        EXPECT_TRUE(body.done()) << piece;
+        EXPECT_EQ(consumed, kChunked.size()) << piece;
+        std::string data;
+        EXPECT_TRUE(canonical_chunked(out, data)) << piece << ": " << out;
+        EXPECT_EQ(data, "hello world") << piece;
+    }
+}
+
+TEST(RequestBodyRelayTest, HexSizes) {
+    const std::string data(300, 'x');
+    RequestBodyRelay body(BodyKind::kChunked, 0);
+    std::string out;
+    body.take("12C\r\n" + data + "\r\n0\r\n\r\n", out);
+    EXPECT_TRUE(body.done());
+    EXPECT_EQ(out, "12c\r\n" + data + "\r\n0\r\n\r\n");
+}
+
+TEST(RequestBodyRelayTest, EmptyChunkedBody) {
+    RequestBodyRelay body(BodyKind::kChunked, 0);
+    std::string out;
+    const auto step = body.take("0\r\nX-Checksum: 1\r\n\r\n", out);
+    EXPECT_FALSE(step.error);
+    EXPECT_TRUE(body.done());
+    EXPECT_EQ(out, "0\r\n\r\n");
+    EXPECT_EQ(body.body_bytes(), 0u);
+}
+
+TEST(RequestBodyRelayTest, LenientFramingTheDecoderAcceptsIsNormalised) {
+    // What ChunkedDecoder accepts beyond RFC 9112 7.1 (bare LF, whitespace after the size,
+    // leading zeros, extensions) never reaches the server: it gets the canonical form.
+    for (const std::string_view input : {
+             std::string_view("5\nhello\n0\n\n"),
+             std::string_view("5\r\nhello\n0\r\n\n"),
+             std::string_view("5 \r\nhello\r\n0\r\n\r\n"),
+             std::string_view("5\t;a=b\r\nhello\r\n0\r\n\r\n"),
+             std::string_view("5;a=\"x;y\"\r\nhello\r\n0;last\r\n\r\n"),
+             std::string_view("0005\r\nhello\r\n000\r\n\r\n"),
+             std::string_view("5\r\nhello\r\n0\r\nA: 1\nB: 2\r\n\r\n"),
+         }) {
+        RequestBodyRelay body(BodyKind::kChunked, 0);
+        std::string out;
+        const auto step = body.take(input, out);
+        EXPECT_FALSE(step.error) << input;
+        EXPECT_TRUE(body.done()) << input;
+        EXPECT_EQ(step.consumed, input.size()) << input;
+        EXPECT_EQ(out, "5\r\nhello\r\n0\r\n\r\n") << input;
+    }
+}
+
+TEST(RequestBodyRelayTest, MalformedChunkedIsAnErrorAndNothingMoreGoesOut) {
+    for (const std::string_view input : {
+             std::string_view("zz\r\n"),
+             std::string_view("\r\n"),
+             std::string_view("5 6\r\nhello\r\n"),
+             std::string_view("5x\r\nhello\r\n"),
+             std::string_view("0x5\r\nhello\r\n"),
+             std::string_view("-5\r\nhello\r\n"),
+             std::string_view("5\rhello\r\n"),
+             std::string_view("5\r\nhelloX\r\n0\r\n\r\n"),
+             std::string_view("5\r\nhello\r\r\n0\r\n\r\n"),
+             std::string_view("10000000000000000\r\n"),
+             std::string_view("5;\x01\r\nhello\r\n"),
+         }) {
+        RequestBodyRelay body(BodyKind::kChunked, 0);
+        std::string out;
+        const auto step = body.take(input, out);
+        EXPECT_TRUE(step.error) << input;
+        EXPECT_FALSE(body.done()) << input;
+        EXPECT_TRUE(out.empty()) << input << ": " << out;
+        // Once failed, it takes nothing more.
+        const auto after = body.take("0\r\n\r\n", out);
+        EXPECT_EQ(after.consumed, 0u);
+        EXPECT_TRUE(out.empty());
+    }
+}
+
+TEST(RequestBodyRelayTest, ErrorAfterEarlierDataKeepsWhatWentOut) {
+    RequestBodyRelay body(BodyKind::kChunked, 0);
+    std::string out;
+    EXPECT_FALSE(body.take("5\r\nhello\r\n", out).error);
+    EXPECT_EQ(out, "5\r\nhello\r\n");
+    EXPECT_TRUE(body.take("zz\r\n", out).error);
+    // No last chunk: the server sees an unfinished body, and the connection is closed.
+    EXPECT_EQ(out, "5\r\nhello\r\n");
+}
+
 // ---------------------------------------------------------------------------- ResponseRelay
 
 // What a relay did with a server's bytes.
@@ -234,6 +391,10 @@ TEST(ResponseRelayTest, WholeAndByteByByteAgree) {
              std::string_view("HTTP/1.1 204 No Content\r\n\r\n"),
              std::string_view("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort"),
              std::string_view("HTTP/1.1 2x0 OK\r\n\r\n"),
+             std::string_view("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nxyz\r\n"),
+             std::string_view("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                              "3\r\nabcX"),
+             std::string_view("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
          }) {
         for (const Version version : {Version{1, 1}, Version{1, 0}}) {
             SCOPED_TRACE(std::string(server) + " to HTTP/1." + std::to_string(version.minor));
@@ -431,13 +592,107 @@ TEST(ResponseRelayTest, MalformedStatusLineFailsBeforeStarting) {
     }
 }
 
-TEST(ResponseRelayTest, MalformedChunkedBodyFailsAfterStarting) {
+TEST(ResponseRelayTest, MalformedFirstChunkSizeFailsBeforeStarting) {
+    // The head is held back until the first chunk's data: a server whose chunked framing is
+    // wrong from the start still earns the client a 502, not a cut-off 200.
+    for (const std::string_view body : {std::string_view("xyz\r\n"), std::string_view("5 6\r\n"),
+                                        std::string_view("5\rhello"), std::string_view("\r\n")}) {
+        for (const Version version : {Version{1, 1}, Version{1, 0}}) {
+            ResponseRelay relay("GET", version, true, kSelf);
+            std::string to_client;
+            relay.feed("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", to_client);
+            relay.feed(body, to_client);
+            EXPECT_EQ(relay.state(), State::kFailed) << body;
+            EXPECT_FALSE(relay.started()) << body;
+            EXPECT_TRUE(to_client.empty()) << to_client;
+            EXPECT_EQ(relay.error(), "malformed chunked body");
+        }
+    }
+}
+
+TEST(ResponseRelayTest, MalformedChunkAfterDataFailsAfterStarting) {
+    // All in one feed() or byte by byte, the same: the data started the response.
+    expect_same_in_pieces(
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nxyz\r\n");
     ResponseRelay relay("GET", Version{1, 1}, true, kSelf);
     std::string to_client;
-    relay.feed("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nxyz\r\n", to_client);
+    relay.feed("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nxyz\r\n",
+               to_client);
     EXPECT_EQ(relay.state(), State::kFailed);
     EXPECT_TRUE(relay.started());
     EXPECT_FALSE(relay.error().empty());
+    EXPECT_TRUE(to_client.starts_with("HTTP/1.1 200 OK\r\n")) << to_client;
+    EXPECT_TRUE(to_client.ends_with("\r\n\r\n5\r\nhello\r\n")) << to_client;
+}
+
+TEST(ResponseRelayTest, ChunkedHeadIsHeldUntilTheFirstData) {
+    ResponseRelay relay("POST", Version{1, 1}, true, kSelf);
+    std::string to_client;
+    relay.feed("HTTP/1.1 100 Continue\r\n\r\n", to_client);
+    const std::string interim = to_client;
+    EXPECT_FALSE(interim.empty());
+
+    relay.feed("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", to_client);
+    EXPECT_EQ(relay.state(), State::kBody);
+    EXPECT_FALSE(relay.started());
+    EXPECT_EQ(to_client, interim) << "only whole interim responses before the start";
+    relay.feed("5;ext=1\r", to_client);
+    relay.feed("\n", to_client);
+    EXPECT_FALSE(relay.started());
+    EXPECT_EQ(to_client, interim);
+
+    relay.feed("h", to_client);
+    EXPECT_TRUE(relay.started());
+    EXPECT_EQ(to_client, interim + "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n" +
+                             std::string(kOurVia11) + "\r\n5;ext=1\r\nh");
+    relay.feed("ello\r\n0\r\n\r\n", to_client);
+    EXPECT_EQ(relay.state(), State::kDone);
+    EXPECT_TRUE(to_client.ends_with("5;ext=1\r\nhello\r\n0\r\n\r\n")) << to_client;
+}
+
+TEST(ResponseRelayTest, ChunkedServerThatClosesBeforeAnyDataFailsBeforeStarting) {
+    const auto out =
+        relay("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n", {}, 0, true);
+    EXPECT_EQ(out.state, State::kFailed);
+    EXPECT_FALSE(out.started);
+    EXPECT_TRUE(out.to_client.empty());
+}
+
+TEST(ResponseRelayTest, EmptyChunkedBodyStartsAtItsEnd) {
+    const std::string body = "0\r\n\r\n";
+    const auto out = relay("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + body);
+    EXPECT_EQ(out.state, State::kDone);
+    EXPECT_TRUE(out.started);
+    EXPECT_TRUE(out.to_client.ends_with("\r\n\r\n" + body)) << out.to_client;
+    EXPECT_EQ(out.body_bytes, 0u);
+}
+
+TEST(ResponseRelayTest, LengthHeadStartsAtOnce) {
+    // Nothing in a Content-Length body can be malformed: its head goes out as soon as it is read.
+    const auto out = relay("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n");
+    EXPECT_EQ(out.state, State::kBody);
+    EXPECT_TRUE(out.started);
+    EXPECT_TRUE(out.to_client.ends_with(std::string(kOurVia11) + "\r\n")) << out.to_client;
+}
+
+TEST(ResponseRelayTest, TenInterimResponsesAreRelayedAnEleventhFails) {
+    std::string interims;
+    for (int i = 0; i < ResponseRelay::kMaxInterimResponses; ++i)
+        interims += "HTTP/1.1 102 Processing\r\n\r\n";
+    const std::string final_response = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+
+    const auto ten = relay(interims + final_response);
+    EXPECT_EQ(ten.state, State::kDone);
+    EXPECT_EQ(ten.status, 200);
+    expect_same_in_pieces(interims + final_response);
+
+    ResponseRelay eleven("GET", Version{1, 1}, true, kSelf);
+    std::string to_client;
+    eleven.feed(interims + "HTTP/1.1 103 Early Hints\r\n\r\n" + final_response, to_client);
+    EXPECT_EQ(eleven.state(), State::kFailed);
+    EXPECT_FALSE(eleven.started());
+    EXPECT_EQ(eleven.error(), "too many interim responses");
+    EXPECT_EQ(to_client.find("200 OK"), std::string::npos);
 }
 
 TEST(ResponseRelayTest, BodyBytesCountsWhatWentThrough) {

@@ -651,5 +651,42 @@ TEST(ProxyRulesErrorResponseTest, ReasonPhrasesAndEscaping) {
     EXPECT_EQ(parsed.response.content_length, parsed.body.size());
 }
 
+// ---------------------------------------------------------------------------- own_response
+
+TEST(ProxyRulesOwnResponseTest, HeadFieldsAndBody) {
+    net::http::Headers extra;
+    extra.add("Allow", "GET, HEAD");
+    const auto bytes = own_response({.status = 405,
+                                     .content_type = "text/plain",
+                                     .body = "no",
+                                     .keep_alive = true,
+                                     .extra_fields = extra},
+                                    784111777);
+    EXPECT_EQ(bytes,
+              "HTTP/1.1 405 Method Not Allowed\r\n"
+              "Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
+              "Content-Type: text/plain\r\n"
+              "Content-Length: 2\r\n"
+              "Allow: GET, HEAD\r\n"
+              "Connection: keep-alive\r\n"
+              "\r\n"
+              "no");
+}
+
+TEST(ProxyRulesOwnResponseTest, HeadOnlyKeepsTheLengthAndDropsTheBody) {
+    // RFC 9110 9.3.2: a HEAD response carries the fields a GET would, without the content.
+    const auto bytes = own_response({.status = 200,
+                                     .content_type = "application/json",
+                                     .body = "{}\n",
+                                     .keep_alive = false,
+                                     .head_only = true},
+                                    0);
+    const auto parsed = net::http::parse_response_head(bytes, "HEAD");
+    ASSERT_EQ(parsed.kind, net::http::HeadKind::kComplete);
+    EXPECT_EQ(parsed.consumed, bytes.size());
+    EXPECT_EQ(parsed.head.headers.get("Content-Length"), "3");
+    EXPECT_EQ(parsed.head.headers.get("Connection"), "close");
+}
+
 }  // namespace
 }  // namespace web_proxy
