@@ -5,7 +5,7 @@
 
 #include <cerrno>
 
-#include "byte_range.hpp"
+#include "common/byte_range.hpp"
 #include "common/http_conditional.hpp"
 #include "common/http_date.hpp"
 #include "common/media_types.hpp"
@@ -167,15 +167,16 @@ Response StaticFiles::serve_file(const net::http::Request& request, const FileFa
     const auto range_header = request.headers.get("Range");
     if (range_header &&
         net::http::if_range_allows(request.headers.get("If-Range"), facts.validators)) {
-        const RangeDecision decision = decide_range(*range_header, facts.size);
-        if (decision.outcome == RangeOutcome::kUnsatisfiable) {
+        const net::http::RangeDecision decision =
+            net::http::decide_range(*range_header, facts.size);
+        if (decision.outcome == net::http::RangeOutcome::kUnsatisfiable) {
             Response refused = error_response(416);
             refused.add("Content-Range", "bytes */" + std::to_string(facts.size));
             return refused;
         }
-        if (decision.outcome == RangeOutcome::kPartial) {
+        if (decision.outcome == net::http::RangeOutcome::kPartial) {
             response.status = 206;
-            response.add("Content-Range", content_range(decision.range, facts.size));
+            response.add("Content-Range", net::http::content_range(decision.range, facts.size));
             offset = decision.range.first;
             length = decision.range.length();
         }

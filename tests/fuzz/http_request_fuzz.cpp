@@ -8,11 +8,11 @@
 #include <string>
 #include <string_view>
 
+#include "common/byte_range.hpp"
 #include "common/http_chunked.hpp"
 #include "common/http_conditional.hpp"
 #include "common/http_date.hpp"
 #include "common/http_request.hpp"
-#include "web_server/byte_range.hpp"
 #include "web_server/request_path.hpp"
 
 namespace {
@@ -122,11 +122,11 @@ void fuzz_path(std::string_view target) {
 void fuzz_header_values(const net::http::Headers& headers) {
     constexpr std::uint64_t kSize = 1000;
     if (const auto range = headers.get("Range")) {
-        const auto decision = web::decide_range(*range, kSize);
-        if (decision.outcome == web::RangeOutcome::kPartial) {
+        const auto decision = net::http::decide_range(*range, kSize);
+        if (decision.outcome == net::http::RangeOutcome::kPartial) {
             check(decision.range.first <= decision.range.last && decision.range.last < kSize);
         }
-        check(web::decide_range(*range, 0).outcome != web::RangeOutcome::kPartial);
+        check(net::http::decide_range(*range, 0).outcome != net::http::RangeOutcome::kPartial);
     }
     const net::http::Validators current{net::http::make_etag(kSize, 1700000000, 5), 1700000000};
     (void)net::http::not_modified(headers.get("If-None-Match"), headers.get("If-Modified-Since"),

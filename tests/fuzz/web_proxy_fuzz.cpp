@@ -1,8 +1,10 @@
-// libFuzzer target for web_proxy's pure core. The input is read three times: as a client's request
-// head (parse_request_head, then plan_request: what goes upstream must be a clean, complete
-// head), as a server's bytes (ResponseRelay, fed whole and in two pieces: the split must not
-// change a byte of what the client gets), and as a chunked request body (RequestBodyRelay: what
-// goes to the server is framing the decoder reads back whole). A broken promise is a crash.
+// libFuzzer target for web_proxy's pure core. The input is read four times: as a client's
+// request head (parse_request_head, then plan_request: what goes upstream must be a clean,
+// complete head), as a server's bytes (ResponseRelay, fed whole and in two pieces: the split must
+// not change a byte of what the client gets), as a chunked request body (RequestBodyRelay: what
+// goes to the server is framing the decoder reads back whole), and as a response head the cache
+// rules judge, store and serve (ages and lifetimes in range, served bytes inside the body). A
+// broken promise is a crash.
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -14,6 +16,7 @@
 #include "common/fnv1a.hpp"
 #include "common/http_request.hpp"
 #include "common/http_response.hpp"
+#include "web_proxy/cache_rules.hpp"
 #include "web_proxy/message_relay.hpp"
 #include "web_proxy/proxy_rules.hpp"
 
@@ -237,6 +240,38 @@ void fuzz_request_body(std::string_view bytes) {
     if (!whole.error) check(data[0] == data[1]);
 }
 
+// The cache rules on a response head, its fields doubling as the request's (so Range,
+// If-None-Match and Cache-Control request directives are fuzzed too).
+void fuzz_cache(std::string_view bytes) {
+    namespace cache = web_proxy::cache;
+    const auto head = net::http::parse_response_head(bytes, "GET");
+    if (head.kind != net::http::HeadKind::kComplete) return;
+    net::http::Request request;
+    request.method = "GET";
+    request.target = "http://fuzz.test/x";
+    request.headers = head.head.headers;
+    (void)cache::storable(request, head.head);
+    const auto stored_headers = cache::storable_headers(head.head.headers);
+    for (const char* name : {"Connection", "Keep-Alive", "Transfer-Encoding", "Upgrade", "TE"})
+        check(stored_headers.count(name) == 0);
+    constexpr std::time_t kNow = 1'800'000'000;
+    const cache::StoredResponse stored{head.head.status, head.head.reason, stored_headers, kNow,
+                                       kNow + 1};
+    const auto decision =
+        cache::decide_reuse(stored, cache::parse_request_directives(request.headers), kNow + 9);
+    check(decision.age >= 0 && decision.age <= cache::kMaxDeltaSeconds);
+    check(decision.lifetime >= 0 && decision.lifetime <= cache::kMaxDeltaSeconds);
+    const std::uint64_t body_size = bytes.size() - head.consumed;
+    const auto served = cache::serve_stored(request, stored, body_size, decision.age, false);
+    check(served.body_offset + served.body_length <= body_size);
+    check(served.headers.count("Age") == 1);
+    const auto updated = cache::updated_headers(stored.headers, head.head.headers);
+    check(updated.get("Content-Length") == stored.headers.get("Content-Length"));
+    (void)cache::variant_matches(cache::selecting_headers(stored.headers, request.headers),
+                                 stored.headers, request.headers);
+    (void)cache::invalidated_keys(request, head.head);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -244,5 +279,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     fuzz_request(bytes);
     fuzz_response(bytes);
     fuzz_request_body(bytes);
+    fuzz_cache(bytes);
     return 0;
 }

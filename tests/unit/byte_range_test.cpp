@@ -1,11 +1,11 @@
 // Range requests: one satisfiable range -> 206, nothing satisfiable -> 416, anything else -> 200.
-#include "web_server/byte_range.hpp"
+#include "common/byte_range.hpp"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-namespace web {
+namespace net::http {
 namespace {
 
 RangeOutcome outcome(std::string_view value, std::uint64_t size) {
@@ -145,4 +145,4 @@ TEST(ByteRangeTest, ContentRange) {
 }
 
 }  // namespace
-}  // namespace web
+}  // namespace net::http

@@ -4,16 +4,14 @@
 #include <cstdint>
 #include <optional>
 
-#include "common/ascii.hpp"
+#include "ascii.hpp"
+#include "http_fields.hpp"
 
-namespace web {
+namespace net::http {
 namespace {
 
 constexpr bool is_digit(char c) {
     return c >= '0' && c <= '9';
-}
-constexpr bool is_ows(char c) {
-    return c == ' ' || c == '\t';
 }
 
 // 1*DIGIT, all of `text`; nullopt when empty, not all digits, or past 2^64-1.
@@ -122,4 +120,4 @@ std::string content_range(const ByteRange& range, std::uint64_t size) {
            std::to_string(size);
 }
 
-}  // namespace web
+}  // namespace net::http

@@ -1,4 +1,5 @@
-// Range requests (RFC 9110 14): one byte range is served as 206; several get the whole file.
+// Range requests (RFC 9110 14): one byte range is served as 206; several get the whole
+// representation. Pure: web_server serves ranges of files, web_proxy of stored responses.
 #pragma once
 
 #include <cstdint>
@@ -6,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace web {
+namespace net::http {
 
 struct ByteRange {
     std::uint64_t first = 0;  // inclusive
@@ -34,4 +35,4 @@ RangeDecision decide_range(std::string_view header_value, std::uint64_t size);
 // "bytes 0-99/1234"
 std::string content_range(const ByteRange& range, std::uint64_t size);
 
-}  // namespace web
+}  // namespace net::http
