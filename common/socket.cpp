@@ -2,6 +2,7 @@
 #include "socket.hpp"
 
 #include <fcntl.h>
+#include <ifaddrs.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -145,6 +146,23 @@ std::string local_host_name() {
     std::array<char, 256> name{};
     if (::gethostname(name.data(), name.size() - 1) != 0 || name[0] == '\0') return "localhost";
     return name.data();
+}
+
+std::vector<SocketAddress> local_interface_addresses() {
+    ifaddrs* list = nullptr;
+    if (::getifaddrs(&list) != 0) return {};
+    const std::unique_ptr<ifaddrs, decltype(&::freeifaddrs)> owned(list, &::freeifaddrs);
+    std::vector<SocketAddress> addresses;
+    for (const ifaddrs* entry = list; entry != nullptr; entry = entry->ifa_next) {
+        const sockaddr* addr = entry->ifa_addr;
+        if (addr == nullptr) continue;
+        if (addr->sa_family == AF_INET) {
+            addresses.emplace_back(addr, static_cast<socklen_t>(sizeof(sockaddr_in)));
+        } else if (addr->sa_family == AF_INET6) {
+            addresses.emplace_back(addr, static_cast<socklen_t>(sizeof(sockaddr_in6)));
+        }
+    }
+    return addresses;
 }
 
 }  // namespace net

@@ -54,6 +54,9 @@ SocketAddress peer_address(int fd);
 
 // This machine's name (gethostname), or "localhost" when it has none: for greetings and HELO.
 std::string local_host_name();
+// The addresses of this host's interfaces, loopback included (getifaddrs; ports 0). Empty when
+// they cannot be read.
+std::vector<SocketAddress> local_interface_addresses();
 
 void set_nonblocking(int fd, bool on = true);
 void set_nodelay(int fd, bool on = true);

@@ -23,6 +23,11 @@ using namespace std::chrono_literals;
 
 constexpr std::uint16_t kDefaultPort = 8888;  // the book's proxy, and tinyproxy's default
 constexpr std::uint64_t kDefaultMaxClients = 1000;
+constexpr std::uint64_t kDefaultMaxPerClient = 256;
+// Descriptors a client may need besides its own (its server connection, a pooled one), and
+// those the process needs whatever the clients (listener, loops, timers, lookups, logs).
+constexpr std::uint64_t kDescriptorsPerClient = 2;
+constexpr std::uint64_t kReservedDescriptors = 64;
 // How long a stopping proxy lets exchanges under way finish before it closes them.
 constexpr auto kShutdownGrace = 5s;
 // Threads for name lookups (getaddrinfo blocks; the loops never call it).
@@ -37,16 +42,24 @@ net::CommandLine command_line() {
             {"connect-timeout", 0, "SEC",
              "give up looking up and connecting to a server after this long "
              "(default 10)"},
+            {"allow-client", 0, "CIDR",
+             "serve clients from this network (repeatable; default 127.0.0.0/8 and ::1)"},
             {"allow-host", 0, "HOST",
              "go only to this host, or *.domain (repeatable; default: anywhere)"},
+            {"connect-ports", 0, "LIST", "ports CONNECT may reach (default 443)"},
+            {"http-ports", 0, "LIST",
+             "ports http:// requests may reach (default 80,443,1025-65535)"},
             {"max-clients", 0, "N", "client connections at once; more get 503 (default 1000)"},
+            {"max-per-client", 0, "N", "connections at once from one client address (default 256)"},
             {"quiet", 'q', "", "print errors only"},
             {"verbose", 'v', "", "also log tunnels closing"},
         });
     return net::CommandLine(
         {.name = "web_proxy",
-         .synopsis = "[-b ADDR] [-p PORT] [-t THREADS] [--allow-host HOST]... [--timeout SEC] "
-                     "[--connect-timeout SEC] [--max-clients N] [-q | -v]",
+         .synopsis = "[-b ADDR] [-p PORT] [-t THREADS] [--allow-client CIDR]... "
+                     "[--allow-host HOST]... [--connect-ports LIST] [--http-ports LIST] "
+                     "[--timeout SEC] [--connect-timeout SEC] [--max-clients N] "
+                     "[--max-per-client N] [-q | -v]",
          .description = "An HTTP/1.1 forward proxy: point a browser (or curl -x) at it. It "
                         "forwards http:// requests\nand tunnels HTTPS with CONNECT, on one event "
                         "loop per core. The first line on stdout is the\naddress it bound; a line "
@@ -67,18 +80,33 @@ int serve(const net::Args& args) {
     const net::Logger log("web_proxy",
                           net::Logger::level_from_flags(args.has("quiet"), args.count("verbose")));
     const auto listen = net::listen_spec(args, kDefaultPort);
-    const auto max_clients = args.uint_or("max-clients", kDefaultMaxClients, 1, 1'000'000);
+    auto max_clients = args.uint_or("max-clients", kDefaultMaxClients, 1, 1'000'000);
     web_proxy::ProxySettings settings{
         .self = {},
         .policy = {.allowed_hosts = args.values("allow-host")},
+        .clients = web_proxy::ClientPolicy::parse(args.values("allow-client")),
+        .ports = {.connect = web_proxy::PortList::parse(args.value_or("connect-ports", "443")),
+                  .http =
+                      web_proxy::PortList::parse(args.value_or("http-ports", "80,443,1025-65535"))},
+        .max_per_client = static_cast<std::size_t>(
+            args.uint_or("max-per-client", kDefaultMaxPerClient, 1, 1'000'000)),
+        .listen = {},
         .idle_timeout = args.seconds_or("timeout", 60s, 1ms, 86400s),
         .connect_timeout = args.seconds_or("connect-timeout", 10s, 1ms, 3600s),
         .buffer_limit = 256 * 1024,
         .pool = {}};
 
     net::ignore_sigpipe();
-    net::raise_open_file_limit();     // two descriptors a client
+    // Each client may need a server connection (and a pooled one) beside its own: the client
+    // limit leaves room for them, so a proxy short of descriptors turns clients away with 503
+    // instead of failing their requests with 502.
+    const auto fitted = web_proxy::fit_clients_to_descriptors(
+        max_clients, net::raise_open_file_limit(), kDescriptorsPerClient, kReservedDescriptors);
+    if (fitted.max_clients == 0) throw net::FatalError(net::kExitOsErr, fitted.note);
+    if (!fitted.note.empty()) log.warning(fitted.note);
+    max_clients = fitted.max_clients;
     net::TerminationSignals signals;  // before any thread starts, so all inherit the mask
+    web_proxy::ProxyShared shared;
     // A lookup still under way when the proxy stops is left to end alone: getaddrinfo cannot
     // be interrupted, and a second signal means now.
     net::WorkerPool lookups(kLookupThreads, net::WorkerPool::AtExit::kAbandon);
@@ -89,11 +117,12 @@ int serve(const net::Args& args) {
                                         .over_limit_reply = over_limit_reply()},
                              .grace_period = kShutdownGrace},
                             [&](net::EventLoop& loop) {
-                                return std::make_unique<web_proxy::ProxyService>(loop, settings,
-                                                                                 lookups, log);
+                                return std::make_unique<web_proxy::ProxyService>(
+                                    loop, settings, shared, lookups, log);
                             });
     settings.self.received_by =
         net::local_host_name() + ":" + std::to_string(server.address().port());
+    settings.listen = {.bound = server.address(), .local = net::local_interface_addresses()};
     net::announce("web_proxy: listening on " + server.address().to_string());
     server.run(signals);
     return net::kExitOk;

@@ -4,9 +4,13 @@
 // the pool of idle ones.
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
+#include <ctime>
 #include <memory>
 
+#include "access_policy.hpp"
 #include "common/event_loop.hpp"
 #include "common/log.hpp"
 #include "common/server_group.hpp"
@@ -14,30 +18,57 @@
 #include "common/tcp_connector.hpp"
 #include "common/worker_pool.hpp"
 #include "proxy_rules.hpp"
+#include "status_page.hpp"
 #include "upstream.hpp"
 
 namespace web_proxy {
 
 struct ProxySettings {
     Identity self;
-    Policy policy;
+    Policy policy;                     // --allow-host: where requests may go
+    ClientPolicy clients;              // --allow-client: who may use the proxy
+    PortRules ports;                   // --connect-ports, --http-ports
+    std::size_t max_per_client = 256;  // connections from one client address
+    ListenAddresses listen;            // the proxy's own address: a request to it is a loop
     std::chrono::milliseconds idle_timeout{60'000};     // no byte either way for this long: close
     std::chrono::milliseconds connect_timeout{10'000};  // lookup and connect, every address
     std::size_t buffer_limit = 256 * 1024;              // bytes waiting per direction
     PoolOptions pool;
 };
 
+// Counters every loop adds to, for the status page.
+struct SharedCounters {
+    std::atomic<std::uint64_t> clients{0};
+    std::atomic<std::uint64_t> requests{0};
+    std::atomic<std::uint64_t> tunnels{0};
+    std::atomic<std::uint64_t> bytes_in{0};
+    std::atomic<std::uint64_t> bytes_out{0};
+    std::atomic<std::uint64_t> upstream_opened{0};
+    std::atomic<std::uint64_t> upstream_reused{0};
+};
+
+// What the loops share: the per-client counts, the counters, the start time.
+struct ProxyShared {
+    ClientCounts client_counts;
+    SharedCounters counters;
+    std::time_t started = std::time(nullptr);
+
+    // The status page's figures now.
+    [[nodiscard]] ProxyStats stats() const;
+};
+
 class ProxyService final : public net::LoopService {
   public:
-    // `lookups` runs the name lookups; it must outlive the service.
-    ProxyService(net::EventLoop& loop, const ProxySettings& settings, net::WorkerPool& lookups,
-                 const net::Logger& log);
+    // `lookups` runs the name lookups; it and `shared` must outlive the service.
+    ProxyService(net::EventLoop& loop, const ProxySettings& settings, ProxyShared& shared,
+                 net::WorkerPool& lookups, const net::Logger& log);
 
     std::shared_ptr<net::ConnectionHandler> make_handler(net::TcpConnection& conn) override;
     void stopping() override;
 
     // For sessions.
     [[nodiscard]] const ProxySettings& settings() const { return settings_; }
+    [[nodiscard]] ProxyShared& shared() { return shared_; }
     [[nodiscard]] const net::Logger& log() const { return log_; }
     [[nodiscard]] net::EventLoop& loop() { return loop_; }
     [[nodiscard]] net::TcpConnector& connector() { return connector_; }
@@ -51,6 +82,7 @@ class ProxyService final : public net::LoopService {
   private:
     net::EventLoop& loop_;
     const ProxySettings& settings_;
+    ProxyShared& shared_;
     const net::Logger& log_;
     // Declared in this order so the pool outlives the connections it points at, and the
     // connector (which adds to the set) goes first.

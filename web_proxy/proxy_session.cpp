@@ -36,12 +36,19 @@ bool idempotent(std::string_view method) {
 
 }  // namespace
 
-ProxySession::ProxySession(ProxyService& service, net::TcpConnection& client)
-    : service_(service), client_(client), last_active_(service.loop().now()) {}
+ProxySession::ProxySession(ProxyService& service, net::TcpConnection& client,
+                           ClientCounts::Token client_slot)
+    : service_(service),
+      client_(client),
+      client_slot_(std::move(client_slot)),
+      last_active_(service.loop().now()) {
+    ++service_.shared().counters.clients;
+}
 
 // The client connection is already closed (on_close ran): only what the session started itself
 // is left to stop. The connection object is being destroyed, so it is not touched.
 ProxySession::~ProxySession() {
+    --service_.shared().counters.clients;
     if (head_timer_ != 0) service_.loop().cancel(head_timer_);
     if (linger_timer_ != 0) service_.loop().cancel(linger_timer_);
     if (attempt_ != 0) service_.connector().cancel(attempt_);
@@ -52,6 +59,7 @@ ProxySession::~ProxySession() {
 
 void ProxySession::on_data(net::TcpConnection&) {
     touch();
+    service_.shared().counters.bytes_in += client_.input().readable_bytes();
     switch (state_) {
         case State::kReadingHead:
             read_heads();
@@ -216,29 +224,63 @@ void ProxySession::handle_request(Request request) {
     retried_ = false;
     server_ended_ = false;
     const auto& settings = service_.settings();
+    if (request_.target.starts_with("/") && request_.method != "CONNECT") {
+        answer_locally();
+        return;
+    }
     Plan plan = plan_request(request_, settings.self, settings.policy);
     if (auto* refusal = std::get_if<Refusal>(&plan)) {
         refuse(refusal->status, refusal->detail);
         return;
     }
-    if (auto* tunnel = std::get_if<Tunnel>(&plan)) {
-        tunnel_ = true;
-        destination_ = tunnel->destination;
-        upstream_head_.clear();
+    tunnel_ = std::holds_alternative<Tunnel>(plan);
+    destination_ =
+        tunnel_ ? std::get<Tunnel>(plan).destination : std::get<Forward>(plan).destination;
+    upstream_head_ = tunnel_ ? std::string() : std::move(std::get<Forward>(plan).head);
+    // The port is checked before any lookup: a refused request costs the proxy nothing.
+    if (const auto refusal = refuse_port(settings.ports, tunnel_, destination_)) {
+        refuse(refusal->status, refusal->detail);
+        return;
+    }
+    if (tunnel_) {
+        ++service_.shared().counters.tunnels;
         open_upstream(destination_);
         return;
     }
-    auto& forward = std::get<Forward>(plan);
-    tunnel_ = false;
-    destination_ = forward.destination;
-    upstream_head_ = std::move(forward.head);
+    ++service_.shared().counters.requests;
     if (auto* pooled = service_.pool().take(host_port_text(destination_), *this)) {
+        ++service_.shared().counters.upstream_reused;
         upstream_ = pooled;
         reused_ = true;
         begin_exchange();
         return;
     }
     open_upstream(destination_);
+}
+
+void ProxySession::answer_locally() {
+    // The proxy as the client reached it, for the PAC file's PROXY line.
+    const auto host = request_.headers.get("Host");
+    const std::string host_port =
+        host && !host->empty() ? std::string(*host) : client_.local().to_string();
+    const bool keep_alive =
+        !stopping_ &&
+        net::http::may_reuse({.request = {.asks_to_close = !request_.keep_alive,
+                                          .complete = request_.body == BodyKind::kNone}});
+    const auto page = route_local(request_.method, request_.target);
+    const int status = page == LocalPage::kHelp ? 400 : page == LocalPage::kWrongMethod ? 405 : 200;
+    log_exchange(status, 0, "the proxy's own page");
+    client_.send(local_response(request_.method, request_.target,
+                                {.proxy_host_port = host_port,
+                                 .stats = service_.shared().stats(),
+                                 .now = std::time(nullptr)},
+                                keep_alive));
+    if (!keep_alive) {
+        linger_close();
+        return;
+    }
+    state_ = State::kReadingHead;
+    update_reading();
 }
 
 void ProxySession::refuse(int status, std::string_view detail) {
@@ -270,10 +312,19 @@ void ProxySession::open_upstream(const Destination& destination) {
     update_reading();
     service_.log().debug(client_.peer().to_string() + " connecting to " +
                          host_port_text(destination));
-    auto& settings = service_.settings();
+    ++service_.shared().counters.upstream_opened;
+    const auto& settings = service_.settings();
+    // Every address the name leads to is checked before it is tried: a name must not lead a
+    // remote client to this host, nor anyone to the proxy itself.
     net::ConnectRequest request{.host = destination.host,
                                 .port = std::to_string(destination.port),
-                                .timeout = settings.connect_timeout};
+                                .timeout = settings.connect_timeout,
+                                .allow_address = [&settings, client = client_.peer(),
+                                                  destination](const net::SocketAddress& address) {
+                                    return check_destination(client, destination, address,
+                                                             settings.policy, settings.listen)
+                                        .allowed();
+                                }};
     attempt_ = service_.connector().connect(
         std::move(request), service_.upstreams(),
         [this, key = host_port_text(destination)](net::TcpConnection& conn) {
@@ -301,7 +352,14 @@ void ProxySession::connected(net::ConnectResult result) {
 }
 
 void ProxySession::connect_failed(const net::ConnectError& error) {
-    if (error.step == net::ConnectStep::kLookup && !error.timed_out()) {
+    if (error.step == net::ConnectStep::kRefused && error.refused) {
+        const auto& settings = service_.settings();
+        const auto verdict = check_destination(client_.peer(), destination_, *error.refused,
+                                               settings.policy, settings.listen);
+        const Refusal refusal =
+            verdict.refusal.value_or(Refusal{403, "The proxy does not go there."});
+        refuse(refusal.status, refusal.detail);
+    } else if (error.step == net::ConnectStep::kLookup && !error.timed_out()) {
         refuse(502, "The proxy cannot find the host " + destination_.host + ".");
     } else if (error.timed_out()) {
         refuse(504, "No answer from " + destination_text() + " within the connect timeout.");
@@ -330,6 +388,7 @@ void ProxySession::pump_request_body() {
     if (input.empty()) return;
     std::string to_upstream;
     const auto step = request_body_->take(view(input), to_upstream);
+    service_.shared().counters.bytes_out += to_upstream.size();
     input.consume(step.consumed);
     if (step.error) {
         exchange_failed("the request's chunked body is malformed");
@@ -345,6 +404,7 @@ void ProxySession::relay_response() {
     std::string to_client;
     relay_->feed(view(input), to_client);
     input.consume_all();
+    service_.shared().counters.bytes_out += to_client.size();
     if (!to_client.empty()) client_.send(to_client);
     if (relay_->state() == ResponseRelay::State::kFailed) {
         exchange_failed("the server at " + destination_text() +
@@ -417,8 +477,9 @@ void ProxySession::finish_exchange() {
 
 // ---------------------------------------------------------------------------- server events
 
-void ProxySession::upstream_data(net::TcpConnection&) {
+void ProxySession::upstream_data(net::TcpConnection& conn) {
     touch();
+    service_.shared().counters.bytes_in += conn.input().readable_bytes();
     if (state_ == State::kTunnel) {
         pump_tunnel();
     } else if (state_ == State::kForwarding) {
@@ -478,12 +539,15 @@ void ProxySession::begin_tunnel() {
 void ProxySession::pump_tunnel() {
     if (state_ != State::kTunnel || upstream_ == nullptr) return;
     auto& server = upstream_->connection();
+    auto& counters = service_.shared().counters;
     if (!client_.input().empty()) {
+        counters.bytes_out += client_.input().readable_bytes();
         tunnel_up_ += client_.input().readable_bytes();
         server.send(view(client_.input()));
         client_.input().consume_all();
     }
     if (!server.input().empty()) {
+        counters.bytes_out += server.input().readable_bytes();
         tunnel_down_ += server.input().readable_bytes();
         client_.send(view(server.input()));
         server.input().consume_all();

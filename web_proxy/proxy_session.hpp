@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "access_policy.hpp"
 #include "common/event_loop.hpp"
 #include "common/http_request.hpp"
 #include "common/tcp_connection.hpp"
@@ -23,7 +24,9 @@ class ProxyService;
 
 class ProxySession final : public net::ConnectionHandler, private UpstreamUser {
   public:
-    ProxySession(ProxyService& service, net::TcpConnection& client);
+    // `client_slot` counts the connection against its address's --max-per-client.
+    ProxySession(ProxyService& service, net::TcpConnection& client,
+                 ClientCounts::Token client_slot);
     ~ProxySession() override;
     ProxySession(const ProxySession&) = delete;
     ProxySession& operator=(const ProxySession&) = delete;
@@ -62,6 +65,8 @@ class ProxySession final : public net::ConnectionHandler, private UpstreamUser {
     void arm_head_timer();
     void cancel_head_timer();
     void handle_request(net::http::Request request);
+    // A request addressed to the proxy itself: the PAC file, the status page or the help page.
+    void answer_locally();
 
     // Answers the request itself; the connection goes on only when the request is complete.
     void refuse(int status, std::string_view detail);
@@ -104,6 +109,7 @@ class ProxySession final : public net::ConnectionHandler, private UpstreamUser {
 
     ProxyService& service_;
     net::TcpConnection& client_;
+    ClientCounts::Token client_slot_;
     State state_ = State::kReadingHead;
     bool stopping_ = false;      // the proxy is stopping: no further request on this connection
     bool client_ended_ = false;  // the client sent FIN
@@ -120,7 +126,7 @@ class ProxySession final : public net::ConnectionHandler, private UpstreamUser {
     bool retried_ = false;                   // and has been tried again on a fresh one
     bool server_ended_ = false;
 
-    std::optional<BodyCursor> request_body_;
+    std::optional<RequestBodyRelay> request_body_;
     std::optional<ResponseRelay> relay_;
     std::uint64_t tunnel_up_ = 0;
     std::uint64_t tunnel_down_ = 0;

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "common/resource_limits.hpp"
 #include "common/socket.hpp"
 #include "tests/support/cli_expectations.hpp"
 #include "tests/support/deadline.hpp"
@@ -193,7 +194,7 @@ TEST(WebProxyCurl, KeepsTheClientConnectionForTheNextRequest) {
 TEST(WebProxyCurl, TunnelsWithConnect) {
     TOPDOWN_REQUIRE_TOOL(curl, "curl", "curl");
     Origin origin;
-    ServerProcess proxy = start_proxy();
+    ServerProcess proxy = start_proxy({"--connect-ports", "1-65535"});
     // -p: curl asks for a CONNECT tunnel and speaks HTTP to web_server through it.
     const Finished got = curl_via(curl, proxy, {"-p", origin.url("/big.bin")});
     ASSERT_EQ(got.status, ExitStatus::exit_code(0)) << got.err;
@@ -209,7 +210,7 @@ TEST(WebProxyCurl, Ipv6BothSides) {
     site.add_file("index.html", "over IPv6\n");
     ServerProcess origin =
         ServerProcess::start("web_server", {"-b", "::1", "-r", site.root().string(), "-q"});
-    ServerProcess proxy = start_proxy({"-b", "::1"});
+    ServerProcess proxy = start_proxy({"-b", "::1", "--connect-ports", "1-65535"});
     EXPECT_EQ(proxy.first_line(), "web_proxy: listening on [::1]:" + proxy.port_string());
     // An IPv6 literal in the URI, and in a CONNECT target.
     const std::string url = "http://" + origin.endpoint() + "/index.html";
@@ -348,11 +349,13 @@ TEST(WebProxyUpstream, ExpectContinueIsPassedThrough) {
 
 // ---------------------------------------------------------------------------- errors
 
-TEST(WebProxyErrors, OriginFormTargetIs400) {
+TEST(WebProxyErrors, OriginFormTargetIs400WithTheSetupHelp) {
     ServerProcess proxy = start_proxy();
-    const HttpResponse response = ask_proxy(proxy, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    const HttpResponse response =
+        ask_proxy(proxy, "GET /index.html HTTP/1.1\r\nHost: 127.0.0.1:8888\r\n\r\n");
     EXPECT_EQ(response.status, 400);
     EXPECT_TRUE(contains(response.body, "absolute URI")) << response.body;
+    EXPECT_TRUE(contains(response.body, "curl -x http://127.0.0.1:8888 ")) << response.body;
     EXPECT_EQ(response.header("Content-Type"), "text/html; charset=utf-8");
 }
 
@@ -371,7 +374,7 @@ TEST(WebProxyErrors, MalformedRequestsGetTheParsersStatus) {
                   .status,
               414);
     // And it is still up.
-    EXPECT_EQ(ask_proxy(proxy, "GET / HTTP/1.1\r\nHost: x\r\n\r\n").status, 400);
+    EXPECT_EQ(ask_proxy(proxy, "GET /help HTTP/1.1\r\nHost: x\r\n\r\n").status, 400);
 }
 
 TEST(WebProxyErrors, DestinationsOutsideAllowAre403WithoutALookup) {
@@ -496,7 +499,7 @@ TEST(WebProxyLimits, ClientsOverMaxClientsGet503) {
     const Deadline deadline(kIo);
     // The first client is being served (its thread waits for its request)...
     auto first = HttpConnection::open("127.0.0.1", proxy.port(), deadline);
-    first.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n", deadline);
+    first.send("GET /help HTTP/1.1\r\nHost: x\r\n\r\n", deadline);
     EXPECT_EQ(first.read_response(deadline).status, 400);
     // ...so the second is turned away at once.
     Fd second = connect_tcp("127.0.0.1", proxy.port(), deadline);
@@ -508,7 +511,7 @@ TEST(WebProxySignals, StopsCleanlyWithClientsConnected) {
     for (const int signal : {SIGINT, SIGTERM}) {
         SCOPED_TRACE(signal);
         RecordingServer origin("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
-        ServerProcess proxy = start_proxy();
+        ServerProcess proxy = start_proxy({"--connect-ports", "1-65535"});
         const Deadline deadline(kIo);
         auto idle = HttpConnection::open("127.0.0.1", proxy.port(), deadline);
         idle.send("GET " + origin.url() + " HTTP/1.1\r\nHost: x\r\n\r\n", deadline);
@@ -537,7 +540,7 @@ TEST(WebProxySignals, ASecondSignalClosesTheExchangesUnderWay) {
     // Once the proxy's connection waits in the silent listener's queue, the exchange is under way.
     ASSERT_TRUE(wait_readable(silent.fd.get(), deadline.remaining()));
     auto idle = HttpConnection::open("127.0.0.1", proxy.port(), deadline);
-    idle.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n", deadline);
+    idle.send("GET /help HTTP/1.1\r\nHost: x\r\n\r\n", deadline);
     EXPECT_EQ(idle.read_response(deadline).status, 400);
     ASSERT_TRUE(proxy.process().signal(SIGTERM));
     EXPECT_EQ(idle.read_to_eof(deadline).end, StreamEnd::kEof);
@@ -567,7 +570,7 @@ TEST(WebProxySignals, AnExchangeUnderWayFinishesBeforeTheProxyStops) {
     EXPECT_EQ(busy.read_bytes(5, deadline), "first");
     // An idle keep-alive client beside it: its close shows the proxy has begun to stop.
     auto idle = HttpConnection::open("127.0.0.1", proxy.port(), deadline);
-    idle.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n", deadline);
+    idle.send("GET /help HTTP/1.1\r\nHost: x\r\n\r\n", deadline);
     EXPECT_EQ(idle.read_response(deadline).status, 400);
     ASSERT_TRUE(proxy.process().signal(SIGTERM));
     EXPECT_EQ(idle.read_to_eof(deadline).end, StreamEnd::kEof);
@@ -660,7 +663,7 @@ TEST(WebProxySignals, ASecondSignalEndsAPendingConnectAtOnce) {
     // An idle keep-alive client beside it: its close shows the first signal has been taken (two
     // signals sent back to back could merge into one).
     auto idle = HttpConnection::open("127.0.0.1", proxy.port(), deadline);
-    idle.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n", deadline);
+    idle.send("GET /help HTTP/1.1\r\nHost: x\r\n\r\n", deadline);
     EXPECT_EQ(idle.read_response(deadline).status, 400);
     ASSERT_TRUE(proxy.process().signal(SIGTERM));
     EXPECT_EQ(idle.read_to_eof(deadline).end, StreamEnd::kEof);
@@ -672,6 +675,127 @@ TEST(WebProxySignals, ASecondSignalEndsAPendingConnectAtOnce) {
     EXPECT_EQ(proxy.process().wait(deadline), ExitStatus::exit_code(0)) << proxy.log();
     EXPECT_LT(Clock::now() - second, 4s) << "the second signal did not end the grace period";
 }
+
+// ---------------------------------------------------------------------------- safe by default
+
+// A connection to 127.0.0.1:`port` from `source` (another loopback address: another client).
+Fd connect_from(const std::string& source, std::uint16_t port) {
+    Fd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (!fd) throw std::system_error(errno, std::generic_category(), "socket");
+    const SocketAddress from = resolve(source, "0").front();
+    if (::bind(fd.get(), from.get(), from.size()) != 0) {
+        throw std::system_error(errno, std::generic_category(), "bind " + source);
+    }
+    const SocketAddress to = resolve("127.0.0.1", std::to_string(port)).front();
+    if (::connect(fd.get(), to.get(), to.size()) != 0) {
+        throw std::system_error(errno, std::generic_category(), "connect");
+    }
+    return fd;
+}
+
+TEST(WebProxyPolicy, ClientsOutsideAllowClientGet403BeforeAnythingIsRead) {
+    RecordingServer origin("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    ServerProcess proxy = start_proxy({"--allow-client", "127.0.0.2/32"});
+    const HttpResponse refused =
+        ask_proxy(proxy, "GET " + origin.url() + " HTTP/1.1\r\nHost: x\r\n\r\n");
+    EXPECT_EQ(refused.status, 403);
+    EXPECT_EQ(origin.requests().size(), 0u);
+    // The allowed network is served.
+    const Deadline deadline(kIo);
+    HttpConnection allowed(connect_from("127.0.0.2", proxy.port()));
+    allowed.send("GET " + origin.url() + " HTTP/1.1\r\nHost: x\r\n\r\n", deadline);
+    EXPECT_EQ(allowed.read_response(deadline).status, 200);
+}
+
+TEST(WebProxyPolicy, ConnectOnlyToPort443UnlessToldOtherwise) {
+    RecordingServer origin("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    ServerProcess proxy = start_proxy();
+    const std::string target = "127.0.0.1:" + std::to_string(origin.port());
+    const HttpResponse refused =
+        ask_proxy(proxy, "CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n\r\n");
+    EXPECT_EQ(refused.status, 403);
+    EXPECT_TRUE(contains(refused.body, "443")) << refused.body;
+    EXPECT_EQ(origin.connections(), 0);
+}
+
+TEST(WebProxyPolicy, PlainRequestsToMailAndOtherLowPortsAreRefused) {
+    ServerProcess proxy = start_proxy();
+    const HttpResponse refused =
+        ask_proxy(proxy,
+                  "POST http://127.0.0.1:25/ HTTP/1.1\r\nHost: x\r\nContent-Length: 17\r\n\r\n"
+                  "MAIL FROM:<a@b>\r\n");
+    EXPECT_EQ(refused.status, 403);
+    EXPECT_TRUE(contains(proxy.log(), "127.0.0.1:25/ 403")) << proxy.log();
+}
+
+TEST(WebProxyPolicy, ATunnelToTheProxyItselfIs508) {
+    ServerProcess proxy = start_proxy({"--connect-ports", "1-65535"});
+    const std::string self = "127.0.0.1:" + proxy.port_string();
+    EXPECT_EQ(
+        ask_proxy(proxy, "CONNECT " + self + " HTTP/1.1\r\nHost: " + self + "\r\n\r\n").status,
+        508);
+    EXPECT_EQ(ask_proxy(proxy, "GET http://localhost:" + proxy.port_string() +
+                                   "/x HTTP/1.1\r\nHost: x\r\n\r\n")
+                  .status,
+              508);
+}
+
+TEST(WebProxyPages, APacFileForBrowsersAndAStatusPage) {
+    RecordingServer origin("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", false);
+    ServerProcess proxy = start_proxy();
+    EXPECT_EQ(ask_proxy(proxy, "GET " + origin.url() + " HTTP/1.1\r\nHost: x\r\n\r\n").status, 200);
+    const std::string host = "127.0.0.1:" + proxy.port_string();
+    const HttpResponse pac =
+        ask_proxy(proxy, "GET /proxy.pac HTTP/1.1\r\nHost: " + host + "\r\n\r\n");
+    EXPECT_EQ(pac.status, 200);
+    EXPECT_EQ(pac.header("Content-Type"), "application/x-ns-proxy-autoconfig");
+    EXPECT_TRUE(contains(pac.body, "PROXY " + host)) << pac.body;
+    const HttpResponse json =
+        ask_proxy(proxy, "GET /?format=json HTTP/1.1\r\nHost: " + host + "\r\n\r\n");
+    EXPECT_EQ(json.status, 200);
+    EXPECT_TRUE(contains(json.body, "\"requests\":1,")) << json.body;
+    EXPECT_TRUE(contains(json.body, "\"upstream_opened\":1,")) << json.body;
+    const HttpResponse html = ask_proxy(proxy, "GET / HTTP/1.1\r\nHost: " + host + "\r\n\r\n");
+    EXPECT_EQ(html.status, 200);
+    EXPECT_TRUE(contains(html.header("Content-Type").value_or(""), "text/html"));
+}
+
+// One address holding a thousand connections (slow heads, or tunnels trickling bytes) cannot
+// shut out another: --max-per-client (256) turns the surplus away, and a client from another
+// address is served at once.
+class WebProxyFairness : public ::testing::TestWithParam<bool> {};
+
+TEST_P(WebProxyFairness, AThousandConnectionsFromOneAddressLeaveRoomForAnother) {
+    const bool tunnels = GetParam();
+    raise_open_file_limit();
+    // The tunnels go to a listener that never accepts (the kernel completes the connections);
+    // the other client's request to an origin of its own.
+    const BoundSocket sink = listen_tcp("127.0.0.1", "0");
+    RecordingServer origin("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", false);
+    ServerProcess proxy = start_proxy({"--connect-ports", "1-65535"});
+    const Deadline deadline(kIo);
+    const std::string target = "127.0.0.1:" + std::to_string(sink.address.port());
+    const std::string first_bytes =
+        tunnels ? "CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n\r\n"
+                : std::string("GET " + origin.url() + " HTTP/1.1\r\nHost: x\r\nX-Slow: ");
+    std::vector<Fd> hogs;
+    for (int i = 0; i < 1000; ++i) {
+        hogs.push_back(connect_tcp("127.0.0.1", proxy.port(), deadline));
+        send_all(hogs.back().get(), first_bytes, deadline);
+    }
+    // The 257th and later were turned away with 503.
+    const Received turned_away = recv_until_eof(hogs.back().get(), deadline);
+    EXPECT_TRUE(turned_away.bytes.starts_with("HTTP/1.1 503 ")) << turned_away.bytes;
+    // Another address is served while all of them are still open.
+    HttpConnection other(connect_from("127.0.0.2", proxy.port()));
+    other.send("GET " + origin.url() + " HTTP/1.1\r\nHost: x\r\n\r\n", deadline);
+    const HttpResponse response = other.read_response(deadline);
+    EXPECT_EQ(response.status, 200);
+    EXPECT_EQ(response.body, "ok");
+}
+
+INSTANTIATE_TEST_SUITE_P(SlowHeadsAndTunnels, WebProxyFairness, ::testing::Bool(),
+                         [](const auto& info) { return info.param ? "Tunnels" : "SlowHeads"; });
 
 }  // namespace
 }  // namespace net::test
