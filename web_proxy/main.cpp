@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 
 #include "common/cli.hpp"
 #include "common/exit_codes.hpp"
@@ -24,6 +25,7 @@ using namespace std::chrono_literals;
 constexpr std::uint16_t kDefaultPort = 8888;  // the book's proxy, and tinyproxy's default
 constexpr std::uint64_t kDefaultMaxClients = 1000;
 constexpr std::uint64_t kDefaultMaxPerClient = 256;
+constexpr std::uint64_t kDefaultCacheMiB = 64;
 // Descriptors a client may need besides its own (its server connection, a pooled one), and
 // those the process needs whatever the clients (listener, loops, timers, lookups, logs).
 constexpr std::uint64_t kDescriptorsPerClient = 2;
@@ -51,6 +53,9 @@ net::CommandLine command_line() {
              "ports http:// requests may reach (default 80,443,1025-65535)"},
             {"max-clients", 0, "N", "client connections at once; more get 503 (default 1000)"},
             {"max-per-client", 0, "N", "connections at once from one client address (default 256)"},
+            {"cache-size", 0, "MB", "memory for the shared cache (default 64; 0 turns it off)"},
+            {"cache-max-object", 0, "KB",
+             "larger responses are relayed, not stored (default 1024)"},
             {"quiet", 'q', "", "print errors only"},
             {"verbose", 'v', "", "also log tunnels closing"},
         });
@@ -59,7 +64,7 @@ net::CommandLine command_line() {
          .synopsis = "[-b ADDR] [-p PORT] [-t THREADS] [--allow-client CIDR]... "
                      "[--allow-host HOST]... [--connect-ports LIST] [--http-ports LIST] "
                      "[--timeout SEC] [--connect-timeout SEC] [--max-clients N] "
-                     "[--max-per-client N] [-q | -v]",
+                     "[--max-per-client N] [--cache-size MB] [--cache-max-object KB] [-q | -v]",
          .description = "An HTTP/1.1 forward proxy: point a browser (or curl -x) at it. It "
                         "forwards http:// requests\nand tunnels HTTPS with CONNECT, on one event "
                         "loop per core. The first line on stdout is the\naddress it bound; a line "
@@ -94,7 +99,10 @@ int serve(const net::Args& args) {
         .idle_timeout = args.seconds_or("timeout", 60s, 1ms, 86400s),
         .connect_timeout = args.seconds_or("connect-timeout", 10s, 1ms, 3600s),
         .buffer_limit = 256 * 1024,
+        .cache_max_object =
+            static_cast<std::size_t>(args.uint_or("cache-max-object", 1024, 1, 1024 * 1024)) * 1024,
         .pool = {}};
+    const auto cache_mib = args.uint_or("cache-size", kDefaultCacheMiB, 0, 1024 * 1024);
 
     net::ignore_sigpipe();
     // Each client may need a server connection (and a pooled one) beside its own: the client
@@ -106,7 +114,13 @@ int serve(const net::Args& args) {
     if (!fitted.note.empty()) log.warning(fitted.note);
     max_clients = fitted.max_clients;
     net::TerminationSignals signals;  // before any thread starts, so all inherit the mask
-    web_proxy::ProxyShared shared;
+    std::optional<web_proxy::cache::CacheStore> store;
+    if (cache_mib > 0) {
+        store.emplace(web_proxy::cache::StoreLimits{
+            .capacity_bytes = static_cast<std::size_t>(cache_mib) * 1024 * 1024,
+            .max_object_bytes = settings.cache_max_object + 64 * 1024});
+    }
+    web_proxy::ProxyShared shared(store ? &*store : nullptr);
     // A lookup still under way when the proxy stops is left to end alone: getaddrinfo cannot
     // be interrupted, and a second signal means now.
     net::WorkerPool lookups(kLookupThreads, net::WorkerPool::AtExit::kAbandon);

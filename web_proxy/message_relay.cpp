@@ -135,6 +135,13 @@ void ResponseRelay::feed_head(std::string_view bytes, std::string& to_client) {
         body_ = BodyCursor(response_.body, response_.content_length, framing_.dechunk);
         state_ = body_.done() ? State::kDone : State::kBody;
         held_ = client_response_head(response_, self_, client_version_, framing_);
+        if (head_hook_) {
+            auto decision = head_hook_(response_);
+            held_.insert(held_.size() - 2, decision.extra_fields);  // before the blank line
+            capture_ = decision.capture;
+            capture_limit_ = decision.capture_limit;
+            withhold_ = decision.withhold;
+        }
         if (response_.body != net::http::BodyKind::kChunked || state_ == State::kDone) {
             start(to_client);
         }
@@ -143,7 +150,13 @@ void ResponseRelay::feed_head(std::string_view bytes, std::string& to_client) {
 }
 
 void ResponseRelay::feed_body(std::string_view bytes, std::string& to_client) {
-    const auto step = body_.take(bytes, started_ ? to_client : held_);
+    std::string& target = withhold_ ? withheld_bytes_ : started_ ? to_client : held_;
+    const auto before = target.size();
+    const auto step = body_.take(bytes, target);
+    if (capture_ && !step.error) {
+        capture(bytes.substr(0, step.consumed), std::string_view(target).substr(before));
+    }
+    withheld_bytes_.clear();
     // The first data byte starts the response even when the framing fails later in the same
     // bytes: what the client gets must not depend on how the server's bytes were split.
     if (!started_ && (body_.body_bytes() > 0 || (!step.error && body_.done()))) {
@@ -158,9 +171,24 @@ void ResponseRelay::feed_body(std::string_view bytes, std::string& to_client) {
 }
 
 void ResponseRelay::start(std::string& to_client) {
-    to_client += held_;
+    if (!withhold_) to_client += held_;
     held_.clear();
     started_ = true;
+}
+
+void ResponseRelay::capture(std::string_view raw, std::string_view appended) {
+    // Relayed with its chunked framing, the body's data comes from a decoder of our own;
+    // otherwise what went on is the data.
+    if (response_.body == net::http::BodyKind::kChunked && !framing_.dechunk) {
+        (void)capture_decoder_.decode(raw, &captured_);
+    } else {
+        captured_.append(appended);
+    }
+    if (captured_.size() > capture_limit_) {
+        capture_ = false;
+        captured_.clear();
+        captured_.shrink_to_fit();
+    }
 }
 
 void ResponseRelay::server_closed() {

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -88,6 +89,20 @@ class ResponseRelay {
 
     enum class State { kHead, kBody, kDone, kFailed };
 
+    // What the caller (the cache) makes of the final head before any of it goes to the client.
+    struct HeadDecision {
+        std::string extra_fields;  // complete field lines ("Cache-Status: ...\r\n") to add
+        // Keep the body's data (decoded) as it passes, up to `capture_limit` bytes; past that
+        // the capture is dropped.
+        bool capture = false;
+        std::size_t capture_limit = 0;
+        // Send nothing of this response to the client (a 304 the cache answers for itself).
+        bool withhold = false;
+    };
+    using HeadHook = std::function<HeadDecision(const net::http::Response&)>;
+    // Called once, with the final response head, before it is given out.
+    void on_final_head(HeadHook hook) { head_hook_ = std::move(hook); }
+
     // Takes bytes from the server, appending what the client should get to `to_client`.
     // Bytes after the end of the response are not relayed; overran() tells they came.
     void feed(std::string_view bytes, std::string& to_client);
@@ -112,6 +127,13 @@ class ResponseRelay {
     // After kDone: whether the client connection stays open.
     [[nodiscard]] bool keep_alive() const { return framing_.keep_alive; }
     [[nodiscard]] int status() const { return response_.status; }
+    // The final response head as the server sent it (after kHead).
+    [[nodiscard]] const net::http::Response& response() const { return response_; }
+    // The body's data kept so far, while the capture asked for by the head hook holds.
+    [[nodiscard]] bool capturing() const { return capture_; }
+    [[nodiscard]] std::string take_captured() { return std::move(captured_); }
+    // The head hook withheld the response: nothing of it went to the client.
+    [[nodiscard]] bool withheld() const { return withhold_; }
     // Whether any byte came from the server (a reused connection that fails before one did
     // may be retried).
     [[nodiscard]] bool received_any() const { return received_any_; }
@@ -130,6 +152,9 @@ class ResponseRelay {
     void feed_body(std::string_view bytes, std::string& to_client);
     // Gives out the held final head (and framing): the response has begun.
     void start(std::string& to_client);
+    // Keeps the data of the body bytes just taken (`raw`, and what take() appended to
+    // `appended`).
+    void capture(std::string_view raw, std::string_view appended);
     void fail(std::string why);
 
     std::string method_;
@@ -147,6 +172,13 @@ class ResponseRelay {
     ClientFraming framing_;
     BodyCursor body_{net::http::BodyKind::kNone, 0};
     std::string error_;
+    HeadHook head_hook_;
+    bool capture_ = false;
+    std::size_t capture_limit_ = 0;
+    std::string captured_;
+    net::http::ChunkedDecoder capture_decoder_;  // a chunked body relayed with its framing
+    bool withhold_ = false;
+    std::string withheld_bytes_;  // where a withheld response's bytes go (and are dropped)
 };
 
 }  // namespace web_proxy

@@ -27,14 +27,15 @@ class TurnAway final : public net::ConnectionHandler {
 
 ProxyStats ProxyShared::stats() const {
     const auto now = std::time(nullptr);
+    const auto cached = store != nullptr ? store->stats() : cache::StoreStats{};
     return {.uptime_seconds = static_cast<std::uint64_t>(now > started ? now - started : 0),
             .clients = counters.clients.load(),
             .requests = counters.requests.load(),
             .tunnels = counters.tunnels.load(),
-            .cache_entries = 0,
-            .cache_bytes = 0,
-            .cache_hits = 0,
-            .cache_misses = 0,
+            .cache_entries = cached.entries,
+            .cache_bytes = cached.bytes,
+            .cache_hits = cached.hits,
+            .cache_misses = cached.misses,
             .bytes_in = counters.bytes_in.load(),
             .bytes_out = counters.bytes_out.load(),
             .upstream_opened = counters.upstream_opened.load(),
@@ -47,6 +48,7 @@ ProxyService::ProxyService(net::EventLoop& loop, const ProxySettings& settings, 
       settings_(settings),
       shared_(shared),
       log_(log),
+      cache_(shared.store, settings.cache_max_object),
       pool_(loop, settings.pool),
       upstreams_(loop),
       connector_(loop, lookups) {}

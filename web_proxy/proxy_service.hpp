@@ -11,12 +11,14 @@
 #include <memory>
 
 #include "access_policy.hpp"
+#include "cache_store.hpp"
 #include "common/event_loop.hpp"
 #include "common/log.hpp"
 #include "common/server_group.hpp"
 #include "common/tcp_connection.hpp"
 #include "common/tcp_connector.hpp"
 #include "common/worker_pool.hpp"
+#include "proxy_cache.hpp"
 #include "proxy_rules.hpp"
 #include "status_page.hpp"
 #include "upstream.hpp"
@@ -33,6 +35,7 @@ struct ProxySettings {
     std::chrono::milliseconds idle_timeout{60'000};     // no byte either way for this long: close
     std::chrono::milliseconds connect_timeout{10'000};  // lookup and connect, every address
     std::size_t buffer_limit = 256 * 1024;              // bytes waiting per direction
+    std::size_t cache_max_object = 1024 * 1024;         // larger responses are not stored
     PoolOptions pool;
 };
 
@@ -49,6 +52,9 @@ struct SharedCounters {
 
 // What the loops share: the per-client counts, the counters, the start time.
 struct ProxyShared {
+    explicit ProxyShared(cache::CacheStore* store) : store(store) {}
+
+    cache::CacheStore* store;  // null: --cache-size 0
     ClientCounts client_counts;
     SharedCounters counters;
     std::time_t started = std::time(nullptr);
@@ -69,6 +75,7 @@ class ProxyService final : public net::LoopService {
     // For sessions.
     [[nodiscard]] const ProxySettings& settings() const { return settings_; }
     [[nodiscard]] ProxyShared& shared() { return shared_; }
+    [[nodiscard]] const ProxyCache& cache() const { return cache_; }
     [[nodiscard]] const net::Logger& log() const { return log_; }
     [[nodiscard]] net::EventLoop& loop() { return loop_; }
     [[nodiscard]] net::TcpConnector& connector() { return connector_; }
@@ -86,6 +93,7 @@ class ProxyService final : public net::LoopService {
     const net::Logger& log_;
     // Declared in this order so the pool outlives the connections it points at, and the
     // connector (which adds to the set) goes first.
+    ProxyCache cache_;
     UpstreamPool pool_;
     net::ConnectionSet upstreams_;
     net::TcpConnector connector_;

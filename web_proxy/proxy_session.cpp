@@ -73,6 +73,7 @@ void ProxySession::on_data(net::TcpConnection&) {
         case State::kLingering:
             client_.input().consume_all();
             break;
+        case State::kWaitingForFill:
         case State::kConnecting:
         case State::kClosed:
             break;
@@ -91,6 +92,7 @@ void ProxySession::on_peer_closed(net::TcpConnection&) {
         case State::kTunnel:
             pump_tunnel();
             break;
+        case State::kWaitingForFill:
         case State::kConnecting:
         case State::kForwarding:
             // A half-closed client still gets its response; a body cut short ends the exchange.
@@ -139,7 +141,8 @@ void ProxySession::on_idle(net::TcpConnection&) {
         case State::kLingering:
             close_all();
             break;
-        case State::kConnecting:  // the connector's own deadline ends it
+        case State::kConnecting:      // the connector's own deadline ends it
+        case State::kWaitingForFill:  // the fill's own deadlines end it
         case State::kClosed:
             break;
     }
@@ -156,7 +159,7 @@ void ProxySession::on_server_stopping(net::TcpConnection&) {
 }
 
 void ProxySession::on_server_abort(net::TcpConnection&) {
-    const bool waiting = state_ == State::kConnecting ||
+    const bool waiting = state_ == State::kConnecting || state_ == State::kWaitingForFill ||
                          (state_ == State::kForwarding && relay_ && !relay_->started());
     if (!waiting) return;
     log_exchange(503, 0, "the proxy is shutting down");
@@ -248,6 +251,10 @@ void ProxySession::handle_request(Request request) {
         return;
     }
     ++service_.shared().counters.requests;
+    consult_cache(true);
+}
+
+void ProxySession::go_upstream() {
     if (auto* pooled = service_.pool().take(host_port_text(destination_), *this)) {
         ++service_.shared().counters.upstream_reused;
         upstream_ = pooled;
@@ -256,6 +263,120 @@ void ProxySession::handle_request(Request request) {
         return;
     }
     open_upstream(destination_);
+}
+
+// ---------------------------------------------------------------------------- the cache
+
+void ProxySession::consult_cache(bool collapse) {
+    const auto& cache = service_.cache();
+    cache_ = cache.lookup(request_, std::time(nullptr), fill_callback(), collapse);
+    answer_from_.reset();
+    switch (cache_.action) {
+        case CacheLookup::Action::kServe:
+            serve_from_cache(*cache_.entry, false, cache_.status, "HIT");
+            return;
+        case CacheLookup::Action::kGatewayTimeout:
+            refuse(504, "Nothing usable is stored for this request (only-if-cached).");
+            return;
+        case CacheLookup::Action::kWait:
+            state_ = State::kWaitingForFill;
+            update_reading();
+            return;
+        case CacheLookup::Action::kRevalidate: {
+            const auto& settings = service_.settings();
+            Plan plan = plan_request(cache_.upstream, settings.self, settings.policy);
+            if (auto* forward = std::get_if<Forward>(&plan)) upstream_head_ = forward->head;
+            break;
+        }
+        case CacheLookup::Action::kForward:
+            break;
+    }
+    go_upstream();
+}
+
+cache::FillCallback ProxySession::fill_callback() {
+    // Runs on whichever thread ends the fill: the answer comes back on this session's loop,
+    // and only if the session is still there.
+    return [loop = &service_.loop(),
+            weak = weak_from_this()](std::shared_ptr<const cache::Entry> entry) {
+        loop->post([weak, entry = std::move(entry)] {
+            if (const auto self = weak.lock()) self->fill_ended(entry);
+        });
+    };
+}
+
+void ProxySession::fill_ended(const std::shared_ptr<const cache::Entry>& entry) {
+    if (state_ != State::kWaitingForFill) return;
+    if (entry && service_.cache().serves(request_, *entry, std::time(nullptr))) {
+        cache::CacheStatus status;
+        status.collapsed = true;
+        serve_from_cache(*entry, false, status, "HIT, collapsed");
+    } else {
+        consult_cache(false);  // the fill did not serve this request: on its own now
+    }
+    if (state_ == State::kReadingHead) read_heads();
+}
+
+ResponseRelay::HeadDecision ProxySession::cache_response_head(const net::http::Response& response) {
+    response_time_ = std::time(nullptr);
+    const auto& cache = service_.cache();
+    const bool revalidating = cache_.action == CacheLookup::Action::kRevalidate;
+    auto verdict = cache.on_response(request_, response, revalidating ? cache_.entry : nullptr,
+                                     cache_.store, request_time_, response_time_);
+    ResponseRelay::HeadDecision decision;
+    if (verdict.freshened) {
+        answer_from_ = std::move(verdict.freshened);
+        cache_.status.fwd_status = response.status;
+        if (!verdict.status.detail.empty()) cache_.status.detail = verdict.status.detail;
+        decision.withhold = true;
+        return decision;
+    }
+    cache_.status.fwd_status = response.status;
+    cache_.status.stored = verdict.store;
+    if (!verdict.status.detail.empty()) cache_.status.detail = verdict.status.detail;
+    if (!verdict.store && cache_.fill.pending()) cache_.fill.abandon();  // waiters go on alone
+    decision.extra_fields = "Cache-Status: " + cache::format_cache_status(cache_.status) + "\r\n";
+    decision.capture = verdict.store;
+    decision.capture_limit = cache.max_object();
+    return decision;
+}
+
+void ProxySession::serve_from_cache(const cache::Entry& entry, bool validated,
+                                    const cache::CacheStatus& status, std::string_view note) {
+    const bool keep_alive =
+        !stopping_ && !client_ended_ &&
+        net::http::may_reuse({.request = {.asks_to_close = !request_.keep_alive,
+                                          .complete = request_.body == BodyKind::kNone}});
+    int code = 200;
+    const std::string bytes =
+        service_.cache().answer(request_, entry, std::time(nullptr), validated, status,
+                                service_.settings().self, keep_alive, &code);
+    service_.shared().counters.bytes_out += bytes.size();
+    log_exchange(code, entry.body.size(), note);
+    client_.send(bytes);
+    cache_ = {};
+    if (!keep_alive) {
+        linger_close();
+        return;
+    }
+    state_ = State::kReadingHead;
+    update_reading();
+}
+
+bool ProxySession::serve_stale_instead(bool origin_unreachable) {
+    const auto stale = cache_.entry;
+    if (!stale || (relay_ && relay_->started()) ||
+        !cache::may_serve_stale_on_error(stale->response, request_.headers, std::time(nullptr),
+                                         origin_unreachable)) {
+        return false;
+    }
+    release_upstream(false);
+    relay_.reset();
+    request_body_.reset();
+    cache::CacheStatus status = cache_.status;
+    status.detail = "stale-on-error";
+    serve_from_cache(*stale, false, status, "STALE");
+    return true;
 }
 
 void ProxySession::answer_locally() {
@@ -352,6 +473,10 @@ void ProxySession::connected(net::ConnectResult result) {
 }
 
 void ProxySession::connect_failed(const net::ConnectError& error) {
+    if (error.step != net::ConnectStep::kRefused && serve_stale_instead(true)) {
+        if (state_ == State::kReadingHead) read_heads();
+        return;
+    }
     if (error.step == net::ConnectStep::kRefused && error.refused) {
         const auto& settings = service_.settings();
         const auto verdict = check_destination(client_.peer(), destination_, *error.refused,
@@ -374,8 +499,11 @@ void ProxySession::connect_failed(const net::ConnectError& error) {
 
 void ProxySession::begin_exchange() {
     state_ = State::kForwarding;
+    request_time_ = std::time(nullptr);
     relay_.emplace(request_.method, request_.version, request_.keep_alive,
                    service_.settings().self);
+    relay_->on_final_head(
+        [this](const net::http::Response& response) { return cache_response_head(response); });
     request_body_.emplace(request_.body, request_.content_length);
     upstream_->connection().send(upstream_head_);
     pump_request_body();
@@ -418,6 +546,10 @@ void ProxySession::relay_response() {
 // page if nothing of the response has gone to it yet, else its response is cut short.
 void ProxySession::exchange_failed(std::string_view what, bool connection_lost) {
     if (connection_lost && retry_on_fresh_connection()) return;
+    if (serve_stale_instead(connection_lost)) {
+        if (state_ == State::kReadingHead) read_heads();
+        return;
+    }
     const bool started = relay_ && relay_->started();
     release_upstream(false);
     if (!started) {
@@ -457,8 +589,33 @@ void ProxySession::finish_exchange() {
         net::http::may_reuse({.request = {.complete = request_complete},
                               .response = {.asks_to_close = !relay_->server_keep_alive(),
                                            .body_until_close = relay_->until_close()}});
-    log_exchange(relay_->status(), relay_->body_bytes());
     release_upstream(upstream_reusable);
+    if (answer_from_) {
+        // A 304 freshened the stored response (or a server error let a stale one stand): the
+        // client gets the stored response, its own conditionals applied.
+        const auto entry = std::move(answer_from_);
+        cache::CacheStatus status = cache_.status;
+        relay_.reset();
+        request_body_.reset();
+        const bool revalidated = status.fwd_status == 304;
+        serve_from_cache(*entry, revalidated, status, revalidated ? "REVALIDATED" : "STALE");
+        if (state_ == State::kReadingHead) read_heads();
+        return;
+    }
+    if (relay_->capturing()) {
+        service_.cache().keep(
+            request_, relay_->response(), relay_->take_captured(), request_time_, response_time_,
+            cache_.fill,
+            cache_.action == CacheLookup::Action::kRevalidate ? cache_.entry : nullptr);
+    }
+    const auto fwd = cache_.status.fwd;
+    const bool bypass = fwd == cache::Forward::kBypass || fwd == cache::Forward::kMethod ||
+                        fwd == cache::Forward::kRequest;
+    log_exchange(relay_->status(), relay_->body_bytes(),
+                 cache_.status.stored ? "MISS, stored"
+                 : bypass             ? "BYPASS"
+                                      : "MISS");
+    cache_ = {};
     const bool client_reusable =
         !stopping_ && !client_ended_ &&
         net::http::may_reuse(
@@ -595,6 +752,7 @@ void ProxySession::update_reading() {
         case State::kLingering:
             client_reads = true;
             break;
+        case State::kWaitingForFill:
         case State::kConnecting:
         case State::kClosed:
             break;

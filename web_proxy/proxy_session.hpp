@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstdint>
+#include <ctime>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,6 +17,7 @@
 #include "common/tcp_connection.hpp"
 #include "common/tcp_connector.hpp"
 #include "message_relay.hpp"
+#include "proxy_cache.hpp"
 #include "proxy_rules.hpp"
 #include "upstream.hpp"
 
@@ -22,7 +25,9 @@ namespace web_proxy {
 
 class ProxyService;
 
-class ProxySession final : public net::ConnectionHandler, private UpstreamUser {
+class ProxySession final : public net::ConnectionHandler,
+                           public std::enable_shared_from_this<ProxySession>,
+                           private UpstreamUser {
   public:
     // `client_slot` counts the connection against its address's --max-per-client.
     ProxySession(ProxyService& service, net::TcpConnection& client,
@@ -44,11 +49,12 @@ class ProxySession final : public net::ConnectionHandler, private UpstreamUser {
 
   private:
     enum class State {
-        kReadingHead,  // waiting for (the rest of) a request head
-        kConnecting,   // looking up and connecting to the server; the client waits
-        kForwarding,   // the request goes up, the response comes back
-        kTunnel,       // CONNECT: bytes both ways until both sides close
-        kLingering,    // our FIN is sent; what the client still sends is read and dropped
+        kReadingHead,     // waiting for (the rest of) a request head
+        kWaitingForFill,  // another request is fetching this URI for the cache; we wait
+        kConnecting,      // looking up and connecting to the server; the client waits
+        kForwarding,      // the request goes up, the response comes back
+        kTunnel,          // CONNECT: bytes both ways until both sides close
+        kLingering,       // our FIN is sent; what the client still sends is read and dropped
         kClosed,
     };
 
@@ -67,6 +73,20 @@ class ProxySession final : public net::ConnectionHandler, private UpstreamUser {
     void handle_request(net::http::Request request);
     // A request addressed to the proxy itself: the PAC file, the status page or the help page.
     void answer_locally();
+
+    // The cache: consulted before going upstream, told of the response head, fed its body.
+    void consult_cache(bool collapse);
+    cache::FillCallback fill_callback();
+    void fill_ended(const std::shared_ptr<const cache::Entry>& entry);
+    ResponseRelay::HeadDecision cache_response_head(const net::http::Response& response);
+    // Answers from a stored response; the connection then goes on like after a refusal.
+    void serve_from_cache(const cache::Entry& entry, bool validated,
+                          const cache::CacheStatus& status, std::string_view note);
+    // When the server cannot be reached or failed, a stale stored response may answer
+    // (RFC 9111 4.2.4): true when it did.
+    bool serve_stale_instead(bool origin_unreachable);
+    // Takes the pooled connection to the destination, or opens one.
+    void go_upstream();
 
     // Answers the request itself; the connection goes on only when the request is complete.
     void refuse(int status, std::string_view detail);
@@ -127,6 +147,10 @@ class ProxySession final : public net::ConnectionHandler, private UpstreamUser {
     bool server_ended_ = false;
 
     std::optional<RequestBodyRelay> request_body_;
+    CacheLookup cache_;  // what the cache made of the request under way
+    std::shared_ptr<const cache::Entry> answer_from_;  // a revalidated (or stale) entry to serve
+    std::time_t request_time_ = 0;   // when the request went upstream (RFC 9111 4.2.3)
+    std::time_t response_time_ = 0;  // when its response head came back
     std::optional<ResponseRelay> relay_;
     std::uint64_t tunnel_up_ = 0;
     std::uint64_t tunnel_down_ = 0;
