@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <atomic>
 #include <csignal>
+#include <functional>
 #include <future>
 #include <mutex>
 #include <optional>
@@ -796,6 +797,193 @@ TEST_P(WebProxyFairness, AThousandConnectionsFromOneAddressLeaveRoomForAnother) 
 
 INSTANTIATE_TEST_SUITE_P(SlowHeadsAndTunnels, WebProxyFairness, ::testing::Bool(),
                          [](const auto& info) { return info.param ? "Tunnels" : "SlowHeads"; });
+
+// ---------------------------------------------------------------------------- the cache
+
+// An origin whose answer is a function of the request (the request's bytes in, the response's
+// out), counting what it is asked; it may hold every answer back until the test says go. One
+// connection at a time, each served until the proxy closes it: the proxy runs one loop (-t 1),
+// so one pooled connection carries every request.
+class ScriptedOrigin {
+  public:
+    using Answer = std::function<std::string(const std::string& request)>;
+
+    explicit ScriptedOrigin(Answer answer, std::shared_future<void> go = {})
+        : server_([this, answer = std::move(answer), go](Fd connection) {
+              const Deadline deadline(kIo);
+              for (;;) {
+                  const std::string request = read_request(connection.get(), deadline);
+                  if (request.empty()) return;
+                  {
+                      const std::lock_guard lock(mutex_);
+                      requests_.push_back(request);
+                  }
+                  if (go.valid() && go.wait_for(kIo) != std::future_status::ready) return;
+                  send_all(connection.get(), answer(request), deadline);
+              }
+          }) {}
+
+    [[nodiscard]] std::string url(std::string_view path = "/") const {
+        return "http://127.0.0.1:" + std::to_string(server_.port()) + std::string(path);
+    }
+    std::vector<std::string> requests() {
+        const std::lock_guard lock(mutex_);
+        return requests_;
+    }
+
+  private:
+    std::mutex mutex_;
+    std::vector<std::string> requests_;
+    ScriptedTcpServer server_;  // last: its thread starts once the rest exists
+};
+
+std::string ok_response(std::string_view fields, std::string_view body) {
+    return "HTTP/1.1 200 OK\r\n" + std::string(fields) +
+           "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + std::string(body);
+}
+
+HttpResponse get_via(const ServerProcess& proxy, const std::string& url,
+                     std::string_view fields = "") {
+    return ask_proxy(proxy,
+                     "GET " + url + " HTTP/1.1\r\nHost: x\r\n" + std::string(fields) + "\r\n");
+}
+
+TEST(WebProxyCache, AFreshResponseIsServedFromTheCache) {
+    ScriptedOrigin origin(
+        [](const std::string&) { return ok_response("Cache-Control: max-age=600\r\n", "hello"); });
+    ServerProcess proxy = start_proxy({"-t", "1"});
+    const HttpResponse first = get_via(proxy, origin.url("/page"));
+    EXPECT_EQ(first.body, "hello");
+    EXPECT_EQ(first.header("Cache-Status"), "web_proxy; fwd=uri-miss; fwd-status=200; stored");
+    const HttpResponse second = get_via(proxy, origin.url("/page"));
+    EXPECT_EQ(second.status, 200);
+    EXPECT_EQ(second.body, "hello");
+    EXPECT_TRUE(second.header("Cache-Status").value_or("").starts_with("web_proxy; hit"))
+        << second.header("Cache-Status").value_or("(none)");
+    EXPECT_TRUE(second.header("Age").has_value());
+    EXPECT_EQ(origin.requests().size(), 1u);
+    // HEAD is answered from the stored GET.
+    const Deadline deadline(kIo);
+    auto connection = HttpConnection::open("127.0.0.1", proxy.port(), deadline);
+    connection.send("HEAD " + origin.url("/page") + " HTTP/1.1\r\nHost: x\r\n\r\n", deadline);
+    const HttpResponse head = connection.read_head(deadline);
+    EXPECT_EQ(head.status, 200);
+    EXPECT_EQ(head.header("Content-Length"), "5");
+    EXPECT_EQ(origin.requests().size(), 1u);
+    EXPECT_TRUE(contains(proxy.log(), "/page 200 5 (HIT)")) << proxy.log();
+}
+
+TEST(WebProxyCache, AStaleResponseIsRevalidatedAndA304Freshens) {
+    ScriptedOrigin origin([](const std::string& request) {
+        if (contains(request, "If-None-Match: \"v1\"")) {
+            return std::string(
+                "HTTP/1.1 304 Not Modified\r\nETag: \"v1\"\r\n"
+                "Cache-Control: max-age=0\r\n\r\n");
+        }
+        return ok_response("ETag: \"v1\"\r\nCache-Control: max-age=0\r\n", "hello");
+    });
+    ServerProcess proxy = start_proxy({"-t", "1"});
+    EXPECT_EQ(get_via(proxy, origin.url()).body, "hello");
+    const HttpResponse second = get_via(proxy, origin.url());
+    EXPECT_EQ(second.status, 200);
+    EXPECT_EQ(second.body, "hello");
+    EXPECT_TRUE(second.header("Cache-Status")
+                    .value_or("")
+                    .starts_with("web_proxy; fwd=stale; fwd-status=304"))
+        << second.header("Cache-Status").value_or("(none)");
+    const auto requests = origin.requests();
+    ASSERT_EQ(requests.size(), 2u);
+    EXPECT_TRUE(contains(requests[1], "If-None-Match: \"v1\"")) << requests[1];
+    // The client's own conditional is answered by the proxy from the freshened response.
+    const HttpResponse conditional = get_via(proxy, origin.url(), "If-None-Match: \"v1\"\r\n");
+    EXPECT_EQ(conditional.status, 304);
+    EXPECT_TRUE(contains(proxy.log(), "(REVALIDATED)")) << proxy.log();
+}
+
+TEST(WebProxyCache, VaryKeepsTheVariantsApart) {
+    ScriptedOrigin origin([](const std::string& request) {
+        const bool french = contains(request, "Accept-Language: fr");
+        return ok_response("Cache-Control: max-age=600\r\nVary: Accept-Language\r\n",
+                           french ? "bonjour" : "hello");
+    });
+    ServerProcess proxy = start_proxy({"-t", "1"});
+    EXPECT_EQ(get_via(proxy, origin.url(), "Accept-Language: en\r\n").body, "hello");
+    EXPECT_EQ(get_via(proxy, origin.url(), "Accept-Language: fr\r\n").body, "bonjour");
+    EXPECT_EQ(get_via(proxy, origin.url(), "Accept-Language: en\r\n").body, "hello");
+    EXPECT_EQ(get_via(proxy, origin.url(), "Accept-Language: fr\r\n").body, "bonjour");
+    EXPECT_EQ(origin.requests().size(), 2u);
+}
+
+TEST(WebProxyCache, WhatMustNotBeSharedIsNeverServedToAnother) {
+    struct Case {
+        const char* name;
+        const char* response_fields;
+        const char* request_fields;
+    };
+    for (const Case& c : {Case{"no-store", "Cache-Control: no-store, max-age=600\r\n", ""},
+                          Case{"private", "Cache-Control: private, max-age=600\r\n", ""},
+                          Case{"authorization", "Cache-Control: max-age=600\r\n",
+                               "Authorization: Basic YTpi\r\n"}}) {
+        SCOPED_TRACE(c.name);
+        ScriptedOrigin origin(
+            [&c](const std::string&) { return ok_response(c.response_fields, "secret"); });
+        ServerProcess proxy = start_proxy({"-t", "1"});
+        for (int i = 0; i < 2; ++i)
+            EXPECT_EQ(get_via(proxy, origin.url(), c.request_fields).body, "secret");
+        EXPECT_EQ(origin.requests().size(), 2u);
+    }
+}
+
+TEST(WebProxyCache, APostInvalidatesTheStoredResponse) {
+    ScriptedOrigin origin([](const std::string& request) {
+        if (request.starts_with("POST")) return ok_response("", "posted");
+        return ok_response("Cache-Control: max-age=600\r\n", "page");
+    });
+    ServerProcess proxy = start_proxy({"-t", "1"});
+    EXPECT_EQ(get_via(proxy, origin.url("/item")).body, "page");
+    EXPECT_EQ(get_via(proxy, origin.url("/item")).body, "page");
+    EXPECT_EQ(origin.requests().size(), 1u);
+    EXPECT_EQ(ask_proxy(proxy, "POST " + origin.url("/item") +
+                                   " HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\nx")
+                  .body,
+              "posted");
+    EXPECT_EQ(get_via(proxy, origin.url("/item")).body, "page");
+    EXPECT_EQ(origin.requests().size(), 3u);
+}
+
+TEST(WebProxyCache, OnlyIfCachedWithNothingStoredIs504) {
+    ScriptedOrigin origin([](const std::string&) { return ok_response("", "x"); });
+    ServerProcess proxy = start_proxy({"-t", "1"});
+    EXPECT_EQ(get_via(proxy, origin.url(), "Cache-Control: only-if-cached\r\n").status, 504);
+    EXPECT_EQ(origin.requests().size(), 0u);
+}
+
+TEST(WebProxyCache, FiftyConcurrentMissesCostTheOriginOneRequest) {
+    // The origin holds its answer until every client has sent its request: each of them finds
+    // the first one's fetch under way, and waits for it.
+    std::promise<void> go;
+    ScriptedOrigin origin(
+        [](const std::string&) { return ok_response("Cache-Control: max-age=600\r\n", "news"); },
+        go.get_future().share());
+    ServerProcess proxy = start_proxy({"-t", "1"});
+    const Deadline deadline(kIo);
+    std::vector<HttpConnection> clients;
+    for (int i = 0; i < 50; ++i) {
+        clients.push_back(HttpConnection::open("127.0.0.1", proxy.port(), deadline));
+        clients.back().send("GET " + origin.url("/new") + " HTTP/1.1\r\nHost: x\r\n\r\n", deadline);
+    }
+    // Every request has reached the proxy once its status page counts 50 (and the page's own).
+    const std::string host = "127.0.0.1:" + proxy.port_string();
+    while (
+        !contains(ask_proxy(proxy, "GET /?format=json HTTP/1.1\r\nHost: " + host + "\r\n\r\n").body,
+                  "\"requests\":50,") &&
+        !deadline.expired()) {
+    }
+    go.set_value();
+    for (auto& client : clients)
+        EXPECT_EQ(client.read_response(deadline).body, "news");
+    EXPECT_EQ(origin.requests().size(), 1u);
+}
 
 }  // namespace
 }  // namespace net::test
