@@ -57,7 +57,7 @@ net::CommandLine command_line() {
             {"cache-max-object", 0, "KB",
              "larger responses are relayed, not stored (default 1024)"},
             {"quiet", 'q', "", "print errors only"},
-            {"verbose", 'v', "", "also log tunnels closing"},
+            {"verbose", 'v', "", "also log connects and tunnels closing"},
         });
     return net::CommandLine(
         {.name = "web_proxy",
