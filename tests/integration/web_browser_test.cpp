@@ -1,15 +1,20 @@
 // web_server as a real browser sees it: headless Chromium loads the demo site (www/), renders it
-// with its stylesheet and picture, follows a directory listing's link, and shows the 404 page.
+// with its stylesheet and picture, follows a directory listing's link, and shows the 404 page;
+// through web_proxy too, whose cache answers a second browser without asking web_server again.
 #include <gtest/gtest.h>
 #include <sys/types.h>
 
+#include <chrono>
 #include <csignal>
+#include <cstddef>
 #include <filesystem>
 #include <map>
 #include <optional>
 #include <regex>
 #include <sstream>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "tests/support/cli_expectations.hpp"
@@ -170,6 +175,103 @@ TEST_F(WebBrowser, BrowsesThroughWebProxy) {
             EXPECT_NE(line.find(" 403 0 (This proxy does not go to "), std::string::npos) << line;
         }
     }
+}
+
+// The lines of a proxy log about `target` (the log names the absolute-form target).
+std::vector<std::string> log_lines_for(const std::string& log, const std::string& target) {
+    std::vector<std::string> lines;
+    for (auto& line : split_lines(log)) {
+        if (line.find(" GET " + target + " ") != std::string::npos) {
+            lines.push_back(std::move(line));
+        }
+    }
+    return lines;
+}
+
+// Whether `text` ends with `suffix` (the proxy log's note closes each line).
+bool ends_with(std::string_view text, std::string_view suffix) {
+    return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
+}
+
+// How many times `text` holds `needle`.
+std::size_t occurrences(std::string_view text, std::string_view needle) {
+    std::size_t n = 0;
+    for (auto at = text.find(needle); at != std::string_view::npos;
+         at = text.find(needle, at + needle.size())) {
+        ++n;
+    }
+    return n;
+}
+
+TEST_F(WebBrowser, SecondBrowserIsServedFromTheProxysCache) {
+    // web_server sends Last-Modified but no Cache-Control, so the proxy gives its responses a
+    // heuristic lifetime of 10% of their age (RFC 9111 4.2.2), at most a day: files written just
+    // now would be stale at once. A copy of www/ last modified ten days ago stays fresh for a day.
+    const TempDir site;
+    const auto root = site.file("www");
+    std::filesystem::copy(www_, root, std::filesystem::copy_options::recursive);
+    const auto ten_days_ago =
+        std::filesystem::file_time_type::clock::now() - std::chrono::hours(24 * 10);
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
+        if (entry.is_regular_file()) std::filesystem::last_write_time(entry.path(), ten_days_ago);
+    }
+    const auto access_log = site.file("access.log");
+    ServerProcess origin = ServerProcess::start(
+        "web_server", {"-r", root.string(), "--access-log", access_log.string()});
+    const std::string page = "http://" + origin.endpoint() + "/";
+    const std::string stylesheet = page + "style.css";
+
+    ServerProcess proxy = ServerProcess::start("web_proxy", {"--allow-host", "127.0.0.1"});
+    // Each run has a profile of its own (an empty browser cache); the NetLog records the response
+    // headers Chromium received, which --dump-dom does not show.
+    const TempDir net_logs;
+    const auto load = [&](const std::string& net_log) {
+        Browser browser(chromium_);
+        const std::string dom = browser.run(
+            {"--proxy-server=http://" + proxy.endpoint(), "--proxy-bypass-list=<-loopback>",
+             "--log-net-log=" + net_logs.file(net_log).string(), "--dump-dom", page});
+        EXPECT_NE(dom.find("It works"), std::string::npos) << dom.substr(0, 2000);
+    };
+
+    load("first.json");
+    // The proxy stores a response before it logs it: once both lines are there, both are stored.
+    const Deadline deadline(kIo);
+    ASSERT_TRUE(wait_for_log(proxy, " GET " + page + " 200 ", deadline)) << proxy.log();
+    ASSERT_TRUE(wait_for_log(proxy, " GET " + stylesheet + " 200 ", deadline)) << proxy.log();
+    const std::string first_log = proxy.log();
+    for (const auto& target : {page, stylesheet}) {
+        const auto lines = log_lines_for(first_log, target);
+        ASSERT_EQ(lines.size(), 1u) << first_log;
+        EXPECT_TRUE(ends_with(lines[0], "(MISS, stored)")) << lines[0];
+    }
+
+    load("second.json");
+    // Stopped, the proxy has logged every exchange of the second load.
+    EXPECT_EQ(proxy.stop(SIGTERM), ExitStatus::exit_code(0));
+    const std::string second_log = proxy.log().substr(first_log.size());
+    for (const auto& target : {page, stylesheet}) {
+        const auto lines = log_lines_for(second_log, target);
+        ASSERT_FALSE(lines.empty()) << target << " was not asked for again:\n" << second_log;
+        for (const auto& line : lines)
+            EXPECT_TRUE(ends_with(line, "(HIT)")) << line;
+    }
+
+    // What Chromium received: first the origin's responses, forwarded and stored; then the
+    // stored ones (RFC 9211 Cache-Status), at least the page's and the stylesheet's.
+    const std::string first_net = read_file(net_logs.file("first.json"));
+    const std::string second_net = read_file(net_logs.file("second.json"));
+    EXPECT_GE(
+        occurrences(first_net, "Cache-Status: web_proxy; fwd=uri-miss; fwd-status=200; stored"),
+        2u);
+    EXPECT_EQ(occurrences(first_net, "Cache-Status: web_proxy; hit"), 0u);
+    EXPECT_GE(occurrences(second_net, "Cache-Status: web_proxy; hit"), 2u);
+    EXPECT_EQ(occurrences(second_net, "Cache-Status: web_proxy; fwd="), 0u);
+
+    // The origin was asked once for each, by the first load.
+    EXPECT_EQ(origin.stop(SIGTERM), ExitStatus::exit_code(0));
+    const std::string origin_log = read_file(access_log);
+    EXPECT_EQ(occurrences(origin_log, "\"GET / HTTP/1.1\""), 1u) << origin_log;
+    EXPECT_EQ(occurrences(origin_log, "\"GET /style.css HTTP/1.1\""), 1u) << origin_log;
 }
 
 TEST_F(WebBrowser, ScreenshotShowsThePageWithItsStylesheet) {
