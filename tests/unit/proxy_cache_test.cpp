@@ -358,6 +358,41 @@ TEST_F(ProxyCacheTest, Rfc9111_4_3_4_MatchingNotModifiedFreshensTheRevalidatedEn
     EXPECT_EQ(later.status.ttl, 50);
 }
 
+TEST_F(ProxyCacheTest, Rfc9111_5_2_1_5_NotModifiedToANoStoreRequestLeavesTheStoreAlone) {
+    const auto stored = keep("Cache-Control: max-age=60\r\nETag: \"v1\"\r\n", "hello");
+    const auto request = get("Cache-Control: no-store\r\n");
+    const auto lookup = this->lookup(request, kT + 100);
+    ASSERT_EQ(lookup.action, Action::kRevalidate);
+    EXPECT_FALSE(lookup.store);
+    const auto not_modified =
+        response_of("HTTP/1.1 304 Not Modified", "ETag: \"v1\"\r\nDate: " + date(kT + 100) +
+                                                     "\r\nCache-Control: max-age=60\r\n");
+    const auto verdict =
+        cache_.on_response(request, not_modified, lookup.entry, lookup.store, kT + 100, kT + 100);
+    // The client is answered from the freshened response; no part of it is stored.
+    ASSERT_NE(verdict.freshened, nullptr);
+    EXPECT_EQ(verdict.freshened->response.headers.get("Date"), date(kT + 100));
+    EXPECT_FALSE(verdict.store);
+    EXPECT_EQ(store_.lookup(std::string(kUri), {}), stored);
+}
+
+TEST_F(ProxyCacheTest, Rfc9111_5_2_2_5_NoStoreNotModifiedIsNotStored) {
+    ASSERT_NE(keep("Cache-Control: max-age=60\r\nETag: \"v1\"\r\n", "hello"), nullptr);
+    const auto lookup = this->lookup(get(), kT + 100);
+    ASSERT_EQ(lookup.action, Action::kRevalidate);
+    const auto not_modified =
+        response_of("HTTP/1.1 304 Not Modified", "ETag: \"v1\"\r\nDate: " + date(kT + 100) +
+                                                     "\r\nCache-Control: no-store, max-age=60\r\n");
+    const auto verdict =
+        cache_.on_response(get(), not_modified, lookup.entry, lookup.store, kT + 100, kT + 100);
+    ASSERT_NE(verdict.freshened, nullptr);  // this client is still answered
+    EXPECT_FALSE(verdict.store);
+    // Nothing of the 304 is stored, and the response it updates may no longer be kept either:
+    // the next request is a miss, not a hit on a response the server says not to store.
+    EXPECT_EQ(store_.lookup(std::string(kUri), {}), nullptr);
+    EXPECT_EQ(this->lookup(get(), kT + 110).action, Action::kForward);
+}
+
 TEST_F(ProxyCacheTest, Rfc9111_4_3_4_NotModifiedForAnotherETagFreshensNothing) {
     const auto stored = keep("Cache-Control: max-age=60\r\nETag: \"v1\"\r\n", "hello");
     const auto lookup = this->lookup(get(), kT + 100);
