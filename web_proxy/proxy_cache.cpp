@@ -101,7 +101,15 @@ CacheVerdict ProxyCache::on_response(const Request& request, const Response& res
             auto fresh = std::make_shared<cache::Entry>(*revalidating);
             fresh->response = cache::freshened(revalidating->response, response.headers,
                                                request_time, response_time);
-            store_->replace(revalidating, fresh);
+            // RFC 9111 5.2.1.5, 5.2.2.5: no-store in the request or in the 304 forbids storing
+            // any part of the 304, so the freshened response answers this client only. A 304
+            // saying no-store also takes the response it updates out of the store: the server
+            // no longer lets it be kept.
+            if (cache::parse_response_directives(response.headers).no_store) {
+                store_->erase(revalidating);
+            } else if (!cache::parse_request_directives(request.headers).no_store) {
+                store_->replace(revalidating, fresh);
+            }
             verdict.freshened = std::move(fresh);
             return verdict;
         }

@@ -41,7 +41,9 @@ struct CacheLookup {
 // What a response head from the server means for the cache.
 struct CacheVerdict {
     bool store = false;  // keep the body as it passes (if it fits)
-    // A 304 answering a revalidation: `freshened` is the stored response to serve instead.
+    // A 304 answering a revalidation: `freshened` is the stored response, updated, to serve
+    // instead (and stored in its place unless no-store in the request or the 304 forbids it).
+    // A server error that lets the stale response stand: that response itself.
     std::shared_ptr<const cache::Entry> freshened;
     cache::CacheStatus status;
 };
