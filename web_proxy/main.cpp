@@ -26,9 +26,10 @@ constexpr std::uint16_t kDefaultPort = 8888;  // the book's proxy, and tinyproxy
 constexpr std::uint64_t kDefaultMaxClients = 1000;
 constexpr std::uint64_t kDefaultMaxPerClient = 256;
 constexpr std::uint64_t kDefaultCacheMiB = 64;
-// Descriptors a client may need besides its own (its server connection, a pooled one), and
-// those the process needs whatever the clients (listener, loops, timers, lookups, logs).
-constexpr std::uint64_t kDescriptorsPerClient = 2;
+// Descriptors a client may need besides its own (its server connection), and those the process
+// needs whatever the clients (listener, loops, timers, lookups, logs); each loop's pool of idle
+// server connections (PoolOptions::max_idle) comes on top.
+constexpr std::uint64_t kDescriptorsPerClient = 1;
 constexpr std::uint64_t kReservedDescriptors = 64;
 // How long a stopping proxy lets exchanges under way finish before it closes them.
 constexpr auto kShutdownGrace = 5s;
@@ -105,11 +106,12 @@ int serve(const net::Args& args) {
     const auto cache_mib = args.uint_or("cache-size", kDefaultCacheMiB, 0, 1024 * 1024);
 
     net::ignore_sigpipe();
-    // Each client may need a server connection (and a pooled one) beside its own: the client
-    // limit leaves room for them, so a proxy short of descriptors turns clients away with 503
-    // instead of failing their requests with 502.
+    // Each client may need a server connection beside its own, and each loop keeps some idle
+    // ones: the client limit leaves room for them, so a proxy short of descriptors turns
+    // clients away with 503 instead of failing their requests with 502.
     const auto fitted = web_proxy::fit_clients_to_descriptors(
-        max_clients, net::raise_open_file_limit(), kDescriptorsPerClient, kReservedDescriptors);
+        max_clients, net::raise_open_file_limit(), kDescriptorsPerClient,
+        kReservedDescriptors + listen.threads * settings.pool.max_idle);
     if (fitted.max_clients == 0) throw net::FatalError(net::kExitOsErr, fitted.note);
     if (!fitted.note.empty()) log.warning(fitted.note);
     max_clients = fitted.max_clients;

@@ -3,6 +3,7 @@
 #include "proxy_session.hpp"
 
 #include <cctype>
+#include <cerrno>
 #include <utility>
 #include <variant>
 
@@ -488,6 +489,9 @@ void ProxySession::connect_failed(const net::ConnectError& error) {
         refuse(502, "The proxy cannot find the host " + destination_.host + ".");
     } else if (error.timed_out()) {
         refuse(504, "No answer from " + destination_text() + " within the connect timeout.");
+    } else if (error.error == EMFILE || error.error == ENFILE) {
+        // The proxy's own shortage, not the server's fault: try again later.
+        refuse(503, "The proxy is out of descriptors for server connections; try again shortly.");
     } else {
         refuse(502, "The proxy could not connect to " + destination_text() + ": " +
                         std::generic_category().message(error.error) + ".");

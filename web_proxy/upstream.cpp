@@ -69,7 +69,8 @@ UpstreamHandler* UpstreamPool::take(const std::string& key, UpstreamUser& user) 
 void UpstreamPool::give_back(UpstreamHandler& upstream) {
     upstream.attach(nullptr);
     auto& list = idle_[upstream.key()];
-    if (stopped_ || list.size() >= options_.max_idle_per_server || upstream.conn_.closed()) {
+    if (stopped_ || list.size() >= options_.max_idle_per_server ||
+        idle_count_ >= options_.max_idle || upstream.conn_.closed()) {
         upstream.conn_.close();
         return;
     }

@@ -72,6 +72,7 @@ class UpstreamHandler final : public net::ConnectionHandler {
 
 struct PoolOptions {
     std::size_t max_idle_per_server = 16;            // idle connections kept per "host:port"
+    std::size_t max_idle = 64;                       // idle connections kept in all (a loop's)
     std::chrono::milliseconds idle_timeout{15'000};  // an idle one is closed after this long
 };
 
