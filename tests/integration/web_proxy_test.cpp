@@ -985,5 +985,32 @@ TEST(WebProxyCache, FiftyConcurrentMissesCostTheOriginOneRequest) {
     EXPECT_EQ(origin.requests().size(), 1u);
 }
 
+TEST(WebProxyLimits, ShortOfDescriptorsTheSurplusGets503NeverA502) {
+    // As under `ulimit -n 256`: the client limit is lowered so that every client keeps a
+    // descriptor for its server connection; those over it are turned away with 503.
+    raise_open_file_limit();
+    Origin origin;  // web_server: many connections at once
+    ServerProcess proxy = ServerProcess::start("web_proxy", {"-t", "1", "--max-per-client", "1000"},
+                                               {.ephemeral_port = true,
+                                                .startup_timeout = std::chrono::seconds(30),
+                                                .process = {.open_files = 256}});
+    EXPECT_TRUE(contains(proxy.log(), "--max-clients 1000 lowered to ")) << proxy.log();
+    const Deadline deadline(kIo);
+    std::vector<Fd> clients;
+    int turned_away = 0;
+    for (int i = 0; i < 300; ++i) {
+        clients.push_back(connect_tcp("127.0.0.1", proxy.port(), deadline));
+        send_all(clients.back().get(),
+                 "GET " + origin.url("/index.html") + " HTTP/1.1\r\nHost: x\r\n\r\n", deadline);
+    }
+    for (auto& client : clients) {
+        const std::string head = recv_exactly(client.get(), 12, deadline);
+        EXPECT_NE(head, "HTTP/1.1 502") << "a 502 for want of descriptors";
+        if (head == "HTTP/1.1 503") ++turned_away;
+    }
+    EXPECT_GT(turned_away, 0);
+    EXPECT_LT(turned_away, 300);
+}
+
 }  // namespace
 }  // namespace net::test

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -192,6 +193,7 @@ Process Process::start(const std::filesystem::path& program, std::vector<std::st
     const pid_t parent = ::getpid();
     const bool new_session = options.new_session;
     const bool die_with_parent = options.die_with_parent;
+    const rlimit open_files{options.open_files, options.open_files};
     const std::string path_string = path.string();
 
     const pid_t pid = ::fork();
@@ -211,6 +213,9 @@ Process Process::start(const std::filesystem::path& program, std::vector<std::st
             if (::getppid() != parent) ::_exit(127);  // the parent died before prctl
         }
         if (new_session && ::setsid() < 0) child_fail(err_fd, errno);
+        if (open_files.rlim_cur != 0 && ::setrlimit(RLIMIT_NOFILE, &open_files) != 0) {
+            child_fail(err_fd, errno);
+        }
         for (int target = 0; target < 3; ++target) {
             const Wiring& w = wiring[static_cast<std::size_t>(target)];
             if (w.inherit) continue;

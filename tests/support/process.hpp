@@ -87,6 +87,9 @@ struct ProcessOptions {
     // PR_SET_PDEATHSIG: the child gets SIGKILL when the *thread* that started it exits, so a
     // crashed test leaves no server behind. Start long-lived children from the test's own thread.
     bool die_with_parent = true;
+    // RLIMIT_NOFILE, soft and hard, for the child alone (0: the test's own): a server run as
+    // under `ulimit -n N`.
+    unsigned long open_files = 0;
 };
 
 // What a finished child left: its status and everything it wrote to its pipes.
