@@ -195,3 +195,33 @@ pass() { # pass CONDITION-IN-AWK
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+
+# nginx's configuration for the benchmarks: static files from WWW on HOST:PORT, WORKERS worker
+# processes, CONNECTIONS connections each, everything it writes under DIR, and EXTRA (more
+# directives for the server block) as given. Written to DIR/nginx.conf.
+write_nginx_conf() { # DIR PORT WORKERS CONNECTIONS WWW [EXTRA]
+    cat >"$1/nginx.conf" <<EOF
+worker_processes $3;
+daemon off;
+pid $1/nginx.pid;
+error_log $1/error.log;
+events { worker_connections $4; }
+http {
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    keepalive_requests $KEEPALIVE_REQUESTS;
+    default_type application/octet-stream;
+    client_body_temp_path $1/body;
+    proxy_temp_path $1/proxy;
+    fastcgi_temp_path $1/fastcgi;
+    uwsgi_temp_path $1/uwsgi;
+    scgi_temp_path $1/scgi;
+    server {
+        listen $HOST:$2 backlog=1024;
+        root $5;
+        ${6:-}
+    }
+}
+EOF
+}

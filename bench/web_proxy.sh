@@ -115,31 +115,8 @@ chmod 644 "$www"/*
 # hit test reads to prove no request got past the caches.
 # shellcheck disable=SC2317  # called by start_on_free_port
 launch_origin() { # PORT
-    cat >"$work/nginx/nginx.conf" <<EOF
-worker_processes $ORIGIN_WORKERS;
-daemon off;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/error.log;
-events { worker_connections $FD_LIMIT; }
-http {
-    access_log off;
-    sendfile on;
-    tcp_nopush on;
-    keepalive_requests $KEEPALIVE_REQUESTS;
-    default_type application/octet-stream;
-    client_body_temp_path $work/nginx/body;
-    proxy_temp_path $work/nginx/proxy;
-    fastcgi_temp_path $work/nginx/fastcgi;
-    uwsgi_temp_path $work/nginx/uwsgi;
-    scgi_temp_path $work/nginx/scgi;
-    server {
-        listen $HOST:$1 backlog=1024;
-        root $www;
-        add_header Cache-Control "max-age=$CACHE_MAX_AGE";
-        location = /status { stub_status; }
-    }
-}
-EOF
+    write_nginx_conf "$work/nginx" "$1" "$ORIGIN_WORKERS" "$FD_LIMIT" "$www" \
+        "add_header Cache-Control \"max-age=$CACHE_MAX_AGE\"; location = /status { stub_status; }"
     setsid nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -e "$work/nginx/error.log" \
         >"$work/server.out" 2>"$work/server.err" &
     server_started

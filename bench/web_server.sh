@@ -61,33 +61,6 @@ head -c 1024 /dev/urandom >"$www/1k.bin"
 head -c 100M /dev/urandom >"$www/100m.bin"
 readonly SMALL_FILE=1k.bin LARGE_FILE=100m.bin
 
-# shellcheck disable=SC2317  # called by launch_nginx
-write_nginx_conf() { # PORT WORKERS
-    cat >"$work/nginx/nginx.conf" <<EOF
-worker_processes $2;
-daemon off;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/error.log;
-events { worker_connections 8192; }
-http {
-    access_log off;
-    sendfile on;
-    tcp_nopush on;
-    keepalive_requests $KEEPALIVE_REQUESTS;
-    default_type application/octet-stream;
-    client_body_temp_path $work/nginx/body;
-    proxy_temp_path $work/nginx/proxy;
-    fastcgi_temp_path $work/nginx/fastcgi;
-    uwsgi_temp_path $work/nginx/uwsgi;
-    scgi_temp_path $work/nginx/scgi;
-    server {
-        listen $HOST:$1 backlog=1024;
-        root $www;
-    }
-}
-EOF
-}
-
 # lighttpd 1.4.69: server.max-worker = N > 1 forks N workers under a master; 0 (its default) and
 # 1 are one process doing everything, our "1 worker".
 # shellcheck disable=SC2317  # called by launch_lighttpd
@@ -149,7 +122,7 @@ start_server() { # SERVER WORKERS PIN
 
 # shellcheck disable=SC2317  # called by start_on_free_port
 launch_nginx() { # PORT
-    write_nginx_conf "$1" "$server_workers"
+    write_nginx_conf "$work/nginx" "$1" "$server_workers" 8192 "$www"
     setsid "${pin[@]}" nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" \
         -e "$work/nginx/error.log" >"$work/server.out" 2>"$work/server.err" &
     server_started

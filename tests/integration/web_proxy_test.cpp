@@ -64,12 +64,22 @@ std::string read_request(int fd, const Deadline& deadline, bool head_only = fals
     }
 }
 
-// A scripted origin server that answers every request on a connection with `reply` and keeps
-// each request it read, for the test to look at.
-class RecordingServer {
+// A scripted origin server: its answer is a function of the request (the request's bytes in,
+// the response's out), or one fixed reply; it keeps each request it read and counts its
+// connections, and may hold every answer back until the test says go. One connection at a time,
+// each served until the proxy closes it (or after one request, with close_after): a proxy test
+// that needs one pooled connection for every request runs the proxy with one loop (-t 1).
+struct OriginOptions {
+    bool close_after = false;  // close each connection after its first answer
+    std::shared_future<void> go{};
+};
+
+class ScriptedOrigin {
   public:
-    explicit RecordingServer(std::string reply, bool close_after = true)
-        : server_([this, reply = std::move(reply), close_after](Fd connection) {
+    using Answer = std::function<std::string(const std::string& request)>;
+
+    explicit ScriptedOrigin(Answer answer, OriginOptions options = {})
+        : server_([this, answer = std::move(answer), options](Fd connection) {
               ++connections_;
               const Deadline deadline(kIo);
               do {
@@ -79,9 +89,16 @@ class RecordingServer {
                       const std::lock_guard lock(mutex_);
                       requests_.push_back(request);
                   }
-                  send_all(connection.get(), reply, deadline);
-              } while (!close_after);
+                  if (options.go.valid() && options.go.wait_for(kIo) != std::future_status::ready) {
+                      return;
+                  }
+                  send_all(connection.get(), answer(request), deadline);
+              } while (!options.close_after);
           }) {}
+    // `reply` to every request; by default the connection closes after the first.
+    explicit ScriptedOrigin(std::string reply, bool close_after = true)
+        : ScriptedOrigin([reply = std::move(reply)](const std::string&) { return reply; },
+                         {.close_after = close_after, .go = {}}) {}
 
     [[nodiscard]] std::uint16_t port() const { return server_.port(); }
     [[nodiscard]] std::string url(std::string_view path = "/") const {
@@ -260,7 +277,7 @@ TEST(WebProxyCurl, PythonUrllibThroughTheProxy) {
 // ---------------------------------------------------------------------------- the upstream side
 
 TEST(WebProxyUpstream, SendsOriginFormWithHostViaAndNoHopByHopFields) {
-    RecordingServer origin("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    ScriptedOrigin origin("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
     ServerProcess proxy = start_proxy();
     const HttpResponse response = ask_proxy(
         proxy, "POST " + origin.url("/form?x=1#frag") +
@@ -289,7 +306,7 @@ TEST(WebProxyUpstream, SendsOriginFormWithHostViaAndNoHopByHopFields) {
 }
 
 TEST(WebProxyUpstream, ChunkedRequestBodyGoesOnAsSent) {
-    RecordingServer origin("HTTP/1.1 204 No Content\r\n\r\n");
+    ScriptedOrigin origin("HTTP/1.1 204 No Content\r\n\r\n");
     ServerProcess proxy = start_proxy();
     const Deadline deadline(kIo);
     auto connection = HttpConnection::open("127.0.0.1", proxy.port(), deadline);
@@ -310,7 +327,7 @@ TEST(WebProxyUpstream, ChunkedRequestBodyGoesOnAsSent) {
 }
 
 TEST(WebProxyUpstream, ChunkedResponseIsDechunkedForAnHttp10Client) {
-    RecordingServer origin(
+    ScriptedOrigin origin(
         "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nabcd\r\n3\r\nefg\r\n0\r\n\r\n");
     ServerProcess proxy = start_proxy();
     const Deadline deadline(kIo);
@@ -379,7 +396,7 @@ TEST(WebProxyErrors, MalformedRequestsGetTheParsersStatus) {
 }
 
 TEST(WebProxyErrors, DestinationsOutsideAllowAre403WithoutALookup) {
-    RecordingServer origin("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    ScriptedOrigin origin("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
     ServerProcess proxy =
         start_proxy({"--allow-host", "127.0.0.1", "--allow-host", "*.example.test"});
     EXPECT_EQ(ask_proxy(proxy, "GET " + origin.url() + " HTTP/1.1\r\nHost: x\r\n\r\n").body, "ok");
@@ -434,7 +451,7 @@ TEST(WebProxyErrors, RefusedConnectionIs502) {
 }
 
 TEST(WebProxyErrors, GarbageFromTheServerIs502) {
-    RecordingServer origin("SSH-2.0-OpenSSH_9.2\r\n\r\n");
+    ScriptedOrigin origin("SSH-2.0-OpenSSH_9.2\r\n\r\n");
     ServerProcess proxy = start_proxy();
     const HttpResponse response =
         ask_proxy(proxy, "GET " + origin.url() + " HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -443,7 +460,7 @@ TEST(WebProxyErrors, GarbageFromTheServerIs502) {
 }
 
 TEST(WebProxyErrors, ServerClosingWithoutAnswerIs502) {
-    RecordingServer origin("");
+    ScriptedOrigin origin("");
     ServerProcess proxy = start_proxy();
     EXPECT_EQ(ask_proxy(proxy, "GET " + origin.url() + " HTTP/1.1\r\nHost: x\r\n\r\n").status, 502);
 }
@@ -487,7 +504,7 @@ TEST(WebProxyLimits, HalfSentRequestGets408) {
 }
 
 TEST(WebProxyLimits, AStalledClientDoesNotDelayAnother) {
-    RecordingServer origin("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    ScriptedOrigin origin("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
     ServerProcess proxy = start_proxy();
     const Deadline deadline(kIo);
     Fd stalled = connect_tcp("127.0.0.1", proxy.port(), deadline);
@@ -511,7 +528,7 @@ TEST(WebProxyLimits, ClientsOverMaxClientsGet503) {
 TEST(WebProxySignals, StopsCleanlyWithClientsConnected) {
     for (const int signal : {SIGINT, SIGTERM}) {
         SCOPED_TRACE(signal);
-        RecordingServer origin("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        ScriptedOrigin origin("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
         ServerProcess proxy = start_proxy({"--connect-ports", "1-65535"});
         const Deadline deadline(kIo);
         auto idle = HttpConnection::open("127.0.0.1", proxy.port(), deadline);
@@ -583,7 +600,7 @@ TEST(WebProxySignals, AnExchangeUnderWayFinishesBeforeTheProxyStops) {
 // ---------------------------------------------------------------------------- server connections
 
 TEST(WebProxyPool, ClientsOneAfterAnotherShareOneServerConnection) {
-    RecordingServer origin("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", false);
+    ScriptedOrigin origin("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", false);
     ServerProcess proxy = start_proxy({"-t", "1"});
     for (int i = 0; i < 3; ++i) {
         SCOPED_TRACE(i);
@@ -597,7 +614,7 @@ TEST(WebProxyPool, ClientsOneAfterAnotherShareOneServerConnection) {
 }
 
 TEST(WebProxyPool, AServerThatSaysCloseIsNotReused) {
-    RecordingServer origin("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
+    ScriptedOrigin origin("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
     ServerProcess proxy = start_proxy({"-t", "1"});
     for (int i = 0; i < 2; ++i) {
         EXPECT_EQ(ask_proxy(proxy, "GET " + origin.url() + " HTTP/1.1\r\nHost: x\r\n\r\n").body,
@@ -695,7 +712,7 @@ Fd connect_from(const std::string& source, std::uint16_t port) {
 }
 
 TEST(WebProxyPolicy, ClientsOutsideAllowClientGet403BeforeAnythingIsRead) {
-    RecordingServer origin("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    ScriptedOrigin origin("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
     ServerProcess proxy = start_proxy({"--allow-client", "127.0.0.2/32"});
     const HttpResponse refused =
         ask_proxy(proxy, "GET " + origin.url() + " HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -709,7 +726,7 @@ TEST(WebProxyPolicy, ClientsOutsideAllowClientGet403BeforeAnythingIsRead) {
 }
 
 TEST(WebProxyPolicy, ConnectOnlyToPort443UnlessToldOtherwise) {
-    RecordingServer origin("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    ScriptedOrigin origin("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
     ServerProcess proxy = start_proxy();
     const std::string target = "127.0.0.1:" + std::to_string(origin.port());
     const HttpResponse refused =
@@ -742,7 +759,7 @@ TEST(WebProxyPolicy, ATunnelToTheProxyItselfIs508) {
 }
 
 TEST(WebProxyPages, APacFileForBrowsersAndAStatusPage) {
-    RecordingServer origin("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", false);
+    ScriptedOrigin origin("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", false);
     ServerProcess proxy = start_proxy();
     EXPECT_EQ(ask_proxy(proxy, "GET " + origin.url() + " HTTP/1.1\r\nHost: x\r\n\r\n").status, 200);
     const std::string host = "127.0.0.1:" + proxy.port_string();
@@ -772,7 +789,7 @@ TEST_P(WebProxyFairness, AThousandConnectionsFromOneAddressLeaveRoomForAnother) 
     // The tunnels go to a listener that never accepts (the kernel completes the connections);
     // the other client's request to an origin of its own.
     const BoundSocket sink = listen_tcp("127.0.0.1", "0");
-    RecordingServer origin("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", false);
+    ScriptedOrigin origin("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", false);
     ServerProcess proxy = start_proxy({"--connect-ports", "1-65535"});
     const Deadline deadline(kIo);
     const std::string target = "127.0.0.1:" + std::to_string(sink.address.port());
@@ -799,43 +816,6 @@ INSTANTIATE_TEST_SUITE_P(SlowHeadsAndTunnels, WebProxyFairness, ::testing::Bool(
                          [](const auto& info) { return info.param ? "Tunnels" : "SlowHeads"; });
 
 // ---------------------------------------------------------------------------- the cache
-
-// An origin whose answer is a function of the request (the request's bytes in, the response's
-// out), counting what it is asked; it may hold every answer back until the test says go. One
-// connection at a time, each served until the proxy closes it: the proxy runs one loop (-t 1),
-// so one pooled connection carries every request.
-class ScriptedOrigin {
-  public:
-    using Answer = std::function<std::string(const std::string& request)>;
-
-    explicit ScriptedOrigin(Answer answer, std::shared_future<void> go = {})
-        : server_([this, answer = std::move(answer), go](Fd connection) {
-              const Deadline deadline(kIo);
-              for (;;) {
-                  const std::string request = read_request(connection.get(), deadline);
-                  if (request.empty()) return;
-                  {
-                      const std::lock_guard lock(mutex_);
-                      requests_.push_back(request);
-                  }
-                  if (go.valid() && go.wait_for(kIo) != std::future_status::ready) return;
-                  send_all(connection.get(), answer(request), deadline);
-              }
-          }) {}
-
-    [[nodiscard]] std::string url(std::string_view path = "/") const {
-        return "http://127.0.0.1:" + std::to_string(server_.port()) + std::string(path);
-    }
-    std::vector<std::string> requests() {
-        const std::lock_guard lock(mutex_);
-        return requests_;
-    }
-
-  private:
-    std::mutex mutex_;
-    std::vector<std::string> requests_;
-    ScriptedTcpServer server_;  // last: its thread starts once the rest exists
-};
 
 std::string ok_response(std::string_view fields, std::string_view body) {
     return "HTTP/1.1 200 OK\r\n" + std::string(fields) +
@@ -964,7 +944,7 @@ TEST(WebProxyCache, FiftyConcurrentMissesCostTheOriginOneRequest) {
     std::promise<void> go;
     ScriptedOrigin origin(
         [](const std::string&) { return ok_response("Cache-Control: max-age=600\r\n", "news"); },
-        go.get_future().share());
+        {.close_after = false, .go = go.get_future().share()});
     ServerProcess proxy = start_proxy({"-t", "1"});
     const Deadline deadline(kIo);
     std::vector<HttpConnection> clients;
