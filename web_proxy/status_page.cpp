@@ -54,6 +54,23 @@ std::array<std::pair<std::string_view, std::uint64_t>, 12> named_counters(const 
              {"upstream_reused", s.upstream_reused}}};
 }
 
+// part / (part + rest) with three decimals ("0.337"); "0.000" when both are 0.
+std::string share(std::uint64_t part, std::uint64_t rest) {
+    const std::uint64_t whole = part + rest;
+    const std::uint64_t thousandths = whole == 0 ? 0 : (part * 1000 + whole / 2) / whole;
+    std::string out = std::to_string(thousandths / 1000) + ".";
+    const std::string fraction = std::to_string(thousandths % 1000);
+    out += std::string(3 - fraction.size(), '0') + fraction;
+    return out;
+}
+
+// The ratios both pages show after the counters: of cache lookups, the hits; of requests sent
+// upstream, those on a pooled connection.
+std::array<std::pair<std::string_view, std::string>, 2> ratios(const ProxyStats& s) {
+    return {{{"cache_hit_ratio", share(s.cache_hits, s.cache_misses)},
+             {"upstream_reuse_ratio", share(s.upstream_reused, s.upstream_opened)}}};
+}
+
 std::string page_start(std::string_view title) {
     const std::string escaped = net::html_escape(title);
     return "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>" + escaped +
@@ -101,6 +118,10 @@ std::string status_html(const ProxyStats& stats, std::string_view proxy_host_por
         page += "<tr><th>" + net::html_escape(name) + "</th><td class=\"n\">" +
                 std::to_string(value) + "</td></tr>\n";
     }
+    for (const auto& [name, value] : ratios(stats)) {
+        page +=
+            "<tr><th>" + net::html_escape(name) + "</th><td class=\"n\">" + value + "</td></tr>\n";
+    }
     page +=
         "</table>\n<p><a href=\"/?format=json\">As JSON</a> &middot; "
         "<a href=\"/proxy.pac\">PAC file</a></p>\n";
@@ -115,6 +136,11 @@ std::string status_json(const ProxyStats& stats) {
         out += "\"";
         out += name;
         out += "\":" + std::to_string(value);
+    }
+    for (const auto& [name, value] : ratios(stats)) {
+        out += ",\"";
+        out += name;
+        out += "\":" + value;
     }
     out += "}\n";
     return out;

@@ -3,15 +3,19 @@
 // bad requests and broken servers (400, 501, 502, 504, 508), timeouts, limits and signals.
 #include <gtest/gtest.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <csignal>
+#include <filesystem>
+#include <fstream>
 #include <functional>
 #include <future>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/resource_limits.hpp"
@@ -990,6 +994,101 @@ TEST(WebProxyLimits, ShortOfDescriptorsTheSurplusGets503NeverA502) {
     }
     EXPECT_GT(turned_away, 0);
     EXPECT_LT(turned_away, 300);
+}
+
+// nginx serving `root` on a free loopback port: the other real origin of these tests. Its
+// access log (one line a request) tells what reached it.
+class NginxOrigin {
+  public:
+    NginxOrigin(const std::string& nginx, const std::filesystem::path& root) {
+        // nginx cannot be told to pick a port: take a free one, and again should another
+        // program take it first.
+        for (int attempt = 0; attempt < 5 && !process_; ++attempt) {
+            port_ = unused_port(Transport::kTcp);
+            dir_.write_file("nginx.conf", config(root));
+            process_.emplace(Process::start(
+                nginx, {"-p", dir_.path().string(), "-c", dir_.file("nginx.conf").string(), "-e",
+                        dir_.file("error.log").string()}));
+            const Deadline deadline(kIo);
+            while (!deadline.expired() && process_->running()) {
+                try {
+                    (void)connect_tcp("127.0.0.1", port_, Deadline(std::chrono::seconds(1)));
+                    return;
+                } catch (const std::exception&) {
+                    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+                }
+            }
+            if (process_->signal(SIGTERM)) (void)process_->wait(Deadline(kIo));
+            process_.reset();
+        }
+        throw std::runtime_error("nginx did not start");
+    }
+
+    NginxOrigin(const NginxOrigin&) = delete;
+    NginxOrigin& operator=(const NginxOrigin&) = delete;
+    // SIGTERM, so the master stops its workers too (killed, it would leave them running).
+    ~NginxOrigin() {
+        if (process_ && process_->signal(SIGTERM)) (void)process_->wait(Deadline(kIo));
+    }
+
+    [[nodiscard]] std::string url(std::string_view path) const {
+        return "http://127.0.0.1:" + std::to_string(port_) + std::string(path);
+    }
+    // The requests it logged so far, a line each.
+    [[nodiscard]] std::size_t requests_for(std::string_view path) const {
+        std::ifstream log(dir_.file("access.log"));
+        std::size_t count = 0;
+        for (std::string line; std::getline(log, line);) {
+            if (contains(line, " " + std::string(path) + " HTTP/")) ++count;
+        }
+        return count;
+    }
+
+  private:
+    std::string config(const std::filesystem::path& root) const {
+        const std::string dir = dir_.path().string();
+        // Run as root (CI), its workers would drop to nobody, who cannot read a test's temp dirs.
+        const std::string user = ::geteuid() == 0 ? "user root root;\n" : "";
+        return user + "worker_processes 1;\ndaemon off;\npid " + dir + "/nginx.pid;\nerror_log " +
+               dir + "/error.log;\nevents { worker_connections 64; }\nhttp {\n    access_log " +
+               dir + "/access.log;\n    client_body_temp_path " + dir +
+               "/body;\n    proxy_temp_path " + dir + "/proxy;\n    fastcgi_temp_path " + dir +
+               "/fastcgi;\n    uwsgi_temp_path " + dir + "/uwsgi;\n    scgi_temp_path " + dir +
+               "/scgi;\n    server {\n        listen 127.0.0.1:" + std::to_string(port_) +
+               ";\n        root " + root.string() + ";\n    }\n}\n";
+    }
+
+    TempDir dir_;
+    std::uint16_t port_ = 0;
+    std::optional<Process> process_;
+};
+
+TEST(WebProxyCache, AnNginxOriginsFileIsServedFromTheCacheWithRangesAndConditionals) {
+    TOPDOWN_REQUIRE_TOOL(nginx, "nginx", "nginx-light");
+    StaticSite site;
+    const auto file = site.add_file("a.txt", "0123456789abcdef");
+    // Last changed ten days ago: heuristically fresh for a day (10% of its age, at most a day).
+    std::filesystem::last_write_time(
+        file, std::filesystem::file_time_type::clock::now() - std::chrono::hours(240));
+    NginxOrigin origin(nginx, site.root());
+    ServerProcess proxy = start_proxy();
+    const HttpResponse first = get_via(proxy, origin.url("/a.txt"));
+    ASSERT_EQ(first.status, 200) << first.body;
+    EXPECT_EQ(first.body, "0123456789abcdef");
+    const auto etag = first.header("ETag");
+    ASSERT_TRUE(etag.has_value());
+    const HttpResponse hit = get_via(proxy, origin.url("/a.txt"));
+    EXPECT_EQ(hit.body, "0123456789abcdef");
+    EXPECT_TRUE(hit.header("Cache-Status").value_or("").starts_with("web_proxy; hit"));
+    const HttpResponse range = get_via(proxy, origin.url("/a.txt"), "Range: bytes=10-\r\n");
+    EXPECT_EQ(range.status, 206);
+    EXPECT_EQ(range.body, "abcdef");
+    EXPECT_EQ(range.header("Content-Range"), "bytes 10-15/16");
+    const HttpResponse not_modified =
+        get_via(proxy, origin.url("/a.txt"), "If-None-Match: " + *etag + "\r\n");
+    EXPECT_EQ(not_modified.status, 304);
+    // nginx logs a request once it has answered it: the first is there, and nothing after it.
+    EXPECT_EQ(origin.requests_for("/a.txt"), 1u);
 }
 
 }  // namespace

@@ -67,11 +67,13 @@ TEST(StatusPageTest, JsonHasEveryCounter) {
               "{\"uptime_seconds\":3601,\"clients\":2,\"requests\":1234,\"tunnels\":56,"
               "\"cache_entries\":7,\"cache_bytes\":89012,\"cache_hits\":345,\"cache_misses\":678,"
               "\"bytes_in\":9000000000,\"bytes_out\":10000000000,\"upstream_opened\":11,"
-              "\"upstream_reused\":12}\n");
+              "\"upstream_reused\":12,\"cache_hit_ratio\":0.337,"
+              "\"upstream_reuse_ratio\":0.522}\n");
     EXPECT_EQ(status_json({}),
               "{\"uptime_seconds\":0,\"clients\":0,\"requests\":0,\"tunnels\":0,"
               "\"cache_entries\":0,\"cache_bytes\":0,\"cache_hits\":0,\"cache_misses\":0,"
-              "\"bytes_in\":0,\"bytes_out\":0,\"upstream_opened\":0,\"upstream_reused\":0}\n");
+              "\"bytes_in\":0,\"bytes_out\":0,\"upstream_opened\":0,\"upstream_reused\":0,"
+              "\"cache_hit_ratio\":0.000,\"upstream_reuse_ratio\":0.000}\n");
 }
 
 TEST(StatusPageTest, HtmlListsTheCountersAndLinks) {
