@@ -272,6 +272,7 @@ void ProxySession::consult_cache(bool collapse) {
     const auto& cache = service_.cache();
     cache_ = cache.lookup(request_, std::time(nullptr), fill_callback(), collapse);
     answer_from_.reset();
+    refetch_ = false;
     switch (cache_.action) {
         case CacheLookup::Action::kServe:
             serve_from_cache(*cache_.entry, false, cache_.status, "HIT");
@@ -329,6 +330,13 @@ ResponseRelay::HeadDecision ProxySession::cache_response_head(const net::http::R
         answer_from_ = std::move(verdict.freshened);
         cache_.status.fwd_status = response.status;
         if (!verdict.status.detail.empty()) cache_.status.detail = verdict.status.detail;
+        decision.withhold = true;
+        return decision;
+    }
+    if (revalidating && response.status == 304) {
+        // Not modified, but not the response we asked about (another validator): the client
+        // never sent this conditional, so it must not see the 304. Asked again, unconditionally.
+        refetch_ = true;
         decision.withhold = true;
         return decision;
     }
@@ -594,6 +602,16 @@ void ProxySession::finish_exchange() {
                               .response = {.asks_to_close = !relay_->server_keep_alive(),
                                            .body_until_close = relay_->until_close()}});
     release_upstream(upstream_reusable);
+    if (std::exchange(refetch_, false)) {
+        relay_.reset();
+        request_body_.reset();
+        const auto& settings = service_.settings();
+        Plan plan = plan_request(request_, settings.self, settings.policy);
+        if (auto* forward = std::get_if<Forward>(&plan)) upstream_head_ = forward->head;
+        cache_.action = CacheLookup::Action::kForward;
+        go_upstream();
+        return;
+    }
     if (answer_from_) {
         // A 304 freshened the stored response (or a server error let a stale one stand): the
         // client gets the stored response, its own conditionals applied.

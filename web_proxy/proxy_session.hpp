@@ -149,6 +149,7 @@ class ProxySession final : public net::ConnectionHandler,
     std::optional<RequestBodyRelay> request_body_;
     CacheLookup cache_;  // what the cache made of the request under way
     std::shared_ptr<const cache::Entry> answer_from_;  // a revalidated (or stale) entry to serve
+    bool refetch_ = false;           // a 304 answered another validator: ask again, unconditionally
     std::time_t request_time_ = 0;   // when the request went upstream (RFC 9111 4.2.3)
     std::time_t response_time_ = 0;  // when its response head came back
     std::optional<ResponseRelay> relay_;

@@ -884,6 +884,29 @@ TEST(WebProxyCache, AStaleResponseIsRevalidatedAndA304Freshens) {
     EXPECT_TRUE(contains(proxy.log(), "(REVALIDATED)")) << proxy.log();
 }
 
+TEST(WebProxyCache, A304ForAnotherValidatorIsNeverShownToTheClient) {
+    // The stored response has ETag "v1"; asked about it, the origin answers 304 with "v2": not
+    // about the stored response, and the client asked nothing conditional. The proxy asks again.
+    std::atomic<int> fetches{0};
+    ScriptedOrigin origin([&fetches](const std::string& request) {
+        if (contains(request, "If-None-Match")) {
+            return std::string("HTTP/1.1 304 Not Modified\r\nETag: \"v2\"\r\n\r\n");
+        }
+        const int n = ++fetches;
+        return ok_response("ETag: \"v" + std::to_string(n) + "\"\r\nCache-Control: max-age=0\r\n",
+                           n == 1 ? "old" : "new");
+    });
+    ServerProcess proxy = start_proxy({"-t", "1"});
+    EXPECT_EQ(get_via(proxy, origin.url()).body, "old");
+    const HttpResponse second = get_via(proxy, origin.url());
+    EXPECT_EQ(second.status, 200);
+    EXPECT_EQ(second.body, "new");
+    const auto requests = origin.requests();
+    ASSERT_EQ(requests.size(), 3u);
+    EXPECT_TRUE(contains(requests[1], "If-None-Match: \"v1\"")) << requests[1];
+    EXPECT_FALSE(contains(requests[2], "If-None-Match")) << requests[2];
+}
+
 TEST(WebProxyCache, VaryKeepsTheVariantsApart) {
     ScriptedOrigin origin([](const std::string& request) {
         const bool french = contains(request, "Accept-Language: fr");
