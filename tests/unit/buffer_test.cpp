@@ -1,5 +1,6 @@
 // Buffer: after every operation the three regions (consumed | readable | writable) are checked,
-// as muduo's Buffer_unittest does; read_into/write_from (common/io) run against pipes and socketpairs.
+// as muduo's Buffer_unittest does; read_into/write_from (common/io) run against pipes and
+// socketpairs.
 #include "common/buffer.hpp"
 #include "common/fd.hpp"
 #include "common/io.hpp"
@@ -326,7 +327,8 @@ TEST(BufferTest, ShrinkIfEmptyKeepsASmallBuffer) {
     expect_regions(buffer, 0, 0);
 }
 
-// ---------------------------------------------------------------------------- read_into / write_from
+// ---------------------------------------------------------------------------- read_into /
+// write_from
 
 TEST(BufferTest, ReadFromAPipe) {
     const Pipe pipe = make_pipe();

@@ -449,8 +449,7 @@ TEST(ProxyRulesPlanTest, FramingFieldsNamedInConnectionStay) {
     EXPECT_EQ(std::get<Forward>(length).head, std::string("POST /upload HTTP/1.1\r\n"
                                                           "Host: example.org\r\n"
                                                           "Content-Length: 3\r\n") +
-                                                  std::string(kOurVia11) +
-                                                  "\r\n");
+                                                  std::string(kOurVia11) + "\r\n");
 
     const auto chunked = plan(
         "PUT http://example.org/f HTTP/1.1\r\nHost: example.org\r\n"
@@ -459,8 +458,7 @@ TEST(ProxyRulesPlanTest, FramingFieldsNamedInConnectionStay) {
     EXPECT_EQ(std::get<Forward>(chunked).head, std::string("PUT /f HTTP/1.1\r\n"
                                                            "Host: example.org\r\n"
                                                            "Transfer-Encoding: chunked\r\n") +
-                                                   std::string(kOurVia11) +
-                                                   "\r\n");
+                                                   std::string(kOurVia11) + "\r\n");
 }
 
 TEST(ProxyRulesPlanTest, OptionsWithEmptyPathBecomesAsterisk) {
