@@ -441,15 +441,25 @@ std::optional<Seconds> parse_delta_seconds(std::string_view text) {
     return value;
 }
 
-RequestDirectives parse_request_directives(const Headers& request_headers) {
-    RequestDirectives out;
+// Calls `read(directive, first, argument)` for each Cache-Control directive of `headers`, in
+// order: `first` when no directive of its name came before (4.2.1: a duplicate's argument does
+// not count), `argument` its argument as delta-seconds (nullopt when absent or invalid).
+template <typename Read>
+void read_directives(const Headers& headers, Read&& read) {
     std::vector<std::string> seen;
-    for (const auto& directive : parse_cache_control(request_headers)) {
+    for (const auto& directive : parse_cache_control(headers)) {
         const bool first = !seen_before(seen, directive.name);
         seen.push_back(directive.name);
+        read(directive, first,
+             directive.argument ? parse_delta_seconds(*directive.argument) : std::nullopt);
+    }
+}
+
+RequestDirectives parse_request_directives(const Headers& request_headers) {
+    RequestDirectives out;
+    read_directives(request_headers, [&out](const Directive& directive, bool first,
+                                            std::optional<Seconds> argument) {
         const auto& name = directive.name;
-        const auto argument =
-            directive.argument ? parse_delta_seconds(*directive.argument) : std::nullopt;
         if (name == "max-age" && first) {
             out.max_age = argument;
         } else if (name == "max-stale" && first) {
@@ -464,7 +474,7 @@ RequestDirectives parse_request_directives(const Headers& request_headers) {
         } else if (name == "only-if-cached") {
             out.only_if_cached = true;
         }
-    }
+    });
     // 5.4: Pragma: no-cache counts only when the request has no Cache-Control.
     if (request_headers.count("Cache-Control") == 0 &&
         request_headers.has_token("Pragma", "no-cache")) {
@@ -475,13 +485,9 @@ RequestDirectives parse_request_directives(const Headers& request_headers) {
 
 ResponseDirectives parse_response_directives(const Headers& response_headers) {
     ResponseDirectives out;
-    std::vector<std::string> seen;
-    for (const auto& directive : parse_cache_control(response_headers)) {
-        const bool first = !seen_before(seen, directive.name);
-        seen.push_back(directive.name);
+    read_directives(response_headers, [&out](const Directive& directive, bool first,
+                                             std::optional<Seconds> argument) {
         const auto& name = directive.name;
-        const auto argument =
-            directive.argument ? parse_delta_seconds(*directive.argument) : std::nullopt;
         if (name == "max-age" && first) {
             out.max_age = argument.value_or(0);
         } else if (name == "s-maxage" && first) {
@@ -513,7 +519,7 @@ ResponseDirectives parse_response_directives(const Headers& response_headers) {
                 out.is_private = true;
             }
         }
-    }
+    });
     return out;
 }
 
