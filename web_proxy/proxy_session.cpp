@@ -352,10 +352,7 @@ ResponseRelay::HeadDecision ProxySession::cache_response_head(const net::http::R
 
 void ProxySession::serve_from_cache(const cache::Entry& entry, bool validated,
                                     const cache::CacheStatus& status, std::string_view note) {
-    const bool keep_alive =
-        !stopping_ && !client_ended_ &&
-        net::http::may_reuse({.request = {.asks_to_close = !request_.keep_alive,
-                                          .complete = request_.body == BodyKind::kNone}});
+    const bool keep_alive = may_go_on_after_own_answer();
     int code = 200;
     const std::string bytes =
         service_.cache().answer(request_, entry, std::time(nullptr), validated, status,
@@ -364,12 +361,7 @@ void ProxySession::serve_from_cache(const cache::Entry& entry, bool validated,
     log_exchange(code, entry.body.size(), note);
     client_.send(bytes);
     cache_ = {};
-    if (!keep_alive) {
-        linger_close();
-        return;
-    }
-    state_ = State::kReadingHead;
-    update_reading();
+    next_request_or_close(keep_alive);
 }
 
 bool ProxySession::serve_stale_instead(bool origin_unreachable) {
@@ -393,10 +385,7 @@ void ProxySession::answer_locally() {
     const auto host = request_.headers.get("Host");
     const std::string host_port =
         host && !host->empty() ? std::string(*host) : client_.local().to_string();
-    const bool keep_alive =
-        !stopping_ &&
-        net::http::may_reuse({.request = {.asks_to_close = !request_.keep_alive,
-                                          .complete = request_.body == BodyKind::kNone}});
+    const bool keep_alive = may_go_on_after_own_answer();
     const auto page = route_local(request_.method, request_.target);
     const int status = page == LocalPage::kHelp ? 400 : page == LocalPage::kWrongMethod ? 405 : 200;
     log_exchange(status, 0, "the proxy's own page");
@@ -405,23 +394,25 @@ void ProxySession::answer_locally() {
                                  .stats = service_.shared().stats(),
                                  .now = std::time(nullptr)},
                                 keep_alive));
-    if (!keep_alive) {
-        linger_close();
-        return;
-    }
-    state_ = State::kReadingHead;
-    update_reading();
+    next_request_or_close(keep_alive);
 }
 
 void ProxySession::refuse(int status, std::string_view detail) {
-    // The refused request's body is never read: only a request without one leaves the
-    // connection at the start of the next request.
-    const bool keep_alive =
-        !stopping_ &&
-        net::http::may_reuse({.request = {.asks_to_close = !request_.keep_alive,
-                                          .complete = request_.body == BodyKind::kNone}});
+    const bool keep_alive = may_go_on_after_own_answer();
     log_exchange(status, 0, detail);
     client_.send(error_response(status, detail, keep_alive));
+    next_request_or_close(keep_alive);
+}
+
+// After an answer the proxy gave itself, the request's body (if any) was never read: only a
+// request without one leaves the connection at the start of the next request.
+bool ProxySession::may_go_on_after_own_answer() const {
+    return !stopping_ && !client_ended_ &&
+           net::http::may_reuse({.request = {.asks_to_close = !request_.keep_alive,
+                                             .complete = request_.body == BodyKind::kNone}});
+}
+
+void ProxySession::next_request_or_close(bool keep_alive) {
     if (!keep_alive) {
         linger_close();
         return;

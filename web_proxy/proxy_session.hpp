@@ -90,6 +90,10 @@ class ProxySession final : public net::ConnectionHandler,
 
     // Answers the request itself; the connection goes on only when the request is complete.
     void refuse(int status, std::string_view detail);
+    // After an answer of the proxy's own (a refusal, a page, a cached response): whether the
+    // connection may carry the next request, and going on to it (or closing).
+    [[nodiscard]] bool may_go_on_after_own_answer() const;
+    void next_request_or_close(bool keep_alive);
     // Sends a final error page and closes gracefully.
     void fail_and_close(int status, std::string_view detail);
 
