@@ -700,21 +700,6 @@ TEST(WebProxySignals, ASecondSignalEndsAPendingConnectAtOnce) {
 
 // ---------------------------------------------------------------------------- safe by default
 
-// A connection to 127.0.0.1:`port` from `source` (another loopback address: another client).
-Fd connect_from(const std::string& source, std::uint16_t port) {
-    Fd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    if (!fd) throw std::system_error(errno, std::generic_category(), "socket");
-    const SocketAddress from = resolve(source, "0").front();
-    if (::bind(fd.get(), from.get(), from.size()) != 0) {
-        throw std::system_error(errno, std::generic_category(), "bind " + source);
-    }
-    const SocketAddress to = resolve("127.0.0.1", std::to_string(port)).front();
-    if (::connect(fd.get(), to.get(), to.size()) != 0) {
-        throw std::system_error(errno, std::generic_category(), "connect");
-    }
-    return fd;
-}
-
 TEST(WebProxyPolicy, ClientsOutsideAllowClientGet403BeforeAnythingIsRead) {
     ScriptedOrigin origin("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
     ServerProcess proxy = start_proxy({"--allow-client", "127.0.0.2/32"});

@@ -62,6 +62,20 @@ Fd connect_tcp(const std::string& host, std::uint16_t port, const Deadline& dead
     return net::connect_tcp(host, std::to_string(port), deadline.remaining()).fd;
 }
 
+Fd connect_from(const std::string& source, std::uint16_t port) {
+    Fd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (!fd) throw std::system_error(errno, std::generic_category(), "socket");
+    const SocketAddress from = resolve(source, "0").front();
+    if (::bind(fd.get(), from.get(), from.size()) != 0) {
+        throw std::system_error(errno, std::generic_category(), "bind " + source);
+    }
+    const SocketAddress to = resolve("127.0.0.1", std::to_string(port)).front();
+    if (::connect(fd.get(), to.get(), to.size()) != 0) {
+        throw std::system_error(errno, std::generic_category(), "connect");
+    }
+    return fd;
+}
+
 void send_all(int fd, std::string_view bytes, const Deadline& deadline) {
     const std::size_t total = bytes.size();
     while (!bytes.empty()) {

@@ -19,6 +19,10 @@ namespace net::test {
 // std::system_error) like net::connect_tcp.
 Fd connect_tcp(const std::string& host, std::uint16_t port, const Deadline& deadline);
 
+// A TCP connection to 127.0.0.1:`port` from another loopback address `source` (127.0.0.2...):
+// another client, as far as per-address limits go. Throws std::system_error.
+Fd connect_from(const std::string& source, std::uint16_t port);
+
 // Sends every byte; throws std::runtime_error on timeout (saying how much went out) or error.
 void send_all(int fd, std::string_view bytes, const Deadline& deadline);
 
