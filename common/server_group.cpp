@@ -68,6 +68,9 @@ int ServerGroup::run(TerminationSignals& signals) {
     const int signal = signals.wait();
     if (!drain(signals)) abort_remaining();
     loops_.stop();
+    // Stopped: a signal that comes now (a second Ctrl-C while the program exits) must not turn
+    // its clean exit into death by signal once the mask is restored.
+    ignore_termination_signals();
     return signal;
 }
 

@@ -65,7 +65,8 @@ class ServerGroup {
     [[nodiscard]] const SocketAddress& address() const { return address_; }
 
     // Runs the loops until SIGINT/SIGTERM, drains, stops them, and returns the signal's number.
-    // Call once, from the thread that built the group.
+    // From then on the process ignores SIGINT and SIGTERM (ignore_termination_signals): it is
+    // stopping. Call once, from the thread that built the group.
     int run(TerminationSignals& signals);
 
   private:

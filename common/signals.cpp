@@ -27,6 +27,14 @@ void ignore_sigpipe() {
     ::sigaction(SIGPIPE, &action, nullptr);
 }
 
+void ignore_termination_signals() {
+    struct sigaction action {};
+    action.sa_handler = SIG_IGN;
+    sigemptyset(&action.sa_mask);
+    ::sigaction(SIGINT, &action, nullptr);
+    ::sigaction(SIGTERM, &action, nullptr);
+}
+
 TerminationSignals::TerminationSignals() {
     const sigset_t set = termination_set();
     if (const int rc = ::pthread_sigmask(SIG_BLOCK, &set, &previous_); rc != 0) {

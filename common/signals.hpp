@@ -10,6 +10,10 @@ namespace net {
 
 void ignore_sigpipe();
 
+// Ignores SIGINT and SIGTERM from now on, discarding any pending: for a program that is stopping
+// already, so a late one cannot kill it (status 143) on its way to a clean exit.
+void ignore_termination_signals();
+
 // Blocks SIGINT and SIGTERM in the constructing thread and every thread it starts afterwards
 // (construct it before starting threads), and delivers them through a signalfd. Restores the
 // previous mask on destruction.

@@ -18,6 +18,8 @@ using net::http::Request;
 
 // How long a closing connection keeps reading what the client still sends (see linger_close).
 constexpr auto kLinger = std::chrono::seconds(2);
+// Each this many bytes of a request head earn it a second beyond the idle timeout.
+constexpr std::uint64_t kHeadMinRate = 500;
 
 std::string_view view(net::Buffer& buffer) {
     return {buffer.peek(), buffer.readable_bytes()};
@@ -206,19 +208,37 @@ void ProxySession::read_heads() {
     }
 }
 
-// The whole head must arrive within the idle timeout of its first byte: a client trickling a
-// byte at a time does not hold the connection for ever.
+// A head must keep up a minimum rate from its first byte: a client trickling a byte at a time
+// does not hold the connection for ever. The timer fires at the deadline the bytes so far give,
+// and when later bytes earned more time, waits again for the rest.
 void ProxySession::arm_head_timer() {
+    auto& loop = service_.loop();
+    if (!head_started_) {
+        const auto timeout = service_.settings().idle_timeout;
+        head_started_ = true;
+        head_ = net::RateDeadline(
+            {.grace = timeout, .bytes_per_second = kHeadMinRate, .most = 2 * timeout}, loop.now());
+        head_counted_ = 0;
+    }
+    const std::size_t bytes = client_.input().readable_bytes();
+    if (bytes > head_counted_) {
+        head_.received(bytes - head_counted_);
+        head_counted_ = bytes;
+    }
     if (head_timer_ != 0) return;
-    head_timer_ = service_.loop().run_after(service_.settings().idle_timeout, [this] {
+    head_timer_ = loop.run_at(head_.deadline(), [this] {
         head_timer_ = 0;
-        if (state_ == State::kReadingHead && !client_.input().empty()) {
+        if (state_ != State::kReadingHead || client_.input().empty()) return;
+        if (head_.expired(service_.loop().now())) {
             fail_and_close(408, "The request took too long to arrive.");
+        } else {
+            arm_head_timer();
         }
     });
 }
 
 void ProxySession::cancel_head_timer() {
+    head_started_ = false;
     if (head_timer_ != 0) service_.loop().cancel(std::exchange(head_timer_, 0));
 }
 

@@ -14,6 +14,7 @@
 #include "access_policy.hpp"
 #include "common/event_loop.hpp"
 #include "common/http_request.hpp"
+#include "common/min_rate.hpp"
 #include "common/tcp_connection.hpp"
 #include "common/tcp_connector.hpp"
 #include "message_relay.hpp"
@@ -66,7 +67,9 @@ class ProxySession final : public net::ConnectionHandler,
     void upstream_drained(net::TcpConnection& conn) override;
     void upstream_idle(net::TcpConnection& conn) override;
 
-    // Reading requests.
+    // Reading requests. A head has the idle timeout from its first byte, a second more for
+    // every kHeadMinRate bytes, and never more than twice the timeout (mod_reqtimeout's
+    // header=T-2T,MinRate=500, as in web_server); then 408.
     void read_heads();
     void arm_head_timer();
     void cancel_head_timer();
@@ -160,6 +163,9 @@ class ProxySession final : public net::ConnectionHandler,
     std::uint64_t tunnel_up_ = 0;
     std::uint64_t tunnel_down_ = 0;
 
+    bool head_started_ = false;  // a byte of the next head has come
+    net::RateDeadline head_;     // since that byte
+    std::size_t head_counted_ = 0;
     net::EventLoop::TimerId head_timer_ = 0;
     net::EventLoop::TimerId linger_timer_ = 0;
     net::EventLoop::Clock::time_point last_active_;

@@ -2,7 +2,9 @@
 #include "http_session.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <ctime>
+#include <utility>
 
 #include "common/http_reuse.hpp"
 #include "http_service.hpp"
@@ -10,9 +12,16 @@
 namespace web {
 namespace {
 
-// A request body we would only throw away: up to this much is read and skipped so the connection
-// stays usable; a larger one gets 413 and the connection ends.
-constexpr std::uint64_t kMaxDiscardedBody = 1024 * 1024;
+using namespace std::chrono_literals;
+
+// A request body we would only throw away (web_server takes no uploads): up to this much is read
+// and skipped so the connection stays usable; a larger declared one gets 413 and the connection
+// ends, and a chunked one that grows past it ends the connection after its answer.
+constexpr std::uint64_t kMaxDiscardedBody = 64 * 1024;
+// Closing after the last response, what the client still sends is read and dropped up to this
+// much, for this long at most, then the connection closes (RFC 9112 9.6; Apache lingers 2 s).
+constexpr std::uint64_t kMaxLingerBytes = 64 * 1024;
+constexpr auto kLingerTime = 2s;
 // How much of a malformed request's first line goes to the access log.
 constexpr std::size_t kMaxLoggedLine = 200;
 
@@ -23,6 +32,10 @@ std::string first_line_of(std::string_view bytes) {
 
 }  // namespace
 
+HttpSession::~HttpSession() {
+    if (timer_ != 0) service_.loop().cancel(timer_);
+}
+
 void HttpSession::on_data(net::TcpConnection&) {
     process();
 }
@@ -31,7 +44,10 @@ void HttpSession::process() {
     for (;;) {
         switch (state_) {
             case State::kClosing:
-                conn_.input().consume_all();  // nothing more will be answered
+                // Nothing more will be answered: dropped, up to the linger's limit.
+                lingered_ += conn_.input().readable_bytes();
+                conn_.input().consume_all();
+                if (lingered_ > kMaxLingerBytes) conn_.close();
                 return;
             case State::kWaitingForOutput:
                 return;
@@ -50,33 +66,39 @@ bool HttpSession::read_head() {
     net::Buffer& input = conn_.input();
     if (input.empty()) return false;
     const auto now = service_.loop().now();
-    if (!head_started_) head_started_ = now;
+    if (!head_started_) {
+        head_started_ = true;
+        head_ = net::RateDeadline(service_.options().deadlines.head, now);
+        head_counted_ = 0;
+    }
     const auto& limits = service_.options().limits;
     const std::string_view bytes = input.view();
+    head_.received(bytes.size() - head_counted_);
+    head_counted_ = bytes.size();
     // Only parse once the blank line is here (or the limits are passed): a client trickling a
     // head byte by byte must not make us parse it again for every byte.
     const auto end = net::http::find_head_end(bytes, scanned_ > 3 ? scanned_ - 3 : 0);
-    if (!end && bytes.size() <= limits.max_head_bytes && bytes.size() <= limits.max_request_line) {
+    std::optional<net::http::HeadResult<net::http::Request>> result;
+    if (end || bytes.size() > limits.max_head_bytes || bytes.size() > limits.max_request_line) {
+        result = net::http::parse_request_head(bytes, limits);
+    }
+    if (!result || result->kind == net::http::HeadKind::kNeedMore) {
         scanned_ = bytes.size();
-        if (now - *head_started_ >= service_.options().timeout)
+        if (head_.expired(now)) {
             send_error(408, first_line_of(bytes));
+        } else {
+            arm_timer();
+        }
         return false;
     }
-    const auto result = net::http::parse_request_head(bytes, limits);
-    if (result.kind == net::http::HeadKind::kNeedMore) {
-        scanned_ = bytes.size();
-        if (now - *head_started_ >= service_.options().timeout)
-            send_error(408, first_line_of(bytes));
+    if (result->kind == net::http::HeadKind::kError) {
+        send_error(static_cast<int>(result->error.status), first_line_of(bytes));
         return false;
     }
-    if (result.kind == net::http::HeadKind::kError) {
-        send_error(static_cast<int>(result.error.status), first_line_of(bytes));
-        return false;
-    }
-    input.consume(result.consumed);
-    head_started_.reset();
+    input.consume(result->consumed);
+    head_started_ = false;
     scanned_ = 0;
-    respond(result.head);
+    respond(result->head);
     return true;
 }
 
@@ -86,15 +108,17 @@ bool HttpSession::discard_body() {
     if (body_kind_ == net::http::BodyKind::kLength) {
         const auto n = std::min<std::uint64_t>(body_left_, input.readable_bytes());
         input.consume(static_cast<std::size_t>(n));
+        body_.received(n);
         body_left_ -= n;
         if (body_left_ > 0) return false;
     } else if (body_kind_ == net::http::BodyKind::kChunked) {
         const auto result = chunked_.decode(input.view(), nullptr);
         input.consume(result.consumed);
+        body_.received(result.consumed);
         if (result.error || chunked_.body_bytes() > kMaxDiscardedBody) {
-            // The response is already out; the framing is lost, so the connection ends.
-            state_ = State::kClosing;
-            conn_.shutdown_write();
+            // The response is already out; the framing is lost (or the body is more than we
+            // skip), so the connection ends.
+            begin_closing();
             return false;
         }
         if (!result.done) return false;
@@ -102,6 +126,13 @@ bool HttpSession::discard_body() {
     body_kind_ = net::http::BodyKind::kNone;
     state_ = State::kReadingHead;
     return true;
+}
+
+// The body of the request just answered begins to be read: its own deadline from now.
+void HttpSession::start_body() {
+    state_ = State::kDiscardingBody;
+    body_ = net::RateDeadline(service_.options().deadlines.body, service_.loop().now());
+    arm_timer();
 }
 
 void HttpSession::respond(const net::http::Request& request) {
@@ -126,9 +157,7 @@ void HttpSession::respond(const net::http::Request& request) {
         body_kind_ = net::http::BodyKind::kNone;
     }
     send(std::move(response), &request, {});
-    if (state_ == State::kReadingHead && body_kind_ != net::http::BodyKind::kNone) {
-        state_ = State::kDiscardingBody;
-    }
+    if (state_ == State::kReadingHead && body_kind_ != net::http::BodyKind::kNone) start_body();
 }
 
 void HttpSession::send(Response response, const net::http::Request* request,
@@ -159,8 +188,7 @@ void HttpSession::send(Response response, const net::http::Request* request,
     if (service_.logging()) log_access(response.status, body_bytes, request, raw_line);
 
     if (closing) {
-        state_ = State::kClosing;
-        conn_.shutdown_write();  // FIN after the response; the peer's remaining bytes are drained
+        begin_closing();
     } else if (response.file && conn_.output_bytes() > 0) {
         // One file at a time: later requests wait for this one to be out.
         state_ = State::kWaitingForOutput;
@@ -202,9 +230,16 @@ void HttpSession::send_error(int status, std::string_view raw_line) {
 }
 
 void HttpSession::on_drained(net::TcpConnection&) {
+    if (state_ == State::kClosing) {
+        if (!lingering_) start_linger();
+        return;
+    }
     if (state_ == State::kWaitingForOutput) {
-        state_ =
-            body_kind_ != net::http::BodyKind::kNone ? State::kDiscardingBody : State::kReadingHead;
+        if (body_kind_ != net::http::BodyKind::kNone) {
+            start_body();
+        } else {
+            state_ = State::kReadingHead;
+        }
         conn_.resume_reading();
         process();
     }
@@ -222,8 +257,7 @@ void HttpSession::finish_if_done() {
     if (state_ == State::kClosing || conn_.closed()) return;
     const bool idle = state_ == State::kReadingHead && conn_.output_bytes() == 0;
     if (peer_closed_ && state_ != State::kWaitingForOutput) {
-        state_ = State::kClosing;
-        conn_.shutdown_write();
+        begin_closing();
     } else if (service_.draining() && idle) {
         // Between responses: whatever input is left is an unfinished head (complete ones were
         // answered), and the server is stopping, so it will not be waited for.
@@ -241,6 +275,82 @@ void HttpSession::on_idle(net::TcpConnection&) {
 
 void HttpSession::on_server_stopping(net::TcpConnection&) {
     finish_if_done();
+}
+
+void HttpSession::on_close(net::TcpConnection&) {
+    if (timer_ != 0) service_.loop().cancel(std::exchange(timer_, 0));
+}
+
+void HttpSession::begin_closing() {
+    state_ = State::kClosing;
+    conn_.shutdown_write();  // FIN once the response is out
+    if (conn_.closed()) return;
+    if (conn_.output_bytes() > 0) {
+        // Until the response is out nothing more is read: what the client sends cannot keep the
+        // connection open, and the idle timeout cuts a client that stops reading.
+        conn_.pause_reading();
+    } else {
+        start_linger();
+    }
+}
+
+void HttpSession::start_linger() {
+    lingering_ = true;
+    linger_until_ = service_.loop().now() + kLingerTime;
+    conn_.resume_reading();
+    arm_timer();
+}
+
+std::optional<HttpSession::Clock::time_point> HttpSession::deadline() const {
+    std::optional<Clock::time_point> due;
+    switch (state_) {
+        case State::kReadingHead:
+            if (head_started_) due = head_.deadline();
+            break;
+        case State::kDiscardingBody:
+            due = body_.deadline();
+            break;
+        case State::kClosing:
+            if (lingering_) due = linger_until_;
+            break;
+        case State::kWaitingForOutput:  // the idle timeout watches a client that stops reading
+            break;
+    }
+    if (due == Clock::time_point::max()) due.reset();
+    return due;
+}
+
+void HttpSession::arm_timer() {
+    const auto due = deadline();
+    if (!due) return;  // a timer still armed finds nothing to do when it fires
+    if (timer_ != 0) {
+        if (timer_at_ <= *due) return;  // it fires first and re-arms for the rest
+        service_.loop().cancel(timer_);
+    }
+    timer_at_ = *due;
+    timer_ = service_.loop().run_at(*due, [this] { on_timer(); });
+}
+
+void HttpSession::on_timer() {
+    timer_ = 0;
+    if (conn_.closed()) return;
+    const auto due = deadline();
+    if (!due) return;
+    if (service_.loop().now() < *due) {
+        arm_timer();  // bytes came since it was armed and earned more time
+        return;
+    }
+    switch (state_) {
+        case State::kReadingHead:  // a head too slow: 408, then close
+            send_error(408, first_line_of(conn_.input().view()));
+            break;
+        case State::kDiscardingBody:  // a body too slow: its answer is out already
+        case State::kClosing:         // the linger is over
+            conn_.close();
+            break;
+        case State::kWaitingForOutput:
+            break;
+    }
 }
 
 }  // namespace web

@@ -1,6 +1,8 @@
 // HttpSession: one connection's HTTP/1.1 state machine. Requests are answered in order
 // (pipelining), bodies are read and thrown away so the next request is found, and a response
-// being sent from a file holds the next one back until it is out.
+// being sent from a file holds the next one back until it is out. A head or a body that comes
+// too slowly (RequestDeadlines) is cut on a timer of the loop, whether bytes still trickle in
+// or none come at all.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +12,7 @@
 #include "common/event_loop.hpp"
 #include "common/http_chunked.hpp"
 #include "common/http_request.hpp"
+#include "common/min_rate.hpp"
 #include "common/tcp_connection.hpp"
 #include "response.hpp"
 
@@ -21,6 +24,9 @@ class HttpService;
 class HttpSession final : public net::ConnectionHandler {
   public:
     HttpSession(HttpService& service, net::TcpConnection& conn) : service_(service), conn_(conn) {}
+    ~HttpSession() override;
+    HttpSession(const HttpSession&) = delete;
+    HttpSession& operator=(const HttpSession&) = delete;
 
     void on_data(net::TcpConnection&) override;  // bytes arrived
     // Unsent output passed the high-water mark: later pipelined requests wait for it.
@@ -31,18 +37,32 @@ class HttpSession final : public net::ConnectionHandler {
     void on_peer_closed(net::TcpConnection&) override;
     // The server is stopping: close now if between requests, else after this response.
     void on_server_stopping(net::TcpConnection&) override;
+    void on_close(net::TcpConnection&) override;  // the phase timer stops with the connection
 
   private:
+    using Clock = net::EventLoop::Clock;
+
     enum class State {
         kReadingHead,       // waiting for (the rest of) a request head
         kDiscardingBody,    // reading a request body we will not use
         kWaitingForOutput,  // a large response is being written; later requests wait
-        kClosing,           // the last response is queued; FIN follows it
+        kClosing,           // the last response is queued; FIN follows it, then a short linger
     };
 
     void process();
     bool read_head();
     bool discard_body();
+    void start_body();
+    // The last response is queued: FIN once it is out, then linger (RFC 9112 9.6): what the
+    // client still sends is read and dropped, a little and briefly, so our close does not
+    // reset the connection before it has read the response.
+    void begin_closing();
+    void start_linger();
+    // The phase timer: one per session, at the current phase's deadline (head, body or
+    // linger). It is re-armed when it fires early because bytes earned more time.
+    [[nodiscard]] std::optional<Clock::time_point> deadline() const;
+    void arm_timer();
+    void on_timer();
     void respond(const net::http::Request& request);
     // Queues `response`; `request` is null for errors found before a request was parsed, whose
     // raw first line (`raw_line`) goes to the access log instead.
@@ -55,11 +75,19 @@ class HttpSession final : public net::ConnectionHandler {
     HttpService& service_;
     net::TcpConnection& conn_;
     State state_ = State::kReadingHead;
-    std::optional<net::EventLoop::Clock::time_point> head_started_;  // first byte of this head
-    std::size_t scanned_ = 0;  // bytes of the current head already searched for its end
+    bool head_started_ = false;     // a byte of the next head has come
+    net::RateDeadline head_;        // since that byte
+    std::size_t head_counted_ = 0;  // bytes of the current head counted in head_
+    std::size_t scanned_ = 0;       // bytes of the current head already searched for its end
     net::http::BodyKind body_kind_ = net::http::BodyKind::kNone;
     std::uint64_t body_left_ = 0;
     net::http::ChunkedDecoder chunked_;
+    net::RateDeadline body_;  // since the body began to be read
+    bool lingering_ = false;  // kClosing, and the response is out
+    Clock::time_point linger_until_{};
+    std::uint64_t lingered_ = 0;  // bytes dropped while closing
+    net::EventLoop::TimerId timer_ = 0;
+    Clock::time_point timer_at_{};
     bool keep_alive_ = true;
     bool peer_closed_ = false;
 };

@@ -13,6 +13,7 @@
 #include "common/server_group.hpp"
 #include "common/signals.hpp"
 #include "http_service.hpp"
+#include "request_deadlines.hpp"
 #include "root_directory.hpp"
 #include "static_files.hpp"
 
@@ -36,14 +37,18 @@ net::CommandLine command_line() {
             {"access-log", 0, "FILE",
              "write the access log (Combined Log Format) to FILE; "
              "- is stdout (the default)"},
-            {"timeout", 0, "SEC", "request-head and keep-alive timeout (default 30)"},
+            {"timeout", 0, "SEC",
+             "keep-alive timeout, and the time a request head or body gets (default 30)"},
+            {"min-rate", 0, "BYTES",
+             "each BYTES of a head or body earn it a second more (default 500; 0: none)"},
             {"max-conns", 0, "N", "connections at once (default 10000)"},
             {"quiet", 'q', "", "no access log; errors only"},
         });
     return net::CommandLine(
         {.name = "web_server",
-         .synopsis = "[-b ADDR] [-p PORT] [-r ROOT] [-t THREADS] [--no-listing] "
-                     "[--access-log FILE|-] [--timeout SEC] [--max-conns N] [-q]",
+         .synopsis =
+             "[-b ADDR] [-p PORT] [-r ROOT] [-t THREADS] [--no-listing] "
+             "[--access-log FILE|-] [--timeout SEC] [--min-rate BYTES] [--max-conns N] [-q]",
          .description = "Serves the files under ROOT over HTTP/1.1 (GET and HEAD), with directory "
                         "listings,\nranges, conditional requests and keep-alive. The first line on "
                         "stdout is the URL it serves.",
@@ -80,6 +85,7 @@ int serve(const net::Args& args) {
     const auto listen = net::listen_spec(args, kDefaultPort);
     const std::string root_path = args.value_or("root", ".");
     const auto timeout = args.seconds_or("timeout", kDefaultTimeout, 1ms, 86400s);
+    const auto min_rate = args.uint_or("min-rate", web::kDefaultMinRate, 0, 1'000'000'000);
     auto max_connections = args.uint_or("max-conns", kDefaultMaxConnections, 1, 10'000'000);
 
     // Connections must never take the descriptors needed to open the files they ask for: cap
@@ -101,7 +107,8 @@ int serve(const net::Args& args) {
     net::SharedOutput sink(log_fd.get());
 
     net::TerminationSignals signals;  // before any thread starts, so all inherit the mask
-    const web::ServiceOptions options{.timeout = timeout, .limits = {}};
+    const web::ServiceOptions options{
+        .timeout = timeout, .deadlines = web::request_deadlines(timeout, min_rate), .limits = {}};
     net::ServerGroup server(
         {.listen = listen,
          .server = {.connection = {.idle_timeout = timeout},

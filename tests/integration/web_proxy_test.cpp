@@ -25,6 +25,7 @@
 #include "tests/support/full_listener.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/process.hpp"
+#include "tests/support/scripted_origin.hpp"
 #include "tests/support/scripted_tcp_server.hpp"
 #include "tests/support/server_process.hpp"
 #include "tests/support/socket_client.hpp"
@@ -41,86 +42,6 @@ constexpr auto kIo = 20s;  // one exchange on loopback; generous for sanitizer b
 bool contains(std::string_view text, std::string_view part) {
     return text.find(part) != std::string_view::npos;
 }
-
-// One request as a server reads it: the head up to the blank line, then (unless `head_only`)
-// Content-Length bytes or chunks up to the last one (a test's bodies have no trailers).
-std::string read_request(int fd, const Deadline& deadline, bool head_only = false) {
-    std::string bytes;
-    char buffer[4096];
-    for (;;) {
-        const auto end = bytes.find("\r\n\r\n");
-        if (end != std::string::npos && head_only) return bytes;
-        if (end != std::string::npos) {
-            const std::string head = bytes.substr(0, end + 4);
-            if (contains(head, "Transfer-Encoding: chunked")) {
-                if (bytes.find("\r\n0\r\n\r\n", end + 2) != std::string::npos) return bytes;
-            } else {
-                std::size_t length = 0;
-                const auto at = head.find("Content-Length: ");
-                if (at != std::string::npos) length = std::stoul(head.substr(at + 16));
-                if (bytes.size() >= end + 4 + length) return bytes;
-            }
-        }
-        if (!wait_readable(fd, deadline.remaining())) return bytes;
-        const auto got = read_some(fd, buffer);
-        if (got.status != IoStatus::kOk) return bytes;
-        bytes.append(buffer, got.bytes);
-    }
-}
-
-// A scripted origin server: its answer is a function of the request (the request's bytes in,
-// the response's out), or one fixed reply; it keeps each request it read and counts its
-// connections, and may hold every answer back until the test says go. One connection at a time,
-// each served until the proxy closes it (or after one request, with close_after): a proxy test
-// that needs one pooled connection for every request runs the proxy with one loop (-t 1).
-struct OriginOptions {
-    bool close_after = false;  // close each connection after its first answer
-    std::shared_future<void> go{};
-};
-
-class ScriptedOrigin {
-  public:
-    using Answer = std::function<std::string(const std::string& request)>;
-
-    explicit ScriptedOrigin(Answer answer, OriginOptions options = {})
-        : server_([this, answer = std::move(answer), options](Fd connection) {
-              ++connections_;
-              const Deadline deadline(kIo);
-              do {
-                  const std::string request = read_request(connection.get(), deadline);
-                  if (request.empty()) return;
-                  {
-                      const std::lock_guard lock(mutex_);
-                      requests_.push_back(request);
-                  }
-                  if (options.go.valid() && options.go.wait_for(kIo) != std::future_status::ready) {
-                      return;
-                  }
-                  send_all(connection.get(), answer(request), deadline);
-              } while (!options.close_after);
-          }) {}
-    // `reply` to every request; by default the connection closes after the first.
-    explicit ScriptedOrigin(std::string reply, bool close_after = true)
-        : ScriptedOrigin([reply = std::move(reply)](const std::string&) { return reply; },
-                         {.close_after = close_after, .go = {}}) {}
-
-    [[nodiscard]] std::uint16_t port() const { return server_.port(); }
-    [[nodiscard]] std::string url(std::string_view path = "/") const {
-        return "http://127.0.0.1:" + std::to_string(port()) + std::string(path);
-    }
-    // Connections accepted so far.
-    [[nodiscard]] int connections() const { return connections_.load(); }
-    std::vector<std::string> requests() {
-        const std::lock_guard lock(mutex_);
-        return requests_;
-    }
-
-  private:
-    std::mutex mutex_;
-    std::vector<std::string> requests_;
-    std::atomic<int> connections_{0};
-    ScriptedTcpServer server_;  // last: its thread starts once the rest exists
-};
 
 ServerProcess start_proxy(std::vector<std::string> args = {}) {
     return ServerProcess::start("web_proxy", std::move(args));

@@ -109,6 +109,7 @@ TEST(WebServerCli, BadOptionsExit64) {
     expect_usage_error("web_server", {"-p", "70000"});
     expect_usage_error("web_server", {"-t", "0"});
     expect_usage_error("web_server", {"--timeout", "soon"});
+    expect_usage_error("web_server", {"--min-rate", "fast"});
     expect_usage_error("web_server", {"--max-conns", "many"});
     expect_usage_error("web_server", {"-p", "0", "stray-argument"});
 }
@@ -453,7 +454,7 @@ TEST(WebServerBodies, PostIsAnsweredBeforeItsBodyArrives) {
     site.add_file("hello.txt", kHello);
     ServerProcess server = start_web_server(site);
     HttpConnection conn = connect_to(server);
-    const std::string body = pattern_bytes(100'000, 3);
+    const std::string body = pattern_bytes(60'000, 3);  // under the 64 KiB skipped at most
     conn.send(
         http_request("POST", "/upload", "Content-Length: " + std::to_string(body.size()) + "\r\n"),
         Deadline(kIo));
@@ -465,6 +466,27 @@ TEST(WebServerBodies, PostIsAnsweredBeforeItsBodyArrives) {
     const HttpResponse next = conn.read_response(Deadline(kIo));
     EXPECT_EQ(next.status, 200);
     EXPECT_EQ(next.body, kHello);
+}
+
+TEST(WebServerBodies, ABodyOver64KiBGets413AndTheConnectionEnds) {
+    StaticSite site;
+    site.add_file("hello.txt", kHello);
+    ServerProcess server = start_web_server(site);
+    HttpConnection conn = connect_to(server);
+    // Only its head: the answer comes before the body, which is never read in full.
+    conn.send(http_request("POST", "/upload", "Content-Length: 65537\r\n") + "some of it",
+              Deadline(kIo));
+    const HttpResponse refused = conn.read_response(Deadline(kIo));
+    expect_error_page(refused, 413);
+    EXPECT_TRUE(refused.has_token("Connection", "close"));
+    EXPECT_EQ(conn.read_to_eof(Deadline(kIo)).end, StreamEnd::kEof);
+    // Just under the limit, the body is skipped and the connection goes on.
+    HttpConnection next = connect_to(server);
+    next.send(http_request("POST", "/upload", "Content-Length: 65536\r\n") +
+                  std::string(65536, 'b') + http_request("GET", "/hello.txt"),
+              Deadline(kIo));
+    EXPECT_EQ(next.read_response(Deadline(kIo)).status, 405);
+    EXPECT_EQ(next.read_response(Deadline(kIo)).body, kHello);
 }
 
 TEST(WebServerBodies, ChunkedBodyIsSkipped) {

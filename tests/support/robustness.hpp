@@ -2,14 +2,18 @@
 // an attacker does, and saying what a test held.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "common/fd.hpp"
 #include "tests/support/deadline.hpp"
+#include "tests/support/process.hpp"
 
 namespace net::test {
 
@@ -26,6 +30,21 @@ std::size_t trickle(std::vector<Fd>& connections, char byte);
 
 // How many of the connections the server has closed (a read sees EOF or a reset now).
 std::size_t count_closed(std::vector<Fd>& connections);
+
+// How many descriptors process `pid` has open (the entries of /proc/PID/fd); nullopt when they
+// cannot be read. Compared before and after an attack, it shows a leak.
+std::optional<std::size_t> open_descriptors(pid_t pid);
+
+// Polls open_descriptors(pid) until it is at most `limit`; the last count seen (nullopt when
+// unreadable). For "no descriptor leaked" once a server has seen its clients go.
+std::optional<std::size_t> wait_descriptors_at_most(pid_t pid, std::size_t limit,
+                                                    const Deadline& deadline);
+
+// Starts `program` (with "-p 0" after `args`) `runs` times and stops each with two SIGTERMs a
+// moment apart (0 to 0.9 ms, in turn), as a user pressing Ctrl-C twice: how each run
+// ended (one still running 15 s later is killed, and counted as killed by SIGKILL).
+std::vector<ExitStatus> stop_twice_quickly(std::string_view program,
+                                           const std::vector<std::string>& args, int runs);
 
 // One line on stdout saying what the test held ("[ held     ] 1000 slow heads; a fresh
 // client served in 2 ms"), so CI's log records the figures, not only a pass.
