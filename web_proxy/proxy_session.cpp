@@ -18,8 +18,6 @@ using net::http::Request;
 
 // How long a closing connection keeps reading what the client still sends (see linger_close).
 constexpr auto kLinger = std::chrono::seconds(2);
-// Each this many bytes of a request head earn it a second beyond the idle timeout.
-constexpr std::uint64_t kHeadMinRate = 500;
 
 std::string_view view(net::Buffer& buffer) {
     return {buffer.peek(), buffer.readable_bytes()};
@@ -217,7 +215,7 @@ void ProxySession::arm_head_timer() {
         const auto timeout = service_.settings().idle_timeout;
         head_started_ = true;
         head_ = net::RateDeadline(
-            {.grace = timeout, .bytes_per_second = kHeadMinRate, .most = 2 * timeout}, loop.now());
+            net::http::request_deadlines(timeout, net::http::kDefaultMinRate).head, loop.now());
         head_counted_ = 0;
     }
     const std::size_t bytes = client_.input().readable_bytes();

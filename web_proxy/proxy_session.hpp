@@ -15,6 +15,7 @@
 #include "common/event_loop.hpp"
 #include "common/http_request.hpp"
 #include "common/min_rate.hpp"
+#include "common/request_deadlines.hpp"
 #include "common/tcp_connection.hpp"
 #include "common/tcp_connector.hpp"
 #include "message_relay.hpp"
@@ -68,8 +69,8 @@ class ProxySession final : public net::ConnectionHandler,
     void upstream_idle(net::TcpConnection& conn) override;
 
     // Reading requests. A head has the idle timeout from its first byte, a second more for
-    // every kHeadMinRate bytes, and never more than twice the timeout (mod_reqtimeout's
-    // header=T-2T,MinRate=500, as in web_server); then 408.
+    // every 500 bytes, and never more than twice the timeout (net::http::request_deadlines, as
+    // in web_server); then 408.
     void read_heads();
     void arm_head_timer();
     void cancel_head_timer();

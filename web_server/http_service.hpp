@@ -10,16 +10,16 @@
 #include "common/batched_output.hpp"
 #include "common/event_loop.hpp"
 #include "common/http_head.hpp"
+#include "common/request_deadlines.hpp"
 #include "common/server_group.hpp"
 #include "file_cache.hpp"
-#include "request_deadlines.hpp"
 #include "static_files.hpp"
 
 namespace web {
 
 struct ServiceOptions {
     std::chrono::milliseconds timeout{30'000};  // keep-alive idle timeout -> close
-    RequestDeadlines deadlines;                 // how slowly a head (-> 408) or body may come
+    net::http::RequestDeadlines deadlines;      // how slowly a head (-> 408) or body may come
     net::http::Limits limits;
 };
 

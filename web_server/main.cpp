@@ -9,11 +9,11 @@
 
 #include "common/cli.hpp"
 #include "common/log.hpp"
+#include "common/request_deadlines.hpp"
 #include "common/resource_limits.hpp"
 #include "common/server_group.hpp"
 #include "common/signals.hpp"
 #include "http_service.hpp"
-#include "request_deadlines.hpp"
 #include "root_directory.hpp"
 #include "static_files.hpp"
 
@@ -85,7 +85,7 @@ int serve(const net::Args& args) {
     const auto listen = net::listen_spec(args, kDefaultPort);
     const std::string root_path = args.value_or("root", ".");
     const auto timeout = args.seconds_or("timeout", kDefaultTimeout, 1ms, 86400s);
-    const auto min_rate = args.uint_or("min-rate", web::kDefaultMinRate, 0, 1'000'000'000);
+    const auto min_rate = args.uint_or("min-rate", net::http::kDefaultMinRate, 0, 1'000'000'000);
     auto max_connections = args.uint_or("max-conns", kDefaultMaxConnections, 1, 10'000'000);
 
     // Connections must never take the descriptors needed to open the files they ask for: cap
@@ -107,8 +107,9 @@ int serve(const net::Args& args) {
     net::SharedOutput sink(log_fd.get());
 
     net::TerminationSignals signals;  // before any thread starts, so all inherit the mask
-    const web::ServiceOptions options{
-        .timeout = timeout, .deadlines = web::request_deadlines(timeout, min_rate), .limits = {}};
+    const web::ServiceOptions options{.timeout = timeout,
+                                      .deadlines = net::http::request_deadlines(timeout, min_rate),
+                                      .limits = {}};
     net::ServerGroup server(
         {.listen = listen,
          .server = {.connection = {.idle_timeout = timeout},

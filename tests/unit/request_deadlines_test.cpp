@@ -1,5 +1,5 @@
 // request_deadlines: mod_reqtimeout's header=T-2T and body=T rules, at --min-rate bytes a second.
-#include "web_server/request_deadlines.hpp"
+#include "common/request_deadlines.hpp"
 
 #include <gtest/gtest.h>
 
@@ -11,7 +11,7 @@ using Clock = net::RateDeadline::Clock;
 const Clock::time_point kStart = Clock::time_point{} + 1000s;
 
 TEST(RequestDeadlines, AHeadGetsTheTimeoutThenASecondPerRateUpToTwice) {
-    const auto rules = web::request_deadlines(30s, 500);
+    const auto rules = net::http::request_deadlines(30s, 500);
     net::RateDeadline head(rules.head, kStart);
     EXPECT_EQ(head.deadline(), kStart + 30s);  // nothing yet, or a stalled head: --timeout
     head.received(1000);
@@ -21,7 +21,7 @@ TEST(RequestDeadlines, AHeadGetsTheTimeoutThenASecondPerRateUpToTwice) {
 }
 
 TEST(RequestDeadlines, ABodyHasNoCapAtAFairRate) {
-    const auto rules = web::request_deadlines(5s, 500);
+    const auto rules = net::http::request_deadlines(5s, 500);
     net::RateDeadline body(rules.body, kStart);
     EXPECT_EQ(body.deadline(), kStart + 5s);
     body.received(500 * 100);
@@ -30,7 +30,7 @@ TEST(RequestDeadlines, ABodyHasNoCapAtAFairRate) {
 
 TEST(RequestDeadlines, ATrickleRunsOutJustAfterTheTimeout) {
     // The client: a byte every 2 s under --timeout 5.
-    const auto rules = web::request_deadlines(5s, web::kDefaultMinRate);
+    const auto rules = net::http::request_deadlines(5s, net::http::kDefaultMinRate);
     net::RateDeadline body(rules.body, kStart);
     for (int i = 0; i < 3; ++i)
         body.received(1);
@@ -39,7 +39,7 @@ TEST(RequestDeadlines, ATrickleRunsOutJustAfterTheTimeout) {
 }
 
 TEST(RequestDeadlines, RateZeroGivesExactlyTheTimeout) {
-    const auto rules = web::request_deadlines(2s, 0);
+    const auto rules = net::http::request_deadlines(2s, 0);
     net::RateDeadline head(rules.head, kStart);
     net::RateDeadline body(rules.body, kStart);
     head.received(1'000'000);
