@@ -291,6 +291,22 @@ TEST(UdpPingServer, ReportsAClientThatStopped) {
     EXPECT_TRUE(contains(log, "after seq=3; 3 received, 0 lost)")) << log;
 }
 
+TEST(UdpPingServer, SaysBadTimestampForASendTimeNoClockGave) {
+    ServerProcess server = start_server();
+    Fd sock = udp_connect(server.connect_host(), server.port());
+    for (const std::string& ping :
+         {std::string("Ping 1 1e308"), std::string("Ping 2 1"), ping_message(3)}) {
+        send_datagram(sock.get(), ping);
+        const auto reply = recv_datagram(sock.get(), Deadline(kIo));
+        ASSERT_TRUE(reply.has_value()) << "no echo of [" << ping << "]; log:\n" << server.log();
+    }
+    ASSERT_TRUE(wait_for_log(server, ": seq=3 one-way delay ", Deadline(kIo))) << server.log();
+    const std::string log = server.log();
+    EXPECT_TRUE(contains(log, ": first ping seq=1, bad timestamp\n")) << log;
+    EXPECT_TRUE(contains(log, ": seq=2 bad timestamp\n")) << log;
+    EXPECT_FALSE(contains(log, "inf")) << log;
+}
+
 TEST(UdpPingServer, SurvivesGarbageDatagrams) {
     ServerProcess server = start_server({"--heartbeat-timeout", "0.3"});
     Fd sock = udp_connect(server.connect_host(), server.port());
