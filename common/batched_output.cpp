@@ -43,15 +43,20 @@ std::uint64_t count_lines(std::string_view text) {
 }  // namespace
 
 struct SharedOutput::State {
-    State(int fd, std::string program, std::size_t capacity)
-        : fd(fd), program(std::move(program)), capacity(capacity) {
+    State(int fd, std::string program, const Options& options)
+        : fd(fd),
+          program(std::move(program)),
+          capacity(options.capacity),
+          write_through(options.write_through) {
         struct stat st {};
         if (::fstat(fd, &st) == 0) {
+            is_regular = S_ISREG(st.st_mode);
             is_socket = S_ISSOCK(st.st_mode);
+            is_fifo = S_ISFIFO(st.st_mode);
             // A write of at most PIPE_BUF bytes to a pipe (or a socket, a terminal) that polled
             // writable does not block, so the writer can always notice that it is being
             // stopped. A regular file never makes a writer wait: one write for the whole batch.
-            if (S_ISREG(st.st_mode)) chunk = std::numeric_limits<std::size_t>::max();
+            if (is_regular) chunk = std::numeric_limits<std::size_t>::max();
         }
     }
 
@@ -67,6 +72,7 @@ struct SharedOutput::State {
 
     void drain();
     bool write_out(std::string_view text);
+    std::size_t write_now(std::string_view text) const;
 
     void beat() { heartbeat.store(Clock::now().time_since_epoch().count()); }
     [[nodiscard]] Clock::duration since_beat() const {
@@ -76,7 +82,10 @@ struct SharedOutput::State {
     const int fd;
     const std::string program;
     const std::size_t capacity;
+    const bool write_through;
+    bool is_regular = false;
     bool is_socket = false;
+    bool is_fifo = false;
     std::size_t chunk = PIPE_BUF;
 
     std::mutex mutex;
@@ -84,6 +93,7 @@ struct SharedOutput::State {
     std::condition_variable finished;   // the destructor: the writer is done
     std::string queued;                 // guarded by mutex
     std::uint64_t dropped = 0;          // guarded: lines dropped since the last notice
+    bool writing = false;               // guarded: the writer holds a batch it has not written
     bool done = false;                  // guarded: the writer has returned
     std::atomic<bool> stopping{false};  // set under mutex; read by the writer while it waits
     std::atomic<Clock::rep> heartbeat{Clock::now().time_since_epoch().count()};
@@ -117,6 +127,25 @@ bool SharedOutput::State::write_out(std::string_view text) {
     return true;
 }
 
+// What of `text` the descriptor takes at once, without waiting: a regular file takes it; a
+// socket what it has room for (MSG_DONTWAIT); a pipe a text of up to PIPE_BUF bytes when it
+// polls writable. Nothing for anything else (a terminal may be stopped). Bytes lost to an error
+// count as taken, as in write_out().
+std::size_t SharedOutput::State::write_now(std::string_view text) const {
+    ssize_t n = 0;
+    if (is_socket) {
+        n = ::send(fd, text.data(), text.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    } else if (is_regular) {
+        n = ::write(fd, text.data(), text.size());
+    } else if (is_fifo && text.size() <= PIPE_BUF) {
+        pollfd p{fd, POLLOUT, 0};
+        if (::poll(&p, 1, 0) != 1 || (p.revents & POLLOUT) == 0) return 0;
+        n = ::write(fd, text.data(), text.size());
+    }
+    if (n >= 0) return static_cast<std::size_t>(n);
+    return errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK ? 0 : text.size();
+}
+
 // The writer thread: swaps the queue out whole (two strings taking turns, so the steady state
 // allocates nothing) and writes it while the loops fill the other.
 void SharedOutput::State::drain() {
@@ -129,18 +158,20 @@ void SharedOutput::State::drain() {
         batch.swap(queued);
         // Everything still queued came before the drops: the notice goes after it.
         if (dropped > 0) append_notice(batch);
+        writing = true;
         lock.unlock();
         const bool written = write_out(batch);
         batch.clear();
         lock.lock();
+        writing = false;
         if (!written) break;
     }
     done = true;
     finished.notify_all();
 }
 
-SharedOutput::SharedOutput(int fd, std::string program, std::size_t capacity)
-    : state_(std::make_shared<State>(fd, std::move(program), capacity)) {
+SharedOutput::SharedOutput(int fd, std::string program, Options options)
+    : state_(std::make_shared<State>(fd, std::move(program), options)) {
     // The thread starts with every signal blocked, so it never takes one meant for the
     // program's own handling (a signalfd only sees signals that every thread blocks), whenever
     // the output is made.
@@ -178,6 +209,11 @@ void SharedOutput::write(std::string_view text) {
     if (text.empty()) return;
     State& s = *state_;
     std::unique_lock lock(s.mutex);
+    if (s.write_through && s.queued.empty() && s.dropped == 0 && !s.writing) {
+        // Nothing is ahead of this text: if the descriptor takes it now, it is out in order.
+        text.remove_prefix(s.write_now(text));
+        if (text.empty()) return;
+    }
     // The writer sleeps only with nothing queued and nothing dropped.
     const bool writer_idle = s.queued.empty() && s.dropped == 0;
     if (s.queued.size() + text.size() > s.capacity) {

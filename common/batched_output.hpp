@@ -24,8 +24,19 @@ class SharedOutput {
     // Queued bytes at most: about 40,000 access log lines.
     static constexpr std::size_t kDefaultCapacity = 4 * 1024 * 1024;
 
+    struct Options {
+        std::size_t capacity = kDefaultCapacity;
+        // A text that nothing queued is ahead of goes out on the caller's thread when the
+        // descriptor takes it at once (a file, a socket, a pipe with room): out before the
+        // caller goes on, like a plain write(2), at the cost of a system call on that thread.
+        // For a server's stderr, whose lines then keep step with what its clients see. Without
+        // it (an access log on the hot path), the thread writes everything.
+        bool write_through = false;
+    };
+
     // `program` names the dropped-lines line.
-    SharedOutput(int fd, std::string program, std::size_t capacity = kDefaultCapacity);
+    SharedOutput(int fd, std::string program, Options options);
+    SharedOutput(int fd, std::string program) : SharedOutput(fd, std::move(program), Options{}) {}
     SharedOutput(const SharedOutput&) = delete;
     SharedOutput& operator=(const SharedOutput&) = delete;
     // Writes what is queued, then joins the thread. Bounded: once the descriptor has taken

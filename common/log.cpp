@@ -18,7 +18,8 @@ LogLevel Logger::level_from_flags(bool quiet, std::size_t verbose) {
 }
 
 Logger Logger::queued(std::string program, LogLevel level) {
-    auto sink = std::make_shared<SharedOutput>(STDERR_FILENO, program);
+    auto sink = std::make_shared<SharedOutput>(STDERR_FILENO, program,
+                                               SharedOutput::Options{.write_through = true});
     return {std::move(program), level, std::move(sink)};
 }
 

@@ -12,9 +12,10 @@ class SharedOutput;
 enum class LogLevel { kError = 0, kWarning = 1, kInfo = 2, kDebug = 3 };
 
 // Cheap to copy; safe from any thread (each line goes out whole, so lines from different threads
-// never interleave). Servers give it a sink on stderr, made in main: then a line never waits
-// on stderr (see SharedOutput), and copies share the sink. Without one (clients, tools), each
-// line is one write(2) to stderr, at once.
+// never interleave). Servers give it a sink on stderr, made in main (Logger::queued), which
+// copies share: a line goes out at once when stderr takes it at once, and is queued otherwise,
+// so it never waits on stderr (see SharedOutput). Without a sink (clients, tools), each line is
+// one blocking write(2) to stderr.
 class Logger {
   public:
     Logger(std::string program, LogLevel level, std::shared_ptr<SharedOutput> sink = nullptr)

@@ -125,7 +125,7 @@ TEST(SharedOutputTest, WritesAWholeBatchToAFile) {
 TEST(SharedOutputTest, FullQueueDropsLinesThenSaysHowManyInTheirPlace) {
     Pipe p = full_pipe();
     constexpr std::size_t kCapacity = 1000;  // 47 lines of 21 bytes
-    SharedOutput output(p.write_end.get(), "prog", kCapacity);
+    SharedOutput output(p.write_end.get(), "prog", {.capacity = kCapacity});
     constexpr int kLines = 200;
     for (int i = 1; i <= kLines; ++i)
         output.write(numbered_line(i));
@@ -153,7 +153,7 @@ TEST(SharedOutputTest, FullQueueDropsLinesThenSaysHowManyInTheirPlace) {
 
 TEST(SharedOutputTest, ANewLineThatFitsAfterADropComesAfterTheCount) {
     Pipe p = full_pipe();
-    SharedOutput output(p.write_end.get(), "prog", 100);
+    SharedOutput output(p.write_end.get(), "prog", {.capacity = 100});
     output.write("first\n");
     output.write(std::string(200, 'x') + "\n" + std::string(10, 'y') + "\n");  // two lines
     output.write("second\n");
@@ -168,7 +168,7 @@ TEST(SharedOutputTest, ANewLineThatFitsAfterADropComesAfterTheCount) {
 
 TEST(SharedOutputTest, ATextLargerThanTheQueueIsDroppedAndCountedByItsLines) {
     Pipe p = make_pipe();
-    SharedOutput output(p.write_end.get(), "prog", 100);
+    SharedOutput output(p.write_end.get(), "prog", {.capacity = 100});
     std::string big;
     for (int i = 0; i < 10; ++i)
         big += numbered_line(i);
@@ -225,6 +225,26 @@ TEST(SharedOutputTest, ShutdownWaitsForASlowReader) {
     p.write_end.reset();
     reader.join();
     EXPECT_TRUE(got == expected) << got.size() << " bytes of " << expected.size();
+}
+
+TEST(SharedOutputTest, WriteThroughIsOutWhenWriteReturnsAndQueuedWhenItCannotBe) {
+    Pipe p = make_pipe();
+    ASSERT_EQ(::fcntl(p.write_end.get(), F_SETPIPE_SZ, 4096), 4096);
+    SharedOutput output(p.write_end.get(), "prog", {.write_through = true});
+    output.write("one\n");
+    ASSERT_TRUE(wait_readable(p.read_end.get(), Deadline(0s))) << "not written at once";
+    EXPECT_EQ(read_bytes(p.read_end.get(), 4, Deadline(kIo)), "one\n");
+    // A full pipe: the text waits in the queue, and write() does not.
+    const std::string filler(4096, 'f');
+    ASSERT_EQ(::write(p.write_end.get(), filler.data(), filler.size()), 4096);
+    const auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < 100; ++i)
+        output.write(numbered_line(i));
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+    std::string expected = filler;
+    for (int i = 0; i < 100; ++i)
+        expected += numbered_line(i);
+    EXPECT_EQ(read_bytes(p.read_end.get(), expected.size(), Deadline(kIo)), expected);
 }
 
 TEST(SharedOutputTest, TextsFromManyThreadsLandWholeAndInEachThreadsOrder) {
