@@ -1,4 +1,5 @@
-// Logger: whole lines in one write(2), so threads never interleave within a line.
+// Logger: whole lines, in one write(2) or one SharedOutput::write, so threads never interleave
+// within a line.
 #include "log.hpp"
 
 #include <unistd.h>
@@ -6,6 +7,7 @@
 #include <cstdio>
 #include <string>
 
+#include "batched_output.hpp"
 #include "socket.hpp"
 
 namespace net {
@@ -15,6 +17,12 @@ LogLevel Logger::level_from_flags(bool quiet, std::size_t verbose) {
     return verbose > 0 ? LogLevel::kDebug : LogLevel::kInfo;
 }
 
+Logger Logger::queued(std::string program, LogLevel level) {
+    auto sink = std::make_shared<SharedOutput>(STDERR_FILENO, program,
+                                               SharedOutput::Options{.write_through = true});
+    return {std::move(program), level, std::move(sink)};
+}
+
 void Logger::write(LogLevel level, std::string_view message) const {
     if (!enabled(level)) return;
     std::string line;
@@ -22,6 +30,10 @@ void Logger::write(LogLevel level, std::string_view message) const {
     line.append(program_).append(": ");
     if (level == LogLevel::kWarning) line.append("warning: ");
     line.append(message).push_back('\n');
+    if (sink_) {
+        sink_->write(line);
+        return;
+    }
     try {
         write_all(STDERR_FILENO, line);
     } catch (...) {

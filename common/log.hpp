@@ -1,18 +1,27 @@
 // Logger: "prog: message" lines on stderr, filtered by level (-q errors only, -v debug).
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 
 namespace net {
 
+class SharedOutput;
+
 enum class LogLevel { kError = 0, kWarning = 1, kInfo = 2, kDebug = 3 };
 
-// Cheap to copy; safe from any thread (each line is one write(2) to stderr, so lines from
-// different threads never interleave).
+// Cheap to copy; safe from any thread (each line goes out whole, so lines from different threads
+// never interleave). Servers give it a sink on stderr, made in main (Logger::queued), which
+// copies share: a line goes out at once when stderr takes it at once, and is queued otherwise,
+// so it never waits on stderr (see SharedOutput). Without a sink (clients, tools), each line is
+// one blocking write(2) to stderr.
 class Logger {
   public:
-    Logger(std::string program, LogLevel level) : program_(std::move(program)), level_(level) {}
+    Logger(std::string program, LogLevel level, std::shared_ptr<SharedOutput> sink = nullptr)
+        : program_(std::move(program)), level_(level), sink_(std::move(sink)) {}
+    // A logger for a server: its lines go through a SharedOutput of its own on stderr.
+    static Logger queued(std::string program, LogLevel level);
     // The level from -q/-v counts: -q errors only, none: info, -v: debug.
     static LogLevel level_from_flags(bool quiet, std::size_t verbose);
 
@@ -29,6 +38,7 @@ class Logger {
   private:
     std::string program_;
     LogLevel level_;
+    std::shared_ptr<SharedOutput> sink_;
 };
 
 // Prints one line on stdout and flushes it at once: the "listening on ADDR" line that tests and

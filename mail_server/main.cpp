@@ -123,8 +123,8 @@ int serve(const net::Args& args) {
         throw net::UsageError("unexpected argument '" + args.positionals().front() + "'");
     }
     if (args.has("quiet") && args.has("verbose")) throw net::UsageError("-q and -v contradict");
-    const net::Logger log("mail_server",
-                          args.has("quiet") ? net::LogLevel::kError : net::LogLevel::kInfo);
+    const auto log = net::Logger::queued(
+        "mail_server", args.has("quiet") ? net::LogLevel::kError : net::LogLevel::kInfo);
 
     auto shared = std::make_unique<mail::ServiceShared>();
     mail::SessionConfig& config = shared->session;
@@ -156,7 +156,7 @@ int serve(const net::Args& args) {
     net::TerminationSignals signals;  // before any thread starts, so all inherit the mask
     net::WorkerPool pool(kStorageThreads);
     const auto store = open_store(args, pool, config.hostname);
-    net::SharedOutput transcript(STDOUT_FILENO);
+    net::SharedOutput transcript(STDOUT_FILENO, "mail_server");
 
     shared->store = store.get();
     shared->transcript = &transcript;

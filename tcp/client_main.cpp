@@ -1,13 +1,16 @@
 // tcp_client: the book's TCPClient.py. Connects (step 1), sends what the user types (step 2),
 // prints what comes back (step 3). With stdin not a terminal it streams instead: input and reply
-// flow at the same time, so a file of any size goes through without deadlock.
+// flow at the same time, so a file of any size goes through without deadlock. Either way it
+// never waits on a silent server for longer than -W.
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <array>
+#include <chrono>
+#include <cstdio>
 #include <cstring>
-#include <iostream>
+#include <string>
 
 #include "common/address.hpp"
 #include "common/blocking.hpp"
@@ -24,9 +27,14 @@ using namespace std::chrono_literals;
 constexpr const char* kDefaultHost = "127.0.0.1";
 constexpr const char* kDefaultPort = "12000";
 constexpr const char* kPrompt = "Input lowercase sentence: ";
-constexpr auto kDefaultTimeout = 10s;
-constexpr std::size_t kMaxTypedLine = 1024 * 1024;    // a terminal line; streams have no limit
+constexpr auto kDefaultTimeout = 10s;  // -W: connecting, and any wait on the server (69 after)
+constexpr std::size_t kMaxTypedLine = 1024 * 1024;  // a terminal line; streams have no limit
+// A reply line at a terminal is held until its newline up to this size; beyond it, it is printed
+// as it comes, so a reply without a newline cannot grow the client's memory.
+constexpr std::size_t kMaxReplyLine = 1024 * 1024;
 constexpr std::size_t kMaxPendingInput = 256 * 1024;  // read-ahead of stdin while streaming
+
+using Clock = std::chrono::steady_clock;
 
 net::CommandLine command_line() {
     return net::CommandLine(
@@ -37,7 +45,7 @@ net::CommandLine command_line() {
              "12000).\nOn a terminal it prompts for each line; otherwise it streams stdin to the "
              "server and the reply to stdout.\nHOST may also be HOST:PORT or [IPv6]:PORT.",
          .options = {
-             {"timeout", 'W', "SEC", "connect and reply timeout (default 10)"},
+             {"timeout", 'W', "SEC", "connect timeout, and for a silent server (default 10)"},
              {"quiet", 'q', "", "no prompt"},
          }});
 }
@@ -48,6 +56,18 @@ net::CommandLine command_line() {
                           "connection to " + peer + " failed: " + std::strerror(error));
 }
 
+// "10 s", "0.5 s": the -W value in messages.
+std::string describe_timeout(std::chrono::milliseconds timeout) {
+    std::array<char, 32> text{};
+    std::snprintf(text.data(), text.size(), "%g s", static_cast<double>(timeout.count()) / 1000.0);
+    return text.data();
+}
+
+[[noreturn]] void no_reply(const std::string& peer, std::chrono::milliseconds timeout) {
+    throw net::FatalError(net::kExitUnavailable,
+                          "no reply from " + peer + " for " + describe_timeout(timeout) + " (-W)");
+}
+
 void write_stdout(std::string_view bytes) {
     try {
         net::write_all(STDOUT_FILENO, bytes);
@@ -56,10 +76,48 @@ void write_stdout(std::string_view bytes) {
     }
 }
 
+// Prints the server's reply to one typed line, "From Server: " and the line. A line longer
+// than kMaxReplyLine goes out in pieces as it arrives; a "\r" before its "\n" is dropped.
+class ReplyPrinter {
+  public:
+    // Prints what `pending` holds of the reply; true once its newline is out.
+    bool print(net::Buffer& pending) {
+        const auto eol = pending.find_eol(scanned_);
+        if (!eol && pending.readable_bytes() < kMaxReplyLine) {
+            scanned_ = pending.readable_bytes();
+            return false;
+        }
+        std::string out = started_ ? std::string() : std::string("From Server: ");
+        if (eol) {
+            const std::size_t end = *eol > 0 && pending.peek()[*eol - 1] == '\r' ? *eol - 1 : *eol;
+            out.append(pending.peek(), end).push_back('\n');
+            pending.consume(*eol + 1);
+        } else {
+            out.append(pending.view());
+            pending.consume_all();
+        }
+        write_stdout(out);
+        started_ = !eol.has_value();
+        scanned_ = 0;
+        return eol.has_value();
+    }
+    // The connection ended in the middle of a reply: what came of it, and a newline.
+    void finish(net::Buffer& pending) {
+        if (!started_ && pending.empty()) return;
+        write_stdout((started_ ? std::string() : std::string("From Server: ")) +
+                     std::string(pending.view()) + "\n");
+        pending.consume_all();
+    }
+
+  private:
+    bool started_ = false;     // part of the current line is out already
+    std::size_t scanned_ = 0;  // bytes of the buffer known to hold no newline
+};
+
 // Terminal mode: prompt, read a line, send it, print the reply, until end of input (Ctrl-D).
 int converse(int sock, const std::string& peer, std::chrono::milliseconds timeout, bool prompt) {
     net::LineReader typed(kMaxTypedLine);
-    net::LineReader replies(std::numeric_limits<std::size_t>::max() / 2);
+    net::Buffer replies;
     for (;;) {
         if (prompt) write_stdout(kPrompt);
         const auto line = net::read_line(typed, STDIN_FILENO);
@@ -75,37 +133,47 @@ int converse(int sock, const std::string& peer, std::chrono::milliseconds timeou
         } catch (const std::system_error& e) {
             lost_connection(peer, e.code().value());
         }
-        for (;;) {
-            const auto reply = replies.next();
-            if (reply.status == net::LineStatus::kLine) {
-                write_stdout("From Server: " + std::string(reply.line) + "\n");
-                break;
+        ReplyPrinter printer;
+        while (!printer.print(replies)) {
+            if (!net::wait_readable(sock, timeout)) no_reply(peer, timeout);
+            const auto io = net::read_into(replies, sock);
+            if (io.status == net::IoStatus::kClosed) {
+                printer.finish(replies);
+                lost_connection(peer, 0);
             }
-            if (reply.status == net::LineStatus::kEof) lost_connection(peer, 0);
-            if (!net::wait_readable(sock, timeout)) {
-                throw net::FatalError(net::kExitUnavailable, "no reply from " + peer);
-            }
-            const auto io = net::read_into(replies.buffer(), sock);
-            if (io.status == net::IoStatus::kClosed) replies.set_eof();
             if (io.status == net::IoStatus::kError) lost_connection(peer, io.error);
         }
     }
 }
 
 // Stream mode: stdin -> server and server -> stdout at once; half-close after EOF, then drain.
-int stream(int sock, const std::string& peer) {
+// While it waits on the server (for the reply after the input ended, or for the server to take
+// what is left to send), the server has `timeout` to move a byte, as with nc -w.
+int stream(int sock, const std::string& peer, std::chrono::milliseconds timeout) {
     net::set_nonblocking(sock);
     net::Buffer to_server;
     std::array<char, net::kReadChunk> from_server{};
     bool input_done = false;
     bool sent_fin = false;
+    auto server_moved = Clock::now();  // the last byte either way, while waiting on the server
     for (;;) {
         std::array<pollfd, 2> fds{};
         fds[0] = {sock, POLLIN, 0};
         if (!to_server.empty()) fds[0].events |= POLLOUT;
         const bool want_input = !input_done && to_server.readable_bytes() < kMaxPendingInput;
         fds[1] = {want_input ? STDIN_FILENO : -1, POLLIN, 0};
-        net::wait_any(fds, net::Deadline::never());
+        const bool awaiting_server = input_done || !to_server.empty();
+        if (!awaiting_server) server_moved = Clock::now();
+        const auto deadline =
+            awaiting_server ? net::Deadline::at(server_moved + timeout) : net::Deadline::never();
+        if (net::wait_any(fds, deadline) == 0) {
+            if (!to_server.empty()) {
+                throw net::FatalError(
+                    net::kExitUnavailable,
+                    peer + " took no input for " + describe_timeout(timeout) + " (-W)");
+            }
+            no_reply(peer, timeout);
+        }
         if (fds[1].revents != 0) {
             const auto io = net::read_into(to_server, STDIN_FILENO,
                                            kMaxPendingInput - to_server.readable_bytes());
@@ -118,6 +186,7 @@ int stream(int sock, const std::string& peer) {
         if ((fds[0].revents & POLLOUT) != 0) {
             const auto io = net::write_from(to_server, sock);
             if (io.status == net::IoStatus::kError) lost_connection(peer, io.error);
+            if (io.status == net::IoStatus::kOk && io.bytes > 0) server_moved = Clock::now();
         }
         if (input_done && to_server.empty() && !sent_fin) {
             ::shutdown(sock, SHUT_WR);  // tell the server we are done; it finishes and closes
@@ -127,6 +196,7 @@ int stream(int sock, const std::string& peer) {
             const auto io = net::read_some(sock, from_server);
             if (io.status == net::IoStatus::kOk) {
                 write_stdout({from_server.data(), io.bytes});
+                server_moved = Clock::now();
             } else if (io.status == net::IoStatus::kClosed) {
                 if (!sent_fin) lost_connection(peer, 0);
                 return net::kExitOk;
@@ -152,7 +222,7 @@ int run(const net::Args& args) {
     if (::isatty(STDIN_FILENO) != 0) {
         return converse(connection.fd.get(), peer, timeout, !args.has("quiet"));
     }
-    return stream(connection.fd.get(), peer);
+    return stream(connection.fd.get(), peer, timeout);
 }
 
 }  // namespace

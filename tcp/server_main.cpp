@@ -35,8 +35,8 @@ int serve(const net::Args& args) {
     if (!args.positionals().empty()) {
         throw net::UsageError("unexpected argument '" + args.positionals().front() + "'");
     }
-    const net::Logger log("tcp_server",
-                          net::Logger::level_from_flags(args.has("quiet"), args.count("verbose")));
+    const auto log = net::Logger::queued(
+        "tcp_server", net::Logger::level_from_flags(args.has("quiet"), args.count("verbose")));
     const net::ServerGroupOptions options{
         .listen = net::listen_spec(args, kDefaultPort),
         .server = {.connection = {.idle_timeout = args.seconds_or("timeout", kDefaultIdleTimeout,

@@ -2,6 +2,7 @@
 #include "heartbeat.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 #include "ping_message.hpp"
@@ -9,10 +10,20 @@
 namespace ping {
 namespace {
 
+// A send time further than this from our clock is no clock's: forged, or garbage.
+constexpr double kMaxClockSkewSeconds = 24 * 3600;
+
 std::string format_ms(double ms) {
     char text[32];
     std::snprintf(text, sizeof text, "%.3f", ms);
     return text;
+}
+
+// "one-way delay 0.125 ms", or "bad timestamp" for a send time no clock could have given.
+std::string describe_delay(double wall_now, double send_time) {
+    const double delay = wall_now - send_time;
+    if (!std::isfinite(delay) || std::fabs(delay) > kMaxClockSkewSeconds) return "bad timestamp";
+    return "one-way delay " + format_ms(delay * 1000.0) + " ms";
 }
 
 }  // namespace
@@ -23,12 +34,11 @@ std::vector<std::string> HeartbeatMonitor::on_datagram(const std::string& client
     std::vector<std::string> events;
     const auto fields = parse_ping(datagram);
     if (!fields) return events;
-    const std::string delay = format_ms((wall_now - fields->send_time) * 1000.0);
+    const std::string delay = describe_delay(wall_now, fields->send_time);
     auto [it, is_new] = clients_.try_emplace(client);
     Client& state = it->second;
     if (is_new) {
-        events.push_back(client + ": first ping seq=" + std::to_string(fields->seq) +
-                         ", one-way delay " + delay + " ms");
+        events.push_back(client + ": first ping seq=" + std::to_string(fields->seq) + ", " + delay);
     } else {
         by_last_seen_.erase({state.last_seen, client});
         if (fields->seq > state.last_seq + 1) {
@@ -43,8 +53,7 @@ std::vector<std::string> HeartbeatMonitor::on_datagram(const std::string& client
                              " arrived after seq=" + std::to_string(state.last_seq) +
                              " (reordered or duplicated)");
         }
-        events.push_back(client + ": seq=" + std::to_string(fields->seq) + " one-way delay " +
-                         delay + " ms");
+        events.push_back(client + ": seq=" + std::to_string(fields->seq) + " " + delay);
     }
     state.last_seq = std::max(state.last_seq, fields->seq);
     ++state.received;

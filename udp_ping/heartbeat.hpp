@@ -22,8 +22,9 @@ class HeartbeatMonitor {
     explicit HeartbeatMonitor(Clock::duration timeout) : timeout_(timeout) {}
 
     // Log lines for one datagram from `client`: its first ping, each one-way delay (from the
-    // ping's own send time; meaningful when both clocks agree, as on one machine), and gaps in
-    // the sequence. Datagrams that are not pings are not followed.
+    // ping's own send time; meaningful when both clocks agree, as on one machine; "bad
+    // timestamp" for a send time more than a day off), and gaps in the sequence. Datagrams that
+    // are not pings are not followed.
     std::vector<std::string> on_datagram(const std::string& client, std::string_view datagram,
                                          double wall_now, Clock::time_point now);
     // Clients silent for the timeout: one line each, then they are forgotten. O(log n) each.

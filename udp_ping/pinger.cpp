@@ -20,6 +20,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// Datagrams read in one go at most, so a flood cannot keep the loop from its timers.
+constexpr int kMaxDatagramsPerRead = 256;
+
 // After each ping, look for its reply without sleeping for this long: a loopback or LAN reply is
 // caught the moment it lands, without a scheduler wake-up (which is what sockperf does). Then
 // poll() sleeps as usual, so a slow or lost reply costs no CPU.
@@ -85,7 +88,7 @@ void Pinger::spin_for_reply() {
 bool Pinger::read_replies() {
     auto& datagram = datagram_;
     bool got = false;
-    for (;;) {
+    for (int i = 0; i < kMaxDatagramsPerRead; ++i) {
         const ssize_t n = ::recv(sock_.get(), datagram.data(), datagram.size(), MSG_DONTWAIT);
         const auto now = Clock::now();
         if (n < 0) {
@@ -122,17 +125,27 @@ bool Pinger::read_replies() {
                 line(prefix + " (DUP!)");
                 break;
             case ReplyKind::kForeign:
-                ++foreign_;
-                line("ignored " + std::to_string(n) + " bytes from " + target_ +
-                     ": not a reply to this run");
+                // One line for the first, then one a second for the rest: a flood of strangers
+                // must not flood the terminal too.
+                report_ignored(now);
+                if (ignored_.add(now)) {
+                    line("ignored " + std::to_string(n) + " bytes from " + target_ +
+                         ": not a reply to this run");
+                }
                 break;
         }
     }
+    return got;
+}
+
+void Pinger::report_ignored(Clock::time_point now) {
+    if (const auto summary = ignored_.due(now)) line(*summary);
 }
 
 void Pinger::report_timeouts(Clock::time_point now) {
     for (const auto seq : tracker_.expire(now))
         line("Request timed out: seq=" + std::to_string(seq));
+    report_ignored(now);
 }
 
 bool Pinger::finished(Clock::time_point now) const {
@@ -144,6 +157,7 @@ bool Pinger::finished(Clock::time_point now) const {
 net::Deadline Pinger::wake_deadline(Clock::time_point now) const {
     Clock::time_point wake = stop_.when();  // never(): the latest time_point
     if (const auto timeout = tracker_.next_deadline()) wake = std::min(wake, *timeout);
+    if (const auto summary = ignored_.next_due()) wake = std::min(wake, *summary);
     if (more_to_send()) {
         wake = std::min(wake, options_.flood && latest_answered_ ? now : next_send_);
     }
@@ -176,6 +190,7 @@ int Pinger::run(net::TerminationSignals& signals) {
             break;
         }
     }
+    if (const auto summary = ignored_.flush()) line(*summary);
     const auto elapsed =
         std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start_);
     if (options_.flood && !options_.quiet && !options_.json) print("\n");
@@ -203,7 +218,7 @@ std::string Pinger::json() const {
     out += "], \"summary\": {\"transmitted\": " + std::to_string(stats_.transmitted()) +
            ", \"received\": " + std::to_string(stats_.received()) +
            ", \"duplicates\": " + std::to_string(stats_.duplicates()) +
-           ", \"foreign\": " + std::to_string(foreign_) +
+           ", \"foreign\": " + std::to_string(ignored_.total()) +
            ", \"loss_percent\": " + number(stats_.loss_percent());
     if (stats_.received() > 0) {
         out += ", \"min_ms\": " + number(stats_.min()) + ", \"avg_ms\": " + number(stats_.avg()) +

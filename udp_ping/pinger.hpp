@@ -15,6 +15,7 @@
 #include "common/deadline.hpp"
 #include "common/fd.hpp"
 #include "common/signals.hpp"
+#include "udp_ping/ignored_datagrams.hpp"
 #include "udp_ping/ping_stats.hpp"
 #include "udp_ping/probe_tracker.hpp"
 
@@ -63,12 +64,14 @@ class Pinger {
     bool read_replies();  // true when at least one datagram was read
     void spin_for_reply();
     void report_timeouts(Clock::time_point now);
+    void report_ignored(Clock::time_point now);
     [[nodiscard]] bool more_to_send() const {
         return options_.count == 0 || next_seq_ <= options_.count;
     }
     [[nodiscard]] bool finished(Clock::time_point now) const;
     // When the loop must wake up without a datagram or signal: the next ping due, the oldest
-    // probe's timeout, or the end of the run (-w), whichever comes first.
+    // probe's timeout, the next summary of ignored datagrams, or the end of the run (-w),
+    // whichever comes first.
     [[nodiscard]] net::Deadline wake_deadline(Clock::time_point now) const;
     [[nodiscard]] std::string json() const;
     // Per-probe lines are shown unless -q, --json or -f asked for less.
@@ -85,7 +88,7 @@ class Pinger {
     std::vector<ProbeRecord> records_;
     std::uint64_t next_seq_ = 1;
     bool latest_answered_ = false;  // the last ping sent has its reply (flood sends the next)
-    std::uint64_t foreign_ = 0;
+    IgnoredDatagrams ignored_;      // datagrams that answer no ping of this run
     std::vector<char> datagram_ = std::vector<char>(65536);  // one receive buffer, reused
     Clock::time_point start_;
     Clock::time_point next_send_;

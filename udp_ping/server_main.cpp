@@ -74,8 +74,8 @@ int serve(const net::Args& args) {
     if (!args.positionals().empty()) {
         throw net::UsageError("unexpected argument '" + args.positionals().front() + "'");
     }
-    const net::Logger log("udp_ping_server",
-                          args.has("quiet") ? net::LogLevel::kError : net::LogLevel::kInfo);
+    const auto log = net::Logger::queued(
+        "udp_ping_server", args.has("quiet") ? net::LogLevel::kError : net::LogLevel::kInfo);
     const std::string host = net::strip_brackets(args.value_or("bind", "127.0.0.1"));
     const auto port = args.port_or("port", kDefaultPort);
     ping::PingServerOptions options;

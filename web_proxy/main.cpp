@@ -83,8 +83,8 @@ int serve(const net::Args& args) {
     if (!args.positionals().empty()) {
         throw net::UsageError("unexpected argument '" + args.positionals().front() + "'");
     }
-    const net::Logger log("web_proxy",
-                          net::Logger::level_from_flags(args.has("quiet"), args.count("verbose")));
+    const auto log = net::Logger::queued(
+        "web_proxy", net::Logger::level_from_flags(args.has("quiet"), args.count("verbose")));
     const auto listen = net::listen_spec(args, kDefaultPort);
     auto max_clients = args.uint_or("max-clients", kDefaultMaxClients, 1, 1'000'000);
     web_proxy::ProxySettings settings{

@@ -80,8 +80,8 @@ int serve(const net::Args& args) {
     if (!args.positionals().empty()) {
         throw net::UsageError("unexpected argument '" + args.positionals().front() + "'");
     }
-    const net::Logger log("web_server",
-                          args.has("quiet") ? net::LogLevel::kError : net::LogLevel::kInfo);
+    const auto log = net::Logger::queued(
+        "web_server", args.has("quiet") ? net::LogLevel::kError : net::LogLevel::kInfo);
     const auto listen = net::listen_spec(args, kDefaultPort);
     const std::string root_path = args.value_or("root", ".");
     const auto timeout = args.seconds_or("timeout", kDefaultTimeout, 1ms, 86400s);
@@ -104,7 +104,7 @@ int serve(const net::Args& args) {
     const web::RootDirectory root = open_root(root_path);
     const web::StaticFiles files(root, {.listing = !args.has("no-listing")});
     const net::Fd log_fd = open_access_log(args);
-    net::SharedOutput sink(log_fd.get());
+    net::SharedOutput sink(log_fd.get(), "web_server");
 
     net::TerminationSignals signals;  // before any thread starts, so all inherit the mask
     const web::ServiceOptions options{.timeout = timeout,

@@ -2,6 +2,7 @@
 // our own sockets, with tcp_client, and with OpenBSD nc as a third-party client.
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -15,7 +16,9 @@
 #include <vector>
 
 #include "common/socket.hpp"
+#include "tests/support/build_info.hpp"
 #include "tests/support/cli_expectations.hpp"
+#include "tests/support/pipe.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/pty.hpp"
 #include "tests/support/scripted_tcp_server.hpp"
@@ -528,6 +531,103 @@ TEST(TcpClient, ConnectionResetByServerExits69WithOneLine) {
     EXPECT_EQ(client.read_stdout(Deadline(kIo)), "");
     ASSERT_EQ(split_lines(err).size(), 1U) << err;
     EXPECT_TRUE(err.starts_with("tcp_client: ")) << err;
+}
+
+// A server that accepts and reads but never answers. In pipe mode -W bounds the wait once the
+// input has ended (nc -w): exit 69 with one line, not a wait forever.
+TEST(TcpClient, StreamGivesUpOnAServerThatNeverAnswers) {
+    Pipe release = make_pipe();
+    ScriptedTcpServer silent([fd = release.read_end.get()](Fd conn) {
+        (void)recv_until_eof(conn.get(), Deadline(kIo));  // the input and its end
+        (void)wait_readable(fd, Deadline(kIo));           // then nothing, the connection open
+    });
+    const auto start = Clock::now();
+    const Finished result =
+        run_client({"-W", "0.5", "127.0.0.1:" + std::to_string(silent.port())}, "hello\n", 10s);
+    const auto took = Clock::now() - start;
+    write_all(release.write_end.get(), "x");
+    EXPECT_EQ(result.status, ExitStatus::exit_code(69)) << result.err;
+    EXPECT_EQ(result.out, "");
+    ASSERT_EQ(split_lines(result.err).size(), 1U) << result.err;
+    EXPECT_TRUE(result.err.starts_with("tcp_client: no reply from 127.0.0.1:")) << result.err;
+    EXPECT_TRUE(contains(result.err, " for 0.5 s (-W)")) << result.err;
+    EXPECT_GE(took, 400ms);
+    EXPECT_LT(took, 5s);
+}
+
+// A server that takes nothing: the input cannot all be sent. -W bounds that wait too.
+TEST(TcpClient, StreamGivesUpOnAServerThatTakesNoInput) {
+    Pipe release = make_pipe();
+    ScriptedTcpServer deaf([fd = release.read_end.get()](Fd) {
+        (void)wait_readable(fd, Deadline(kIo));  // holds the connection, reading nothing
+    });
+    const Finished result = run_client({"-W", "0.5", "127.0.0.1:" + std::to_string(deaf.port())},
+                                       std::string(16 * kMiB, 'x'), 10s);
+    write_all(release.write_end.get(), "x");
+    EXPECT_EQ(result.status, ExitStatus::exit_code(69)) << result.err;
+    ASSERT_EQ(split_lines(result.err).size(), 1U) << result.err;
+    EXPECT_TRUE(contains(result.err, " took no input for 0.5 s (-W)")) << result.err;
+}
+
+// -W is how long the server may stay silent, not how long the whole reply may take.
+TEST(TcpClient, StreamWaitsForASlowButSteadyReply) {
+    ScriptedTcpServer slow([](Fd conn) {
+        (void)recv_until_eof(conn.get(), Deadline(kIo));  // the input, to its end
+        for (const char c : std::string("SLOWLY\n")) {
+            pollfd none{-1, 0, 0};
+            ::poll(&none, 1, 200);  // 1.4 s in all, never 0.5 s without a byte
+            send_all(conn.get(), std::string(1, c), Deadline(kIo));
+        }
+    });
+    const Finished result =
+        run_client({"-W", "0.5", "127.0.0.1:" + std::to_string(slow.port())}, "slowly\n", 10s);
+    EXPECT_EQ(result.status, ExitStatus::exit_code(0)) << result.err;
+    EXPECT_EQ(result.out, "SLOWLY\n");
+}
+
+TEST(TcpClient, TerminalGivesUpOnAServerThatNeverAnswers) {
+    ScriptedTcpServer silent([](Fd conn) { (void)recv_until_eof(conn.get(), Deadline(kIo)); });
+    PseudoTerminal tty;
+    Process client = Process::start(bin_path("tcp_client"),
+                                    {"-W", "0.5", "127.0.0.1:" + std::to_string(silent.port())},
+                                    {.in = Redirect::fd(tty.slave()), .new_session = true});
+    tty.close_slave();
+    ASSERT_TRUE(client.read_stdout_until("Input lowercase sentence: ", Deadline(kIo)));
+    tty.type("anyone there?\n", Deadline(kIo));
+    const Finished result = client.finish(Deadline(10s));
+    EXPECT_EQ(result.status, ExitStatus::exit_code(69)) << result.err;
+    ASSERT_EQ(split_lines(result.err).size(), 1U) << result.err;
+    EXPECT_TRUE(contains(result.err, "no reply from 127.0.0.1:")) << result.err;
+}
+
+// At a terminal a reply line is held until its newline only up to 1 MiB; a longer one is printed
+// as it comes, every byte of it, and the next prompt follows its newline.
+TEST(TcpClient, TerminalPrintsAReplyLineLongerThanTheCapWhole) {
+    std::string reply = numbered_blocks(3 * kMiB, 5);
+    std::replace(reply.begin(), reply.end(), '\n', 'x');  // 3 MiB, not one newline
+    ScriptedTcpServer server([&reply](Fd conn) {
+        while (recv_exactly(conn.get(), 1, Deadline(kIo)) != "\n") {
+        }
+        send_all(conn.get(), reply + "\nsecond\n", Deadline(kIo));
+        (void)recv_until_eof(conn.get(), Deadline(kIo));
+    });
+    PseudoTerminal tty;
+    Process client =
+        Process::start(bin_path("tcp_client"), {"127.0.0.1:" + std::to_string(server.port())},
+                       {.in = Redirect::fd(tty.slave()), .new_session = true});
+    tty.close_slave();
+    ASSERT_TRUE(client.read_stdout_until("Input lowercase sentence: ", Deadline(kIo)));
+    tty.type("send me a long one\n", Deadline(kIo));
+    const auto printed = client.read_stdout_until("\nInput lowercase sentence: ", Deadline(kIo));
+    ASSERT_TRUE(printed.has_value()) << "no second prompt";
+    EXPECT_TRUE(*printed == "From Server: " + reply + "\nInput lowercase sentence: ")
+        << printed->size() << " bytes, starting " << printed->substr(0, 40);
+    tty.type("again\n", Deadline(kIo));
+    const auto second = client.read_stdout_until("\nInput lowercase sentence: ", Deadline(kIo));
+    ASSERT_TRUE(second.has_value());
+    EXPECT_EQ(*second, "From Server: second\nInput lowercase sentence: ");
+    tty.type_eof(Deadline(kIo));
+    EXPECT_EQ(client.finish(Deadline(kIo)).status, ExitStatus::exit_code(0));
 }
 
 TEST(TcpClient, PromptsOnATerminal) {

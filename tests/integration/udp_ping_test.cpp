@@ -17,6 +17,7 @@
 #include "tests/support/build_info.hpp"
 #include "tests/support/cli_expectations.hpp"
 #include "tests/support/process.hpp"
+#include "tests/support/scripted_udp_server.hpp"
 #include "tests/support/server_process.hpp"
 #include "tests/support/socket_client.hpp"
 #include "tests/support/tools.hpp"
@@ -247,6 +248,25 @@ TEST(UdpPing, SigintPrintsTheSummaryOfAnEndlessRun) {
     EXPECT_TRUE(contains(result.out, "rtt min/avg/max/mdev = ")) << result.out;
 }
 
+// Datagrams that answer no ping: the first has its own line, the rest are counted, one line a
+// second (here the end of the run comes first).
+TEST(UdpPing, DatagramsThatAreNotRepliesGetOneLineThenACount) {
+    ScriptedUdpServer stranger(
+        [](const std::string&, int) { return std::optional<std::string>("not a reply"); });
+    const Finished ping = run_ping(
+        {"-c", "3", "-i", "0.05", "-W", "0.2", "127.0.0.1", std::to_string(stranger.port())});
+    EXPECT_EQ(ping.status, ExitStatus::exit_code(1)) << ping.err;
+    std::vector<std::string> ignored;
+    for (const auto& line : split_lines(ping.out)) {
+        if (line.starts_with("ignored ")) ignored.push_back(line);
+    }
+    ASSERT_EQ(ignored.size(), 2U) << ping.out;
+    EXPECT_EQ(ignored[0], "ignored 11 bytes from 127.0.0.1:" + std::to_string(stranger.port()) +
+                              ": not a reply to this run");
+    EXPECT_EQ(ignored[1], "ignored 2 more datagrams in the last second (not replies to this run)");
+    EXPECT_EQ(timed_out(ping), range(1, 3)) << ping.out;
+}
+
 TEST(UdpPing, FloodOf200FinishesQuickly) {
     ServerProcess server = start_server({"-q"});
     const auto start = Clock::now();
@@ -289,6 +309,22 @@ TEST(UdpPingServer, ReportsAClientThatStopped) {
     ASSERT_TRUE(wait_for_log(server, ": stopped (no ping for ", Deadline(kIo))) << server.log();
     const std::string log = server.log();
     EXPECT_TRUE(contains(log, "after seq=3; 3 received, 0 lost)")) << log;
+}
+
+TEST(UdpPingServer, SaysBadTimestampForASendTimeNoClockGave) {
+    ServerProcess server = start_server();
+    Fd sock = udp_connect(server.connect_host(), server.port());
+    for (const std::string& ping :
+         {std::string("Ping 1 1e308"), std::string("Ping 2 1"), ping_message(3)}) {
+        send_datagram(sock.get(), ping);
+        const auto reply = recv_datagram(sock.get(), Deadline(kIo));
+        ASSERT_TRUE(reply.has_value()) << "no echo of [" << ping << "]; log:\n" << server.log();
+    }
+    ASSERT_TRUE(wait_for_log(server, ": seq=3 one-way delay ", Deadline(kIo))) << server.log();
+    const std::string log = server.log();
+    EXPECT_TRUE(contains(log, ": first ping seq=1, bad timestamp\n")) << log;
+    EXPECT_TRUE(contains(log, ": seq=2 bad timestamp\n")) << log;
+    EXPECT_FALSE(contains(log, "inf")) << log;
 }
 
 TEST(UdpPingServer, SurvivesGarbageDatagrams) {

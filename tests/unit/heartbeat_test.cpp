@@ -49,6 +49,23 @@ TEST(HeartbeatTest, OneWayDelayFromWallTimes) {
               Lines{"127.0.0.1:5000: seq=3 one-way delay -500.000 ms"});
 }
 
+TEST(HeartbeatTest, ASendTimeNoClockGaveIsABadTimestamp) {
+    HeartbeatMonitor monitor(1s);
+    const double now = 1'764'044'078.5;
+    // 1e308 seconds from now overflows to -inf milliseconds; 1 (in 1970) is no clock's either.
+    EXPECT_EQ(monitor.on_datagram(client, "Ping 1 1e308", now, t0),
+              Lines{"127.0.0.1:5000: first ping seq=1, bad timestamp"});
+    EXPECT_EQ(monitor.on_datagram(client, "Ping 2 1", now, t0 + 1s),
+              Lines{"127.0.0.1:5000: seq=2 bad timestamp"});
+    EXPECT_EQ(monitor.on_datagram(client, "Ping 3 1764131000.5", now, t0 + 2s),
+              Lines{"127.0.0.1:5000: seq=3 bad timestamp"});  // a day and a bit ahead
+    // Within a day either way, clocks that disagree still show as they are.
+    EXPECT_EQ(monitor.on_datagram(client, "Ping 4 1764044178.5", now, t0 + 3s),
+              Lines{"127.0.0.1:5000: seq=4 one-way delay -100000.000 ms"});
+    EXPECT_EQ(monitor.on_datagram(client, "Ping 5 1764044078.25", now, t0 + 4s),
+              Lines{"127.0.0.1:5000: seq=5 one-way delay 250.000 ms"});
+}
+
 TEST(HeartbeatTest, GapOfOne) {
     HeartbeatMonitor monitor(1s);
     feed(monitor, 1, t0);

@@ -1,12 +1,19 @@
-// Logger: the level from -q/-v, filtering, and the "prog: message" line format; announce().
+// Logger: the level from -q/-v, filtering, the "prog: message" line format, lines through a
+// shared sink; announce().
 #include "common/log.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "common/batched_output.hpp"
+#include "common/blocking.hpp"
+#include "tests/support/pipe.hpp"
 
 namespace net {
 namespace {
@@ -112,6 +119,41 @@ TEST(LoggerTest, LinesFromThreadsDoNotInterleave) {
         start = end + 1;
     }
     EXPECT_EQ(lines, static_cast<std::size_t>(kThreads * kLines));
+}
+
+TEST(LoggerTest, CopiesShareOneSinkAndItsOrder) {
+    test::Pipe p = test::make_pipe();
+    auto sink = std::make_shared<SharedOutput>(p.write_end.get(), "prog");
+    {
+        const Logger logger("prog", LogLevel::kInfo, sink);
+        const Logger copy = logger;  // NOLINT(performance-unnecessary-copy-initialization)
+        logger.info("one");
+        copy.warning("two");
+        logger.debug("filtered");
+        copy.error("three");
+    }
+    sink.reset();  // the last owner: everything queued is written before this returns
+    p.write_end.reset();
+    std::string out(256, '\0');
+    ASSERT_TRUE(wait_readable(p.read_end.get(), std::chrono::seconds(10)));
+    const ssize_t n = ::read(p.read_end.get(), out.data(), out.size());
+    ASSERT_GT(n, 0);
+    out.resize(static_cast<std::size_t>(n));
+    EXPECT_EQ(out, "prog: one\nprog: warning: two\nprog: three\n");
+}
+
+TEST(LoggerTest, QueuedWritesToStderrByTheTimeItIsGone) {
+    CaptureStderr();
+    {
+        const Logger logger = Logger::queued("web_server", LogLevel::kInfo);
+        for (int i = 0; i < 100; ++i)
+            logger.info("line " + std::to_string(i));
+    }
+    const std::string out = GetCapturedStderr();
+    std::string expected;
+    for (int i = 0; i < 100; ++i)
+        expected += "web_server: line " + std::to_string(i) + "\n";
+    EXPECT_EQ(out, expected);
 }
 
 TEST(AnnounceTest, PrintsOneLineOnStdout) {
