@@ -159,6 +159,11 @@ void Session::handle_command(const Command& command) {
             return handle_auth(command);
         case Verb::kNotImplemented:
             return reply_error("502 5.5.1 Error: command not implemented");
+        case Verb::kNotSmtp:
+            // Postfix drops these sessions too (smtpd_forbidden_commands): whatever follows is
+            // another protocol's payload, never commands to run.
+            return close_with("421 4.7.0 " + config_.hostname +
+                              " Error: not an SMTP command; closing the connection");
         case Verb::kUnknown:
             return reply_error(command.name.empty() ? "500 5.5.2 Error: bad syntax"
                                                     : "500 5.5.2 Error: command not recognized");

@@ -228,6 +228,44 @@ TEST_F(SessionTest, UnknownAndUnimplementedCommands) {
     EXPECT_EQ(feed("AUTH PLAIN\r\n"), "502 5.5.1 Error: authentication not enabled\r\n");
 }
 
+// ---- Another protocol on the SMTP port -------------------------------------------------------
+
+TEST_F(SessionTest, AnHttpRequestIsAnsweredWith421AndNothingAfterItRuns) {
+    // What a proxy relays when asked to POST to the SMTP port: the body holds a whole mail
+    // transaction, which must never run.
+    EXPECT_EQ(feed("POST /submit HTTP/1.1\r\nHost: mail.test:25\r\nContent-Length: 99\r\n\r\n"
+                   "EHLO x\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.org>\r\nDATA\r\n"
+                   "hi\r\n.\r\nQUIT\r\n"),
+              "421 4.7.0 mail.test Error: not an SMTP command; closing the connection\r\n");
+    EXPECT_EQ(events.closes, 1);
+    EXPECT_EQ(events.begun, 0);
+    EXPECT_EQ(session().state(), Session::State::kClosed);
+}
+
+TEST_F(SessionTest, HeaderLinesAndHttpMethodsCloseInAnyStateAndAnyCase) {
+    for (const std::string_view line :
+         {"get / HTTP/1.0", "Connect mail.test:25 HTTP/1.1", "Host: mail.test", "user-agent: x",
+          "Content-Type: text/plain", "PUT /x HTTP/1.1"}) {
+        SCOPED_TRACE(std::string(line));
+        for (int step = 0; step < 3; ++step) {
+            Recorder recorder;
+            Session s(config, ClientInfo{.number = 1, .address = "::1", .id_prefix = "ID"},
+                      recorder);
+            s.start();
+            net::Buffer in;
+            // Before EHLO, after it, and inside a transaction.
+            if (step >= 1) in.append("EHLO x\r\n");
+            if (step >= 2) in.append("MAIL FROM:<a@example.org>\r\n");
+            in.append(std::string(line) + "\r\nNOOP\r\n");
+            s.receive(in);
+            EXPECT_TRUE(recorder.sent.ends_with(
+                "421 4.7.0 mail.test Error: not an SMTP command; closing the connection\r\n"))
+                << recorder.sent;
+            EXPECT_EQ(recorder.closes, 1);
+        }
+    }
+}
+
 // ---- MAIL and RCPT ----------------------------------------------------------------------------
 
 struct ReplyCase {
