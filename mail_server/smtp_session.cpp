@@ -292,6 +292,7 @@ void Session::handle_data(const Command& command) {
     message_too_big_ = line_too_long_ = abandoned_ = false;
     at_line_start_ = in_headers_ = true;
     in_subject_ = false;
+    smuggling_ = bare_line_end_ = false;
     line_length_ = 0;
     subject_.clear();
     state_ = State::kReceivingData;
@@ -446,34 +447,61 @@ void Session::finish_auth(std::string_view user, std::string_view password) {
 
 // ---- DATA -----------------------------------------------------------------------------------
 
+// Only CRLF.CRLF ends the data. A bare LF or CR (one not in a CRLF) also ends a line, and is
+// stored as CRLF, so the stored message has one kind of line end; but a lone dot next to one
+// ("<LF>.<LF>", "<CRLF>.<LF>", "<CR>.<CR>"...) refuses the whole message (554 5.6.0): a relay that
+// took that for the end of the data would read what follows as commands (SMTP smuggling).
 void Session::receive_data(net::Buffer& input) {
     const std::string_view text = input.view();
     std::size_t pos = 0;        // the start of the line being looked at
     std::size_t run_start = 0;  // the first byte not yet delivered
     while (true) {
-        // Only CRLF ends a line: a bare LF is content, so "<LF>.<LF>" never ends the data.
-        const auto end = text.find("\r\n", pos);
-        if (end == std::string_view::npos) break;
-        const std::string_view line = text.substr(pos, end - pos);
-        line_length_ += end + 2 - pos;
+        const auto stop = text.find_first_of("\r\n", pos);
+        if (stop == std::string_view::npos) break;
+        std::size_t end_length = 2;  // CRLF
+        if (text[stop] == '\n') {
+            end_length = 1;  // a bare LF
+        } else if (stop + 1 == text.size()) {
+            break;  // a CR last: whether an LF follows is not known yet
+        } else if (text[stop + 1] != '\n') {
+            end_length = 1;  // a bare CR
+        }
+        const bool bare = end_length == 1;
+        const std::string_view line = text.substr(pos, stop - pos);
+        line_length_ += line.size() + 2;  // as stored, with CRLF
         if (line_length_ > kMaxTextLine) line_too_long_ = true;
         if (line_too_long_) abandon_message();
-        std::string_view content = line;
-        if (at_line_start_ && !line.empty() && line.front() == '.') {
-            deliver(text.substr(run_start, pos - run_start));
-            if (line.size() == 1) {  // <CRLF>.<CRLF>: the end of the data
-                input.consume(end + 2);
+        const bool whole_line = at_line_start_;
+        if (whole_line && line == ".") {
+            if (!bare && !bare_line_end_) {  // <CRLF>.<CRLF>: the end of the data
+                deliver(text.substr(run_start, pos - run_start));
+                input.consume(stop + 2);
                 finish_data();
                 return;
             }
-            run_start = pos + 1;  // 4.5.2: the first dot of a line is dropped
-            content.remove_prefix(1);
+            smuggling_ = true;
+            abandon_message();
         }
-        if (in_headers_ && at_line_start_) note_header_line(content);
+        std::string_view content = line;
+        const bool stuffed = whole_line && !line.empty() && line.front() == '.';
+        if (stuffed) content.remove_prefix(1);  // 4.5.2: the first dot of a line is dropped
+        if (bare) {
+            // The lines before go as they are; this one with CRLF for its bare line end.
+            deliver(text.substr(run_start, pos - run_start));
+            normalised_.assign(content);
+            normalised_ += "\r\n";
+            deliver(normalised_);
+            run_start = stop + 1;
+        } else if (stuffed) {
+            deliver(text.substr(run_start, pos - run_start));
+            run_start = pos + 1;
+        }
+        if (in_headers_ && whole_line) note_header_line(content);
         if (config_.transcript_data) events_.transcript(Direction::kClient, content);
         at_line_start_ = true;
+        bare_line_end_ = bare;
         line_length_ = 0;
-        pos = end + 2;
+        pos = stop + end_length;
     }
     deliver(text.substr(run_start, pos - run_start));
     // The rest is an incomplete line. It stays buffered unless it is already too long: then it
@@ -529,16 +557,24 @@ void Session::abandon_message() {
     events_.discard_message();
 }
 
-void Session::finish_data() {
-    if (line_too_long_) {
-        reset_transaction();
-        state_ = State::kGreeted;
-        return reply("500 5.5.2 Error: message has a line over 1000 octets (RFC 5321 4.5.3.1.6)");
+std::string_view Session::refusal() const {
+    if (smuggling_) {
+        return "554 5.6.0 Error: a lone dot next to a bare <CR> or <LF>; message refused "
+               "(RFC 5321 2.3.8)";
     }
-    if (message_too_big_) {
+    if (line_too_long_) {
+        return "500 5.5.2 Error: message has a line over 1000 octets (RFC 5321 4.5.3.1.6)";
+    }
+    if (message_too_big_) return "552 5.3.4 Message size exceeds fixed maximum message size";
+    return {};
+}
+
+void Session::finish_data() {
+    const std::string_view refused = refusal();
+    if (!refused.empty()) {
         reset_transaction();
         state_ = State::kGreeted;
-        return reply("552 5.3.4 Message size exceeds fixed maximum message size");
+        return reply(refused);
     }
     state_ = State::kStoring;
     const MessageInfo info{

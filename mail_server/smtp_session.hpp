@@ -160,7 +160,8 @@ class Session {
     void deliver(std::string_view lines);
     void note_header_line(std::string_view line);
     void finish_data();
-    void abandon_message();  // discard_message(), once
+    void abandon_message();                          // discard_message(), once
+    [[nodiscard]] std::string_view refusal() const;  // the reply to a refused message, or ""
 
     // Reads one command line from `input`; false when it needs more bytes.
     bool take_command_line(net::Buffer& input, std::string& line);
@@ -198,9 +199,12 @@ class Session {
     std::uint64_t message_bytes_ = 0;
     bool message_too_big_ = false;
     bool line_too_long_ = false;
+    bool smuggling_ = false;       // a lone dot next to a bare CR or LF
     bool abandoned_ = false;       // discard_message() was called for this message
     bool at_line_start_ = true;    // the next data byte starts a line
+    bool bare_line_end_ = false;   // the last data line ended in a bare CR or LF
     std::size_t line_length_ = 0;  // bytes of the current data line seen so far
+    std::string normalised_;       // a line whose bare CR or LF became CRLF
     bool in_headers_ = true;
     bool in_subject_ = false;
     std::string subject_;

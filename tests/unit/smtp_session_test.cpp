@@ -384,14 +384,64 @@ TEST_F(SessionTest, DotUnstuffingAppliesToEveryLineIncludingTheFirst) {
 TEST_F(SessionTest, OnlyCrlfDotCrlfEndsTheData) {
     start_transaction();
     feed("DATA\r\n");
-    const auto headers_end = events.data.size();
     // SMTP smuggling shapes: <LF>.<LF>, <LF>.<CRLF>, <CR>.<CR>, a dot not at a line start.
     feed("a\n.\nb\r\nc\n.\r\nd\r.\re\r\n x.\r\n");
     EXPECT_EQ(events.ended, 0);
     EXPECT_EQ(session().state(), Session::State::kReceivingData);
-    feed(".\r\n");
-    EXPECT_EQ(events.ended, 1);
-    EXPECT_EQ(events.data.substr(headers_end), "a\n.\nb\r\nc\n.\r\nd\r.\re\r\n x.\r\n");
+    // The real end comes, and the message with lone dots next to bare line ends is refused.
+    EXPECT_EQ(feed(".\r\n"),
+              "554 5.6.0 Error: a lone dot next to a bare <CR> or <LF>; message refused "
+              "(RFC 5321 2.3.8)\r\n");
+    EXPECT_EQ(events.ended, 0);
+    EXPECT_EQ(events.discarded, 1);
+    EXPECT_EQ(feed("NOOP\r\n"), "250 2.0.0 Ok\r\n");
+}
+
+// Each shape on its own refuses the message: a relay that takes a bare CR or LF for a line end
+// would see the end of the data at the lone dot and run what follows as commands.
+TEST_F(SessionTest, ALoneDotNextToABareLineEndRefusesTheMessage) {
+    for (const std::string_view shape :
+         {"a\n.\nMAIL FROM:<evil@example.org>\r\n", "a\n.\r\nRCPT TO:<x@example.org>\r\n",
+          "a\r\n.\nDATA\r\n", "a\r.\rQUIT\r\n", "a\r\n.\rb\r\n", "a\r.\r\nb\r\n",
+          ".\nfirst line\r\n", ".\rfirst line\r\n"}) {
+        SCOPED_TRACE(::testing::PrintToString(std::string(shape)));
+        const int discarded = events.discarded;
+        start_transaction();
+        ASSERT_EQ(feed("DATA\r\n").substr(0, 4), "354 ");
+        EXPECT_EQ(feed(shape), "");
+        EXPECT_EQ(session().state(), Session::State::kReceivingData);
+        EXPECT_EQ(events.discarded, discarded + 1);
+        EXPECT_EQ(feed("more\r\n.\r\n").substr(0, 10), "554 5.6.0 ");
+        EXPECT_EQ(events.ended, 0);
+        feed("RSET\r\n");
+    }
+}
+
+TEST_F(SessionTest, OtherBareLineEndsAreStoredAsCrlf) {
+    start_transaction();
+    feed("DATA\r\n");
+    const auto headers_end = events.data.size();
+    // A bare LF and a bare CR end lines (so a dot after them is unstuffed); a dot that is not
+    // alone on its line is content.
+    feed("Subject: bare\n\nline\rnext\r\n..stuffed\n.after\r\nx.\ny\r\n.\r\n");
+    ASSERT_EQ(events.ended, 1);
+    EXPECT_EQ(events.data.substr(headers_end),
+              "Subject: bare\r\n\r\nline\r\nnext\r\n.stuffed\r\nafter\r\nx.\r\ny\r\n");
+    EXPECT_EQ(events.size, events.data.size() - headers_end);
+    EXPECT_EQ(events.subject, "bare");
+}
+
+TEST_F(SessionTest, ACrAtTheEndOfAReadWaitsForTheNextByte) {
+    start_transaction();
+    feed("DATA\r\n");
+    const auto headers_end = events.data.size();
+    feed("crlf\r");
+    feed("\nbare\r");
+    feed("x\r\n.\r");
+    EXPECT_EQ(events.ended, 0);
+    feed("\n");
+    ASSERT_EQ(events.ended, 1);
+    EXPECT_EQ(events.data.substr(headers_end), "crlf\r\nbare\r\nx\r\n");
 }
 
 TEST_F(SessionTest, TheEndOfDataMaySplitAcrossReads) {
