@@ -294,6 +294,7 @@ void Session::handle_data(const Command& command) {
     in_subject_ = false;
     smuggling_ = bare_line_end_ = false;
     line_length_ = 0;
+    data_read_ = 0;
     subject_.clear();
     state_ = State::kReceivingData;
     reply("354 End data with <CR><LF>.<CR><LF>");
@@ -476,6 +477,7 @@ void Session::receive_data(net::Buffer& input) {
             if (!bare && !bare_line_end_) {  // <CRLF>.<CRLF>: the end of the data
                 deliver(text.substr(run_start, pos - run_start));
                 input.consume(stop + 2);
+                data_read_ += stop + 2;
                 finish_data();
                 return;
             }
@@ -518,6 +520,17 @@ void Session::receive_data(net::Buffer& input) {
         abandon_message();
     }
     input.consume(pos);
+    data_read_ += pos;
+    // A refused message is read on to its end only so far: a client streaming without end
+    // gets the reply, then 421, and the connection closes.
+    if (abandoned_ && data_read_ > config_.max_message_bytes + kMaxDataAfterRefusal) {
+        const std::string refused(refusal());
+        reset_transaction();
+        state_ = State::kGreeted;
+        if (!refused.empty()) reply(refused);
+        close_with("421 4.7.0 " + config_.hostname +
+                   " Error: too much data after the message was refused");
+    }
 }
 
 void Session::deliver(std::string_view lines) {

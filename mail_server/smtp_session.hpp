@@ -24,6 +24,10 @@ constexpr std::size_t kMaxTextLine = 1000;           // 4.5.3.1.6, CRLF included
 constexpr std::size_t kMaxErrors = 20;               // then 421 and close, like Postfix's smtpd
 constexpr std::uint64_t kDefaultMaxMessageBytes = 25 * 1024 * 1024;  // SIZE; over -> 552
 constexpr std::size_t kDefaultMaxRecipients = 100;                   // over -> 452 (4.5.3.1.8)
+// A refused message (too big, a line too long, a lone dot next to a bare CR or LF) is read on and
+// dropped to its final dot, so the client gets the reply in step; but DATA is never read beyond
+// the largest message accepted plus this much -> the reply, 421 and close.
+constexpr std::uint64_t kMaxDataAfterRefusal = 4 * 1024 * 1024;
 
 struct Credentials {
     std::string user;
@@ -204,6 +208,7 @@ class Session {
     bool at_line_start_ = true;    // the next data byte starts a line
     bool bare_line_end_ = false;   // the last data line ended in a bare CR or LF
     std::size_t line_length_ = 0;  // bytes of the current data line seen so far
+    std::uint64_t data_read_ = 0;  // bytes of DATA consumed, as sent
     std::string normalised_;       // a line whose bare CR or LF became CRLF
     bool in_headers_ = true;
     bool in_subject_ = false;

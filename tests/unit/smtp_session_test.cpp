@@ -503,6 +503,38 @@ TEST_F(SessionTest, AnEndlessDataLineIsNotBufferedWhole) {
     EXPECT_EQ(feed(".\r\n").substr(0, 4), "500 ");
 }
 
+TEST_F(SessionTest, ARefusedMessageIsReadOnlySoFarThenTheConnectionCloses) {
+    config.max_message_bytes = 100;
+    start_transaction();
+    feed("DATA\r\n");
+    std::string chunk;
+    for (int i = 0; i < 64; ++i)
+        chunk += std::string(998, 'x') + "\r\n";
+    std::string replies;
+    std::size_t sent = 0;
+    while (events.closes == 0 && sent < 2 * kMaxDataAfterRefusal) {
+        replies += feed(chunk);
+        sent += chunk.size();
+    }
+    EXPECT_EQ(replies,
+              "552 5.3.4 Message size exceeds fixed maximum message size\r\n"
+              "421 4.7.0 mail.test Error: too much data after the message was refused\r\n");
+    EXPECT_GT(sent, kMaxDataAfterRefusal);
+    EXPECT_LE(sent, kMaxDataAfterRefusal + 2 * chunk.size());
+    EXPECT_EQ(events.closes, 1);
+    EXPECT_EQ(events.ended, 0);
+}
+
+TEST_F(SessionTest, AnEndlessDataLineIsCutOffToo) {
+    config.max_message_bytes = 1000;
+    start_transaction();
+    feed("DATA\r\n");
+    for (int i = 0; i < 1000 && events.closes == 0; ++i)
+        feed(std::string(10'000, 'z'));
+    EXPECT_EQ(events.closes, 1);
+    EXPECT_EQ(session().state(), Session::State::kClosed);
+}
+
 TEST_F(SessionTest, TheStoreFailingGives451) {
     start_transaction();
     feed("DATA\r\nx\r\n.\r\n");
