@@ -87,11 +87,21 @@ bool Session::take_command_line(net::Buffer& input, std::string& line) {
     if (discarding_line_) {
         discarding_line_ = false;
         line.clear();
-        events_.transcript(Direction::kClient, "(a line over the length limit)");
-        reply_error("500 5.5.2 Error: line too long");
+        refuse_long_line();
+        if (state_ == State::kClosed) return false;
         return take_command_line(input, line);
     }
     return true;
+}
+
+// An AUTH response over the limit ends the exchange too (RFC 4954 4: 500 5.5.6).
+void Session::refuse_long_line() {
+    events_.transcript(Direction::kClient, "(a line over the length limit)");
+    if (state_ == State::kAuthenticating) {
+        state_ = State::kGreeted;
+        return reply_error("500 5.5.6 Authentication exchange line is too long");
+    }
+    reply_error("500 5.5.2 Error: line too long");
 }
 
 std::size_t Session::line_limit(std::string_view line) const {
@@ -103,14 +113,7 @@ std::size_t Session::line_limit(std::string_view line) const {
 }
 
 void Session::handle_line(std::string_view line) {
-    if (line.size() + 2 > line_limit(line)) {
-        events_.transcript(Direction::kClient, "(a line over the length limit)");
-        reply_error(state_ == State::kAuthenticating
-                        ? "500 5.5.6 Authentication exchange line is too long"
-                        : "500 5.5.2 Error: line too long");
-        if (state_ == State::kAuthenticating) state_ = State::kGreeted;
-        return;
-    }
+    if (line.size() + 2 > line_limit(line)) return refuse_long_line();
     if (state_ == State::kAuthenticating) {
         events_.transcript(Direction::kClient, "(authentication data hidden)");
         handle_auth_response(line);

@@ -169,6 +169,7 @@ class Session {
 
     // Reads one command line from `input`; false when it needs more bytes.
     bool take_command_line(net::Buffer& input, std::string& line);
+    void refuse_long_line();  // 500, and the end of an AUTH exchange
     [[nodiscard]] std::size_t line_limit(std::string_view line) const;
 
     void reply(std::string_view text);        // one line, without CRLF

@@ -793,6 +793,15 @@ TEST_F(AuthTest, SecretsNeverReachTheTranscript) {
               events.lines.end());
 }
 
+TEST_F(AuthTest, AnEndlessResponseEndsTheExchange) {
+    greet_over_tls();
+    EXPECT_EQ(feed("AUTH LOGIN\r\n"), "334 VXNlcm5hbWU6\r\n");
+    for (int i = 0; i < 10; ++i)
+        feed(std::string(10'000, 'Q'));
+    EXPECT_EQ(feed("\r\nNOOP\r\n"),
+              "500 5.5.6 Authentication exchange line is too long\r\n250 2.0.0 Ok\r\n");
+}
+
 TEST_F(AuthTest, InsecureAuthWhenAllowed) {
     config.starttls = false;
     config.allow_insecure_auth = true;
