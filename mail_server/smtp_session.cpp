@@ -47,7 +47,18 @@ void Session::start() {
 
 // ---- Input ----------------------------------------------------------------------------------
 
-void Session::receive(net::Buffer& input) {
+void Session::receive(net::Buffer& input, Clock::time_point now) {
+    now_ = now;
+    // What arrived since the last call counts toward the phase under way.
+    if (input.readable_bytes() > input_counted_)
+        phase_time_.received(input.readable_bytes() - input_counted_);
+    handle_input(input);
+    track_phase(input);
+    input_counted_ = input.readable_bytes();
+    dropped_ = 0;
+}
+
+void Session::handle_input(net::Buffer& input) {
     std::string line;
     while (!input.empty()) {
         switch (state_) {
@@ -64,11 +75,67 @@ void Session::receive(net::Buffer& input) {
         }
         if (!take_command_line(input, line)) return;
         handle_line(line);
+        if (phase_started_) {
+            // DATA's time began with its 354: what the client sent after the command counts.
+            phase_time_.received(input.readable_bytes());
+            phase_started_ = false;
+        }
         if (state_ == State::kStartingTls) {
             input.consume_all();  // RFC 3207 4.2: plaintext sent after STARTTLS is discarded
             return;
         }
     }
+}
+
+// ---- Time -----------------------------------------------------------------------------------
+
+void Session::start_phase(Phase phase, net::MinRate rule, std::size_t bytes) {
+    phase_ = phase;
+    phase_time_ = net::RateDeadline(rule, now_);
+    phase_time_.received(bytes);
+}
+
+// A command line's time starts with its first byte (before it, the connection is idle, and
+// the idle timeout applies); DATA's and a TLS handshake's when they begin. The server's own
+// wait (storing a message) is not timed.
+void Session::track_phase(const net::Buffer& input) {
+    switch (state_) {
+        case State::kConnected:
+        case State::kGreeted:
+        case State::kHaveSender:
+        case State::kHaveRecipients:
+        case State::kAuthenticating:
+            if (phase_ == Phase::kCommand) return;  // a line under way (or being dropped)
+            if (input.empty() && !discarding_line_) {
+                end_phase();
+            } else {
+                start_phase(Phase::kCommand, config_.command_rate,
+                            input.readable_bytes() + dropped_);
+            }
+            return;
+        case State::kReceivingData:
+        case State::kStartingTls:
+            return;  // started by DATA and STARTTLS
+        case State::kStoring:
+        case State::kClosed:
+            end_phase();
+            return;
+    }
+}
+
+Session::Clock::time_point Session::deadline() const {
+    auto when = phase_ == Phase::kNone ? Clock::time_point::max() : phase_time_.deadline();
+    return when;
+}
+
+bool Session::tick(Clock::time_point now) {
+    now_ = now;
+    if (phase_ == Phase::kNone || !phase_time_.expired(now) || state_ == State::kClosed) {
+        return false;
+    }
+    if (state_ == State::kReceivingData) abandon_message();
+    close_with("421 4.4.2 " + config_.hostname + " Error: timeout exceeded");
+    return true;
 }
 
 bool Session::take_command_line(net::Buffer& input, std::string& line) {
@@ -77,6 +144,7 @@ bool Session::take_command_line(net::Buffer& input, std::string& line) {
         // No line can be longer than an AUTH line: beyond that, drop bytes until the LF.
         if (input.readable_bytes() > kMaxAuthLine) {
             discarding_line_ = true;
+            dropped_ += input.readable_bytes();
             input.consume_all();
         }
         return false;
@@ -84,6 +152,7 @@ bool Session::take_command_line(net::Buffer& input, std::string& line) {
     const std::string_view raw(input.peek(), *lf);
     line.assign(raw.substr(0, !raw.empty() && raw.back() == '\r' ? raw.size() - 1 : raw.size()));
     input.consume(*lf + 1);
+    end_phase();  // the line is complete in time
     if (discarding_line_) {
         discarding_line_ = false;
         line.clear();
@@ -300,6 +369,8 @@ void Session::handle_data(const Command& command) {
     data_read_ = 0;
     subject_.clear();
     state_ = State::kReceivingData;
+    start_phase(Phase::kData, config_.data_rate, 0);
+    phase_started_ = true;
     reply("354 End data with <CR><LF>.<CR><LF>");
     events_.begin_message(envelope_, message_id_);
     events_.message_data(trace_headers());
@@ -353,6 +424,7 @@ void Session::handle_starttls(const Command& command) {
     if (!command.argument.empty()) return reply_error("501 5.5.4 Syntax: STARTTLS");
     reply("220 2.0.0 Ready to start TLS");
     state_ = State::kStartingTls;
+    start_phase(Phase::kTls, config_.command_rate, 0);  // the handshake, like a command line
     events_.start_tls();
 }
 
@@ -365,6 +437,7 @@ void Session::tls_started(std::string description) {
     extended_ = false;
     authenticated_user_.clear();
     state_ = State::kConnected;
+    end_phase();
 }
 
 // ---- AUTH (RFC 4954, PLAIN RFC 4616, LOGIN) -------------------------------------------------
@@ -586,6 +659,7 @@ std::string_view Session::refusal() const {
 }
 
 void Session::finish_data() {
+    end_phase();
     const std::string_view refused = refusal();
     if (!refused.empty()) {
         reset_transaction();
@@ -639,6 +713,7 @@ void Session::peer_closed() {
 void Session::close_with(std::string_view text) {
     reply(text);
     state_ = State::kClosed;
+    end_phase();
     events_.close();
 }
 

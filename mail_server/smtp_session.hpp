@@ -1,9 +1,11 @@
 // Session: one SMTP server dialogue (RFC 5321, with PIPELINING, SIZE, 8BITMIME, SMTPUTF8,
 // ENHANCEDSTATUSCODES, STARTTLS and AUTH) as a pure state machine. Bytes from the client go in;
 // replies, transcript lines and the message's data come out through SessionEvents. No sockets,
-// no files, no clock: the transport and the store do those, and the tests fake them.
+// no files, no clock: the transport and the store do those, and the tests fake them. The time
+// is passed in (receive(), tick()); the session says when it next needs it (deadline()).
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <ctime>
@@ -12,6 +14,7 @@
 #include <vector>
 
 #include "common/buffer.hpp"
+#include "common/min_rate.hpp"
 #include "smtp_command.hpp"
 
 namespace mail {
@@ -29,6 +32,14 @@ constexpr std::size_t kDefaultMaxRecipients = 100;                   // over -> 
 // the largest message accepted plus this much -> the reply, 421 and close.
 constexpr std::uint64_t kMaxDataAfterRefusal = 4 * 1024 * 1024;
 
+// mail_server's minimum data rates (--command-time, --data-time, --min-rate): Apache
+// mod_reqtimeout's model (common/min_rate.hpp). A command line has kDefaultCommandTime from its
+// first byte, a message's DATA kDefaultDataTime from the 354, and each kDefaultMinRate bytes
+// received earn one second more -> 421 4.4.2 and close. The idle timeout (--timeout) is apart.
+constexpr std::chrono::milliseconds kDefaultCommandTime{60'000};
+constexpr std::chrono::milliseconds kDefaultDataTime{60'000};
+constexpr std::uint64_t kDefaultMinRate = 500;
+
 struct Credentials {
     std::string user;
     std::string password;
@@ -45,6 +56,10 @@ struct SessionConfig {
     bool allow_insecure_auth = false;      // AUTH offered before TLS too
     bool transcript_data = false;          // every message line goes to the transcript (-v)
     std::time_t (*clock)() = nullptr;      // the Received date; null: std::time
+
+    // Time limits; the defaults here are "none" (mail_server sets its own, above).
+    net::MinRate command_rate{};  // one command line from its first byte; a TLS handshake
+    net::MinRate data_rate{};     // DATA, from the 354 to the final dot
 };
 
 // Who is connected; from the transport.
@@ -115,13 +130,23 @@ class Session {
         kClosed,          // 221 or 421 sent
     };
 
+    using Clock = std::chrono::steady_clock;
+
     Session(const SessionConfig& config, ClientInfo client, SessionEvents& events);
 
     // Sends the 220 greeting.
     void start();
     // Handles every complete line in `input` (consuming what it handled) until it needs more
-    // bytes, waits for the store or TLS, or closes.
-    void receive(net::Buffer& input);
+    // bytes, waits for the store or TLS, or closes. `now` times the phases (SessionConfig's
+    // rates); pass the same buffer every time, with new bytes appended, so the session can tell
+    // what is new.
+    void receive(net::Buffer& input, Clock::time_point now = {});
+    // When tick() has something to do: the end of the current phase's time (a command line,
+    // DATA, a TLS handshake); Clock::time_point::max() when nothing is due.
+    [[nodiscard]] Clock::time_point deadline() const;
+    // Time has passed: a phase that ran out of time ends the session (421 4.4.2, close).
+    // Returns true when it did.
+    bool tick(Clock::time_point now);
     // The store's answer for the message end_message() handed over: 250 or 451. Call
     // receive() afterwards for commands that arrived meanwhile.
     void message_stored(const StoreResult& result);
@@ -142,6 +167,8 @@ class Session {
 
   private:
     enum class AuthStep { kPlainResponse, kLoginUser, kLoginPassword };
+    // What the current phase's time limit applies to (none while the server is the one busy).
+    enum class Phase { kNone, kCommand, kData, kTls };
 
     // Commands, one handler per verb (RFC 5321 4.1.1).
     void handle_line(std::string_view line);
@@ -166,6 +193,14 @@ class Session {
     void finish_data();
     void abandon_message();                          // discard_message(), once
     [[nodiscard]] std::string_view refusal() const;  // the reply to a refused message, or ""
+
+    // receive() without the time keeping: the command lines and DATA in `input`.
+    void handle_input(net::Buffer& input);
+
+    // The phases' time limits.
+    void start_phase(Phase phase, net::MinRate rule, std::size_t bytes);
+    void end_phase() { phase_ = Phase::kNone; }
+    void track_phase(const net::Buffer& input);
 
     // Reads one command line from `input`; false when it needs more bytes.
     bool take_command_line(net::Buffer& input, std::string& line);
@@ -196,6 +231,14 @@ class Session {
     std::size_t errors_ = 0;
     bool discarding_line_ = false;  // inside a command line over the limit
     bool closing_after_store_ = false;
+
+    // Time: the current phase and its deadline, and what of the input was already counted.
+    Clock::time_point now_{};
+    Phase phase_ = Phase::kNone;
+    net::RateDeadline phase_time_;
+    bool phase_started_ = false;     // a phase began while handling a line: count what follows
+    std::size_t input_counted_ = 0;  // bytes left in the input at the end of the last receive()
+    std::size_t dropped_ = 0;        // bytes of an over-long command line dropped in this call
 
     // The transaction.
     Envelope envelope_;

@@ -214,6 +214,9 @@ TEST(MailServerCli, UsageErrorsExit64) {
         {"--maildir", maildir, "-p", "port"},
         {"--maildir", maildir, "--max-size", "0"},
         {"--maildir", maildir, "--max-rcpt", "many"},
+        {"--maildir", maildir, "--command-time", "-1"},
+        {"--maildir", maildir, "--data-time", "soon"},
+        {"--maildir", maildir, "--min-rate", "0"},
         {"--maildir", maildir, "--no-such-option"},
         {"--maildir", maildir, "stray-argument"},
     };

@@ -80,6 +80,17 @@ class SessionTest : public ::testing::Test {
         session().receive(input);
         return events.take();
     }
+    // The same, `at` a point in time.
+    std::string feed(std::string_view bytes, Session::Clock::time_point at) {
+        input.append(bytes);
+        session().receive(input, at);
+        return events.take();
+    }
+    // Time passes to `at`; returns the replies that caused.
+    std::string tick(Session::Clock::time_point at) {
+        session().tick(at);
+        return events.take();
+    }
     // The reply code of each reply line, e.g. "250 250 354".
     void greet() { ASSERT_EQ(feed("EHLO client.example\r\n").substr(0, 4), "250-"); }
     void start_transaction() {
@@ -643,6 +654,96 @@ TEST_F(SessionTest, ThePeerLeavingDuringDataDiscardsTheMessage) {
     EXPECT_EQ(events.discarded, 1);
     EXPECT_EQ(events.ended, 0);
 }
+
+// ---- Minimum data rates (SessionConfig::command_rate, data_rate) --------------------------------
+
+using namespace std::chrono_literals;
+constexpr Session::Clock::time_point kT0{std::chrono::hours(1000)};
+constexpr auto kNever = Session::Clock::time_point::max();
+
+TEST_F(SessionTest, WithoutRatesNothingIsEverDue) {
+    feed("EHLO a\r\nNO", kT0);
+    EXPECT_EQ(session().deadline(), kNever);
+    EXPECT_FALSE(session().tick(kT0 + 1000h));
+}
+
+TEST_F(SessionTest, ACommandLineHasItsTimeFromItsFirstByte) {
+    config.command_rate = {.grace = 10s, .bytes_per_second = 500, .most = 0s};
+    feed("EHLO a\r\n", kT0);
+    EXPECT_EQ(session().deadline(), kNever);  // idle between commands: the idle timeout's job
+    feed("NO", kT0 + 100s);
+    EXPECT_EQ(session().deadline(), kT0 + 100s + 10s + 4ms);  // 2 bytes earn 4 ms
+    feed("O", kT0 + 105s);
+    EXPECT_EQ(session().deadline(), kT0 + 100s + 10s + 6ms);
+    EXPECT_EQ(tick(kT0 + 110s), "");
+    EXPECT_EQ(tick(kT0 + 110s + 6ms), "421 4.4.2 mail.test Error: timeout exceeded\r\n");
+    EXPECT_EQ(events.closes, 1);
+    EXPECT_EQ(session().deadline(), kNever);
+}
+
+TEST_F(SessionTest, ALineThatEndsInTimeStopsTheClockAndPipelinedRestStartsIt) {
+    config.command_rate = {.grace = 10s, .bytes_per_second = 500, .most = 0s};
+    feed("EHLO a\r\nNO", kT0);
+    EXPECT_EQ(session().deadline(), kT0 + 10s + 4ms);
+    EXPECT_EQ(feed("OP\r\n", kT0 + 9s), "250 2.0.0 Ok\r\n");
+    EXPECT_EQ(session().deadline(), kNever);
+    EXPECT_EQ(tick(kT0 + 100s), "");
+}
+
+TEST_F(SessionTest, AnEndlessCommandLineBeingDroppedIsStillTimed) {
+    config.command_rate = {.grace = 10s, .bytes_per_second = 500, .most = 0s};
+    greet();
+    feed(std::string(20'000, 'x'), kT0);
+    EXPECT_TRUE(input.empty());
+    EXPECT_EQ(session().deadline(), kT0 + 10s + 40s);  // 20,000 bytes earn 40 s
+    feed("x", kT0 + 20s);
+    EXPECT_TRUE(session().tick(kT0 + 50s + 2ms));
+}
+
+TEST_F(SessionTest, DataHasItsTimeFromThe354AndEachRateOfBytesEarnsASecond) {
+    config.data_rate = {.grace = 10s, .bytes_per_second = 1000, .most = 0s};
+    start_transaction();
+    feed("DATA\r\n", kT0);
+    EXPECT_EQ(session().deadline(), kT0 + 10s);       // even if nothing comes
+    feed(std::string(4998, 'a') + "\r\n", kT0 + 8s);  // a line too long, but 5000 bytes
+    EXPECT_EQ(session().deadline(), kT0 + 15s);
+    EXPECT_EQ(tick(kT0 + 14s), "");
+    EXPECT_EQ(tick(kT0 + 15s), "421 4.4.2 mail.test Error: timeout exceeded\r\n");
+    EXPECT_EQ(events.discarded, 1);
+    EXPECT_EQ(events.ended, 0);
+}
+
+TEST_F(SessionTest, BytesPipelinedAfterDataCountForIt) {
+    config.data_rate = {.grace = 10s, .bytes_per_second = 1000, .most = 0s};
+    start_transaction();
+    feed("DATA\r\n" + std::string(1998, 'a') + "\r\npartial", kT0);
+    EXPECT_EQ(session().deadline(), kT0 + 10s + 2007ms);
+}
+
+TEST_F(SessionTest, NothingIsTimedWhileTheMessageIsStored) {
+    config.command_rate = {.grace = 10s, .bytes_per_second = 500, .most = 0s};
+    config.data_rate = config.command_rate;
+    start_transaction();
+    feed("DATA\r\nx\r\n.\r\nNOOP", kT0);
+    EXPECT_EQ(session().state(), Session::State::kStoring);
+    EXPECT_EQ(session().deadline(), kNever);
+    store(true);
+    EXPECT_EQ(feed("", kT0 + 1000s), "250 2.0.0 Ok: queued as ID-3-1\r\n");
+    EXPECT_EQ(session().deadline(), kT0 + 1000s + 10s + 8ms);  // the NOOP waiting: from now
+}
+
+TEST_F(SessionTest, ATlsHandshakeIsTimedLikeACommandLine) {
+    config.starttls = true;
+    config.command_rate = {.grace = 10s, .bytes_per_second = 500, .most = 0s};
+    greet();
+    feed("STARTTLS\r\n", kT0);
+    EXPECT_EQ(session().deadline(), kT0 + 10s);
+    session().tls_started("TLSv1.3 X");
+    EXPECT_EQ(session().deadline(), kNever);
+}
+
+// ---- AUTH failures: delays and the per-address cap
+// -------------------------------------------------
 
 // ---- Transcript ---------------------------------------------------------------------------------
 
