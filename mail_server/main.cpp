@@ -141,7 +141,8 @@ int serve(const net::Args& args) {
     config.transcript_data = args.has("verbose");
     // Every option is judged before anything is created on disk.
     const auto timeout = args.seconds_or("timeout", kDefaultTimeout, 1ms, 86400s);
-    mail::read_session_limits(args, timeout, config);
+    mail::AuthFailures auth_failures(mail::read_session_limits(args, timeout, config));
+    config.auth_failures = &auth_failures;
     const auto tls = load_tls(args);
     config.starttls = tls.has_value();
     if (!config.credentials.empty() && !config.starttls && !config.allow_insecure_auth) {

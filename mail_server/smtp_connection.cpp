@@ -102,7 +102,8 @@ void SmtpConnection::on_timer() {
         flush_output();
         return;
     }
-    arm_timer();  // the deadline moved on: the bytes received since earned time
+    // A held-back AUTH answer may have gone out: commands that waited for it come next.
+    process_input();
 }
 
 bool SmtpConnection::decrypt_input() {
@@ -161,7 +162,8 @@ void SmtpConnection::on_drained(net::TcpConnection&) {
 
 void SmtpConnection::update_reading() {
     if (conn_.closed()) return;
-    const bool storing = session_.state() == Session::State::kStoring;
+    const bool storing = session_.state() == Session::State::kStoring ||
+                         session_.state() == Session::State::kAuthWait;
     const bool input_full =
         conn_.input().readable_bytes() + plain_.readable_bytes() > kMaxBufferedInput;
     if ((storing && input_full) || conn_.above_high_water()) {

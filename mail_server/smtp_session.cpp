@@ -68,6 +68,7 @@ void Session::handle_input(net::Buffer& input) {
                 continue;
             case State::kStoring:
             case State::kStartingTls:
+            case State::kAuthWait:
             case State::kClosed:
                 return;
             default:
@@ -97,7 +98,7 @@ void Session::start_phase(Phase phase, net::MinRate rule, std::size_t bytes) {
 
 // A command line's time starts with its first byte (before it, the connection is idle, and
 // the idle timeout applies); DATA's and a TLS handshake's when they begin. The server's own
-// wait (storing a message) is not timed.
+// waits (storing, an AUTH delay) are not timed.
 void Session::track_phase(const net::Buffer& input) {
     switch (state_) {
         case State::kConnected:
@@ -117,6 +118,7 @@ void Session::track_phase(const net::Buffer& input) {
         case State::kStartingTls:
             return;  // started by DATA and STARTTLS
         case State::kStoring:
+        case State::kAuthWait:
         case State::kClosed:
             end_phase();
             return;
@@ -125,11 +127,16 @@ void Session::track_phase(const net::Buffer& input) {
 
 Session::Clock::time_point Session::deadline() const {
     auto when = phase_ == Phase::kNone ? Clock::time_point::max() : phase_time_.deadline();
+    if (state_ == State::kAuthWait) when = std::min(when, auth_wait_end_);
     return when;
 }
 
 bool Session::tick(Clock::time_point now) {
     now_ = now;
+    if (state_ == State::kAuthWait && now >= auth_wait_end_) {
+        state_ = State::kGreeted;
+        reply_error("535 5.7.8 Authentication credentials invalid");
+    }
     if (phase_ == Phase::kNone || !phase_time_.expired(now) || state_ == State::kClosed) {
         return false;
     }
@@ -446,6 +453,11 @@ void Session::handle_auth(const Command& command) {
     if (config_.credentials.empty()) {
         return reply_error("502 5.5.1 Error: authentication not enabled");
     }
+    if (config_.auth_failures != nullptr && config_.auth_failures->blocked(client_.address, now_)) {
+        return close_with("421 4.7.0 " + config_.hostname +
+                          " Error: too many failed authentications from " + client_.address +
+                          ", try again later");
+    }
     if (state_ == State::kConnected) return reply_error("503 5.5.1 Error: send EHLO first");
     if (state_ != State::kGreeted) {
         return reply_error("503 5.5.1 Error: MAIL transaction in progress");
@@ -493,9 +505,7 @@ void Session::handle_auth_response(std::string_view line) {
             const std::string_view text(*decoded);
             const auto authzid = text.substr(0, first);
             const auto user = text.substr(first + 1, second - first - 1);
-            if (!authzid.empty() && authzid != user) {
-                return reply_error("535 5.7.8 Authentication credentials invalid");
-            }
+            if (!authzid.empty() && authzid != user) return auth_failed();
             return finish_auth(user, text.substr(second + 1));
         }
         case AuthStep::kLoginUser:
@@ -517,9 +527,23 @@ void Session::finish_auth(std::string_view user, std::string_view password) {
         valid = valid || (user_matches && password_matches);
     }
     login_user_.clear();
-    if (!valid) return reply_error("535 5.7.8 Authentication credentials invalid");
+    if (!valid) return auth_failed();
     authenticated_user_ = std::string(user);
     reply("235 2.7.0 Authentication successful");
+}
+
+// Each failure is answered later than the one before (on this connection, or from this address
+// when the server counts per address), so guessing costs time; the wait is the loop's timer, not
+// a sleep, and the session holds every command after it until the 535 is out.
+void Session::auth_failed() {
+    std::size_t failures = ++auth_failures_;
+    if (config_.auth_failures != nullptr) {
+        failures = std::max(failures, config_.auth_failures->record(client_.address, now_));
+    }
+    const auto delay = auth_delay(config_.auth_delay, failures);
+    if (delay.count() == 0) return reply_error("535 5.7.8 Authentication credentials invalid");
+    state_ = State::kAuthWait;
+    auth_wait_end_ = now_ + delay;
 }
 
 // ---- DATA -----------------------------------------------------------------------------------
@@ -689,7 +713,9 @@ void Session::message_stored(const StoreResult& result) {
 // ---- Endings --------------------------------------------------------------------------------
 
 bool Session::timed_out() {
-    if (state_ == State::kStoring || state_ == State::kClosed) return false;
+    if (state_ == State::kStoring || state_ == State::kAuthWait || state_ == State::kClosed) {
+        return false;  // the wait is ours
+    }
     if (state_ == State::kReceivingData) abandon_message();
     close_with("421 4.4.2 " + config_.hostname + " Error: timeout exceeded");
     return true;
@@ -700,6 +726,11 @@ void Session::shut_down() {
     if (state_ == State::kStoring) {
         closing_after_store_ = true;
         return;
+    }
+    if (state_ == State::kAuthWait) {
+        state_ = State::kGreeted;  // the held-back answer first
+        reply_error("535 5.7.8 Authentication credentials invalid");
+        if (state_ == State::kClosed) return;
     }
     if (state_ == State::kReceivingData) abandon_message();
     close_with("421 4.3.2 " + config_.hostname + " Service shutting down");

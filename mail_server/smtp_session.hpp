@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "auth_failures.hpp"
 #include "common/buffer.hpp"
 #include "common/min_rate.hpp"
 #include "smtp_command.hpp"
@@ -60,6 +61,12 @@ struct SessionConfig {
     // Time limits; the defaults here are "none" (mail_server sets its own, above).
     net::MinRate command_rate{};  // one command line from its first byte; a TLS handshake
     net::MinRate data_rate{};     // DATA, from the 354 to the final dot
+    // The wait before a failed AUTH is answered, doubling with each failure (auth_delay());
+    // 0: none.
+    std::chrono::milliseconds auth_delay{0};
+    // Failures per client address across connections and loops (the delay grows with them, and
+    // AUTH is refused at the cap); null: each connection counts its own, with no cap.
+    AuthFailures* auth_failures = nullptr;
 };
 
 // Who is connected; from the transport.
@@ -126,6 +133,7 @@ class Session {
         kReceivingData,   // after 354, until <CRLF>.<CRLF>
         kStoring,         // waiting for message_stored(); input waits
         kAuthenticating,  // a 334 challenge was sent; the next line is a SASL response
+        kAuthWait,        // a failed AUTH: its 535 is held back until tick(); input waits
         kStartingTls,     // 220 to STARTTLS sent; waiting for tls_started()
         kClosed,          // 221 or 421 sent
     };
@@ -137,15 +145,16 @@ class Session {
     // Sends the 220 greeting.
     void start();
     // Handles every complete line in `input` (consuming what it handled) until it needs more
-    // bytes, waits for the store or TLS, or closes. `now` times the phases (SessionConfig's
-    // rates); pass the same buffer every time, with new bytes appended, so the session can tell
-    // what is new.
+    // bytes, waits for the store, TLS or an AUTH delay, or closes. `now` times the phases
+    // (SessionConfig's rates) and the AUTH delay; pass the same buffer every time, with new
+    // bytes appended, so the session can tell what is new.
     void receive(net::Buffer& input, Clock::time_point now = {});
     // When tick() has something to do: the end of the current phase's time (a command line,
-    // DATA, a TLS handshake); Clock::time_point::max() when nothing is due.
+    // DATA, a TLS handshake) or of an AUTH delay; Clock::time_point::max() when nothing is due.
     [[nodiscard]] Clock::time_point deadline() const;
-    // Time has passed: a phase that ran out of time ends the session (421 4.4.2, close).
-    // Returns true when it did.
+    // Time has passed: a held-back AUTH answer goes out once its delay is over (call receive()
+    // afterwards for input that waited), and a phase that ran out of time ends the session
+    // (421 4.4.2, close). Returns true when it ended the session.
     bool tick(Clock::time_point now);
     // The store's answer for the message end_message() handed over: 250 or 451. Call
     // receive() afterwards for commands that arrived meanwhile.
@@ -185,6 +194,7 @@ class Session {
     void handle_auth(const Command& command);
     void handle_auth_response(std::string_view line);
     void finish_auth(std::string_view user, std::string_view password);
+    void auth_failed();  // 535, after the delay the failures so far call for
 
     // The message content (RFC 5321 4.5.2 transparency, 4.1.1.4 end of data).
     void receive_data(net::Buffer& input);
@@ -231,6 +241,8 @@ class Session {
     std::size_t errors_ = 0;
     bool discarding_line_ = false;  // inside a command line over the limit
     bool closing_after_store_ = false;
+    std::size_t auth_failures_ = 0;    // on this connection
+    Clock::time_point auth_wait_end_;  // kAuthWait: when the 535 goes out
 
     // Time: the current phase and its deadline, and what of the input was already counted.
     Clock::time_point now_{};

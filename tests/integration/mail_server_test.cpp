@@ -217,6 +217,9 @@ TEST(MailServerCli, UsageErrorsExit64) {
         {"--maildir", maildir, "--command-time", "-1"},
         {"--maildir", maildir, "--data-time", "soon"},
         {"--maildir", maildir, "--min-rate", "0"},
+        {"--maildir", maildir, "--auth-delay", "61"},
+        {"--maildir", maildir, "--auth-failures", "some"},
+        {"--maildir", maildir, "--auth-window", "0"},
         {"--maildir", maildir, "--no-such-option"},
         {"--maildir", maildir, "stray-argument"},
     };
@@ -1177,6 +1180,33 @@ TEST(MailServerConcurrency, ClientStalledInDataDelaysNoOther) {
     stalled.send(" and the rest\r\n.\r\n", Deadline(kIo));
     EXPECT_TRUE(stalled.read_reply(Deadline(kIo)).starts_with("250 2.0.0 Ok: queued as "));
     EXPECT_EQ(mail.new_files().size(), 6u);
+}
+
+// A failed AUTH is answered late, on the loop's timer: with one loop, another client is served
+// in full while the 535 is still held back.
+TEST(MailServerConcurrency, AnAuthDelayHoldsUpNoOtherClientOfItsLoop) {
+    TestMailServer mail = start_mail_server(
+        {"-q", "-t", "1", "--auth", "user:secret", "--allow-insecure-auth", "--auth-delay", "3"});
+    const Deadline deadline(kIo);
+    SmtpClient guesser = greeted_smtp(mail.process, deadline);
+    guesser.send("AUTH PLAIN " + base64_encode(std::string("\0user\0guess", 11)) + "\r\n",
+                 deadline);
+
+    const Deadline quick(2s);
+    SmtpClient other = greeted_smtp(mail.process, quick);
+    EXPECT_EQ(other.command("AUTH PLAIN " + base64_encode(std::string("\0user\0secret", 12)), quick)
+                  .text(),
+              "235 2.7.0 Authentication successful");
+    EXPECT_TRUE(
+        send_message(other, kAlice, {"bob@example.org"}, "Subject: meanwhile\n\nhi\n", quick)
+            .starts_with("250 2.0.0 Ok: queued as "));
+    EXPECT_EQ(other.command("QUIT", quick).code, 221);
+    // Only now, the other client done, the guesser's answer comes.
+    EXPECT_TRUE(guesser.buffered().empty());
+    char byte = 0;
+    EXPECT_EQ(::recv(guesser.fd(), &byte, 1, MSG_DONTWAIT | MSG_PEEK), -1) << "answered already";
+    EXPECT_EQ(guesser.read_reply(deadline).text(), "535 5.7.8 Authentication credentials invalid");
+    EXPECT_EQ(guesser.command("NOOP", deadline).text(), "250 2.0.0 Ok");
 }
 
 // ------------------------------------------------------------------------ IPv6

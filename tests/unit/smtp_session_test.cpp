@@ -894,6 +894,85 @@ TEST_F(AuthTest, SecretsNeverReachTheTranscript) {
               events.lines.end());
 }
 
+TEST_F(AuthTest, AFailureIsAnsweredOnlyAfterTheDelayAndCommandsWait) {
+    config.auth_delay = 1s;
+    greet_over_tls();
+    const auto wrong = net::base64_encode(std::string("\0alice\0wrong", 12));
+    EXPECT_EQ(feed("AUTH PLAIN " + wrong + "\r\nNOOP\r\n", kT0), "");
+    EXPECT_EQ(session().state(), Session::State::kAuthWait);
+    EXPECT_EQ(session().deadline(), kT0 + 1s);
+    EXPECT_FALSE(session().timed_out());  // the wait is ours
+    EXPECT_EQ(tick(kT0 + 999ms), "");
+    EXPECT_EQ(tick(kT0 + 1s), "535 5.7.8 Authentication credentials invalid\r\n");
+    EXPECT_EQ(feed("", kT0 + 1s), "250 2.0.0 Ok\r\n");  // the NOOP that waited
+    // The next failure on this connection waits twice as long.
+    EXPECT_EQ(feed("AUTH PLAIN " + wrong + "\r\n", kT0 + 2s), "");
+    EXPECT_EQ(session().deadline(), kT0 + 4s);
+    EXPECT_EQ(tick(kT0 + 4s), "535 5.7.8 Authentication credentials invalid\r\n");
+    // A success is never delayed.
+    EXPECT_EQ(feed("AUTH PLAIN " + net::base64_encode(std::string("\0alice\0s3cret", 13)) + "\r\n",
+                   kT0 + 5s),
+              "235 2.7.0 Authentication successful\r\n");
+}
+
+TEST_F(AuthTest, ShutdownDuringTheDelayAnswersThen421) {
+    config.auth_delay = 1s;
+    greet_over_tls();
+    feed("AUTH PLAIN " + net::base64_encode(std::string("\0bob\0nope", 9)) + "\r\n", kT0);
+    session().shut_down();
+    EXPECT_EQ(events.take(),
+              "535 5.7.8 Authentication credentials invalid\r\n"
+              "421 4.3.2 mail.test Service shutting down\r\n");
+}
+
+TEST_F(AuthTest, FailuresPerAddressAreCappedAcrossConnections) {
+    AuthFailures failures({.max_failures = 3, .window = 300s});
+    config.auth_failures = &failures;
+    config.auth_delay = 1s;
+    const auto wrong = net::base64_encode(std::string("\0alice\0wrong", 12));
+    // Three failures, on three connections from one address: the delay grows with the
+    // address's count, not the connection's.
+    for (int i = 0; i < 3; ++i) {
+        Recorder recorder;
+        Session s(config, ClientInfo{.number = 1, .address = "192.0.2.7", .id_prefix = "ID"},
+                  recorder);
+        s.tls_started("TLSv1.3 X");
+        net::Buffer in;
+        in.append("EHLO a\r\nAUTH PLAIN " + wrong + "\r\n");
+        s.receive(in, kT0);
+        EXPECT_EQ(s.deadline(), kT0 + auth_delay(1s, i + 1)) << i;
+        s.tick(s.deadline());
+        EXPECT_TRUE(recorder.sent.ends_with("535 5.7.8 Authentication credentials invalid\r\n"));
+    }
+    // The fourth attempt, even with the right password, is refused and closed.
+    Recorder fourth;
+    Session s(config, ClientInfo{.number = 2, .address = "192.0.2.7", .id_prefix = "ID"}, fourth);
+    s.tls_started("TLSv1.3 X");
+    net::Buffer in;
+    in.append("EHLO a\r\nAUTH PLAIN " + net::base64_encode(std::string("\0alice\0s3cret", 13)) +
+              "\r\n");
+    s.receive(in, kT0 + 20s);
+    EXPECT_TRUE(fourth.sent.ends_with(
+        "421 4.7.0 mail.test Error: too many failed authentications from 192.0.2.7, try again "
+        "later\r\n"))
+        << fourth.sent;
+    EXPECT_EQ(fourth.closes, 1);
+    // Another address is not affected; this one is again once the window has passed.
+    greet_over_tls();
+    EXPECT_EQ(feed("AUTH PLAIN " + net::base64_encode(std::string("\0alice\0s3cret", 13)) + "\r\n",
+                   kT0 + 20s),
+              "235 2.7.0 Authentication successful\r\n");  // the fixture's 127.0.0.1
+    Recorder later;
+    Session again(config, ClientInfo{.number = 3, .address = "192.0.2.7", .id_prefix = "ID"},
+                  later);
+    again.tls_started("TLSv1.3 X");
+    net::Buffer more;
+    more.append("EHLO a\r\nAUTH PLAIN " + net::base64_encode(std::string("\0alice\0s3cret", 13)) +
+                "\r\n");
+    again.receive(more, kT0 + 300s);
+    EXPECT_TRUE(later.sent.ends_with("235 2.7.0 Authentication successful\r\n")) << later.sent;
+}
+
 TEST_F(AuthTest, AnEndlessResponseEndsTheExchange) {
     greet_over_tls();
     EXPECT_EQ(feed("AUTH LOGIN\r\n"), "334 VXNlcm5hbWU6\r\n");
