@@ -2,6 +2,7 @@
 // durable, rename into new/, fsync new/, answer.
 #include "maildir.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -247,6 +248,7 @@ class Maildir::Draft final : public MessageDraft {
 
 Maildir::Maildir(std::filesystem::path root, net::WorkerPool& pool, std::string hostname)
     : root_(std::move(root)),
+      pool_(pool),
       hostname_(escape_hostname(hostname)),
       pid_(std::to_string(::getpid())) {
     make_directory(root_);
@@ -262,6 +264,50 @@ std::unique_ptr<MessageDraft> Maildir::begin(const Envelope&) {
 
 std::string Maildir::description() const {
     return root_.string() + " (Maildir)";
+}
+
+void Maildir::remove_leftovers(std::function<void(Leftovers)> done) {
+    pool_.submit([tmp = tmp_, done = std::move(done)] {
+        done(remove_stale_tmp_files(tmp->get(), std::time(nullptr)));
+    });
+}
+
+bool is_stale_tmp_file(std::time_t modified, std::time_t now) {
+    const auto age = std::chrono::seconds(kStaleTmpAge).count();
+    return modified <= now && now - modified >= age;
+}
+
+Leftovers remove_stale_tmp_files(int tmp_dir, std::time_t now) {
+    Leftovers result;
+    const auto note = [&result](const std::string& what) {
+        if (result.error.empty())
+            result.error = std::system_error(errno, std::generic_category(), what).what();
+    };
+    // A descriptor of its own for the listing: closedir() closes it.
+    const int listing = ::openat(tmp_dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (listing < 0) {
+        note("cannot open tmp/");
+        return result;
+    }
+    const std::unique_ptr<DIR, int (*)(DIR*)> dir(::fdopendir(listing), ::closedir);
+    if (!dir) {
+        note("cannot list tmp/");
+        ::close(listing);
+        return result;
+    }
+    while (const dirent* entry = ::readdir(dir.get())) {
+        const std::string_view name = entry->d_name;
+        if (name == "." || name == "..") continue;
+        struct stat status {};
+        if (::fstatat(tmp_dir, entry->d_name, &status, AT_SYMLINK_NOFOLLOW) != 0) continue;
+        if (!S_ISREG(status.st_mode) || !is_stale_tmp_file(status.st_mtim.tv_sec, now)) continue;
+        if (::unlinkat(tmp_dir, entry->d_name, 0) == 0) {
+            ++result.removed;
+        } else if (errno != ENOENT) {
+            note("cannot remove tmp/" + std::string(name));
+        }
+    }
+    return result;
 }
 
 std::string Maildir::unique_name() {

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <ctime>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -20,6 +22,18 @@ namespace mail {
 // two fsyncs per message, and a storage thread wakes once per batch. Thread-safe.
 class GroupCommit;
 
+// A file in tmp/ unchanged this long belongs to a delivery that will never finish (a crash, a
+// kill): the Maildir convention (qmail's maildir(5)) is to remove it.
+constexpr std::chrono::hours kStaleTmpAge{36};
+
+// Whether a tmp/ file last modified at `modified` is a leftover at `now` (seconds since the
+// epoch). A time in the future is not.
+bool is_stale_tmp_file(std::time_t modified, std::time_t now);
+
+// Removes the regular files in the directory `tmp_dir` (an open descriptor) whose modification
+// time is_stale_tmp_file() at `now`.
+Leftovers remove_stale_tmp_files(int tmp_dir, std::time_t now);
+
 class Maildir final : public MessageStore {
   public:
     // Creates root/ and its tmp/, new/, cur/ when missing. Throws std::system_error.
@@ -27,6 +41,8 @@ class Maildir final : public MessageStore {
 
     std::unique_ptr<MessageDraft> begin(const Envelope& envelope) override;
     [[nodiscard]] std::string description() const override;
+    // tmp/ files older than kStaleTmpAge, on a storage thread.
+    void remove_leftovers(std::function<void(Leftovers)> done) override;
 
   private:
     class Draft;
@@ -34,6 +50,7 @@ class Maildir final : public MessageStore {
     std::string unique_name();
 
     std::filesystem::path root_;
+    net::WorkerPool& pool_;
     std::string hostname_;                // with '/' and ':' escaped as the format requires
     std::string pid_;                     // for unique names
     std::shared_ptr<const net::Fd> tmp_;  // the directories, opened once

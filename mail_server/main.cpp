@@ -21,6 +21,7 @@
 #include "maildir.hpp"
 #include "mbox.hpp"
 #include "message_store.hpp"
+#include "session_limits.hpp"
 #include "smtp_service.hpp"
 
 namespace {
@@ -55,6 +56,8 @@ net::CommandLine command_line() {
             {"quiet", 'q', "", "errors only, no transcript"},
             {"verbose", 'v', "", "the transcript shows every message line too"},
         });
+    const auto limits = mail::session_limit_options();
+    options.insert(options.end(), limits.begin(), limits.end());
     return net::CommandLine(
         {.name = "mail_server",
          .synopsis = "[-b ADDR] [-p PORT] [-t THREADS] [--maildir DIR | --mbox FILE | --no-store] "
@@ -138,6 +141,8 @@ int serve(const net::Args& args) {
     config.transcript_data = args.has("verbose");
     // Every option is judged before anything is created on disk.
     const auto timeout = args.seconds_or("timeout", kDefaultTimeout, 1ms, 86400s);
+    mail::AuthFailures auth_failures(mail::read_session_limits(args, timeout, config));
+    config.auth_failures = &auth_failures;
     const auto tls = load_tls(args);
     config.starttls = tls.has_value();
     if (!config.credentials.empty() && !config.starttls && !config.allow_insecure_auth) {

@@ -25,6 +25,12 @@ class MessageDraft {
     virtual std::optional<StoreResult> commit(std::function<void(StoreResult)> done) = 0;
 };
 
+// What a store's housekeeping removed, for the log.
+struct Leftovers {
+    std::size_t removed = 0;
+    std::string error;  // the first failure, if any
+};
+
 // Thread-safe: every loop begins drafts on the same store.
 class MessageStore {
   public:
@@ -32,6 +38,10 @@ class MessageStore {
     virtual std::unique_ptr<MessageDraft> begin(const Envelope& envelope) = 0;
     // "./mail (Maildir)", for the first line.
     [[nodiscard]] virtual std::string description() const = 0;
+    // Removes what deliveries cut off by a crash left behind (a Maildir's old tmp/ files), on a
+    // storage thread, and reports there through `done`. A store that leaves nothing behind does
+    // nothing and never calls `done`.
+    virtual void remove_leftovers(std::function<void(Leftovers)> done) { (void)done; }
 };
 
 // --no-store: counts and forgets.

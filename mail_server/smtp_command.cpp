@@ -1,6 +1,7 @@
 // Command-line parsing: verbs from a table, then the MAIL/RCPT grammar of RFC 5321 4.1.1.2-3.
 #include "smtp_command.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <utility>
@@ -127,10 +128,34 @@ Command parse_command(std::string_view line) {
     for (const auto& [name, verb] : kVerbs) {
         if (net::iequals(command.name, name)) {
             command.verb = verb;
-            break;
+            return command;
         }
     }
+    if (is_other_protocol(command.name, command.argument)) command.verb = Verb::kNotSmtp;
     return command;
+}
+
+bool is_other_protocol(std::string_view name, std::string_view argument) {
+    for (const std::string_view forbidden : {"CONNECT", "GET", "POST"}) {
+        if (net::iequals(name, forbidden)) return true;
+    }
+    // "Label:" as in a header field (RFC 5322 2.2: printable ASCII but the colon), with or
+    // without text after the colon.
+    const auto colon = name.find(':');
+    if (colon != std::string_view::npos && colon > 0 &&
+        std::all_of(name.begin(), name.begin() + static_cast<std::ptrdiff_t>(colon), [](char c) {
+            const auto u = static_cast<unsigned char>(c);
+            return u > 32 && u < 127;
+        })) {
+        return true;
+    }
+    // "METHOD target HTTP/1.1" (RFC 9112 3): the version ends the line.
+    const auto last_space = argument.rfind(' ');
+    if (last_space == std::string_view::npos || last_space == 0) return false;
+    const auto version = argument.substr(last_space + 1);
+    const auto digit = [](char c) { return c >= '0' && c <= '9'; };
+    return version.size() == 8 && version.starts_with("HTTP/") && digit(version[5]) &&
+           version[6] == '.' && digit(version[7]);
 }
 
 MailArguments parse_mail_arguments(std::string_view argument) {

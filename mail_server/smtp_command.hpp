@@ -23,6 +23,7 @@ enum class Verb {
     kStartTls,
     kAuth,
     kNotImplemented,  // EXPN, TURN, ETRN, SEND, SOML, SAML, BDAT...: known, never offered -> 502
+    kNotSmtp,         // another protocol talking (HTTP, a header line) -> 421 and close
     kUnknown,         // -> 500
 };
 
@@ -34,6 +35,13 @@ struct Command {
 
 // Splits a command line (without its CRLF). Verbs are case-insensitive.
 Command parse_command(std::string_view line);
+
+// Whether a line that is no SMTP command is another protocol's: Postfix's
+// smtpd_forbidden_commands (CONNECT, GET, POST, any case), a first word in the "Label:" form of
+// a header ("Host:", "User-Agent:", "Content-Type:"), or an HTTP request line ("PUT /x
+// HTTP/1.1"). A proxy relaying an HTTP request to the SMTP port sends such lines first; the body
+// after them must never be read as commands (a cross-protocol request could deliver mail).
+bool is_other_protocol(std::string_view name, std::string_view argument);
 
 // How a MAIL or RCPT argument failed, each with its reply.
 enum class ArgumentStatus {

@@ -70,13 +70,40 @@ void SmtpConnection::process_input() {
         if (!decrypt_input()) return;
         input = &plain_;
     }
-    session_.receive(*input);
+    session_.receive(*input, conn_.loop().now());
     flush_output();
     if (tls_requested_ && !tls_) {
         // The 220 went out in plaintext just now; from here on every byte is TLS.
         tls_.emplace(*service_.shared().tls);
     }
     update_reading();
+    arm_timer();
+}
+
+void SmtpConnection::arm_timer() {
+    if (conn_.closed() || closing_) return;
+    const auto when = session_.deadline();
+    if (when == net::EventLoop::Clock::time_point::max()) return;
+    if (timer_ != 0) {
+        if (timer_at_ <= when) return;
+        conn_.loop().cancel(timer_);
+    }
+    timer_at_ = when;
+    timer_ = conn_.loop().run_at(when, [weak = weak_from_this()] {
+        if (const auto self = weak.lock()) self->on_timer();
+    });
+}
+
+void SmtpConnection::on_timer() {
+    timer_ = 0;
+    if (conn_.closed() || closing_) return;
+    if (session_.tick(conn_.loop().now())) {
+        print("timed out: too slow");
+        flush_output();
+        return;
+    }
+    // A held-back AUTH answer may have gone out: commands that waited for it come next.
+    process_input();
 }
 
 bool SmtpConnection::decrypt_input() {
@@ -135,7 +162,8 @@ void SmtpConnection::on_drained(net::TcpConnection&) {
 
 void SmtpConnection::update_reading() {
     if (conn_.closed()) return;
-    const bool storing = session_.state() == Session::State::kStoring;
+    const bool storing = session_.state() == Session::State::kStoring ||
+                         session_.state() == Session::State::kAuthWait;
     const bool input_full =
         conn_.input().readable_bytes() + plain_.readable_bytes() > kMaxBufferedInput;
     if ((storing && input_full) || conn_.above_high_water()) {
@@ -167,6 +195,8 @@ void SmtpConnection::on_server_stopping(net::TcpConnection&) {
 }
 
 void SmtpConnection::on_close(net::TcpConnection&) {
+    if (timer_ != 0) conn_.loop().cancel(timer_);
+    timer_ = 0;
     draft_.reset();  // a message still arriving is dropped
     print("disconnected");
 }

@@ -54,6 +54,10 @@ class SmtpConnection final : public net::ConnectionHandler,
     void send_tls_records();
     void message_stored(const StoreResult& result, const std::string& summary);
     void update_reading();
+    // Keeps a loop timer at the session's deadline (moved only when it comes earlier: a timer
+    // that fires early finds nothing due and is set again).
+    void arm_timer();
+    void on_timer();
     void print(std::string_view text);  // "[n] text\n" to the transcript
 
     SmtpService& service_;
@@ -69,6 +73,8 @@ class SmtpConnection final : public net::ConnectionHandler,
     std::string summary_;     // of the message being stored, for the transcript
     bool closing_ = false;    // the session ended: close after the last reply
     bool shut_down_ = false;  // that close (and TLS close_notify) was queued
+    net::EventLoop::TimerId timer_ = 0;
+    net::EventLoop::Clock::time_point timer_at_{};
 };
 
 }  // namespace mail

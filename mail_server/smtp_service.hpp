@@ -30,6 +30,8 @@ struct ServiceShared {
     const net::tls::Context* tls = nullptr;  // null without --tls-cert
     std::string id_prefix;                   // unique per run, for message ids
     std::atomic<std::uint64_t> sessions{0};  // the [n] of each new session
+    // The first loop's service takes the store's housekeeping (at start, then hourly).
+    std::atomic<bool> housekeeping_taken{false};
 };
 
 // One loop's share of mail_server: an SmtpConnection per client, and the loop's transcript
@@ -52,6 +54,9 @@ class SmtpService final : public net::LoopService {
     void report_orphan(const StoreResult& result, const std::string& summary);
 
   private:
+    // The store's leftovers are removed after `delay`, then every kHousekeepingInterval.
+    void schedule_housekeeping(net::EventLoop::Clock::duration delay);
+
     net::EventLoop& loop_;
     ServiceShared& shared_;
     std::unique_ptr<net::LoopOutput> transcript_;

@@ -47,7 +47,18 @@ void Session::start() {
 
 // ---- Input ----------------------------------------------------------------------------------
 
-void Session::receive(net::Buffer& input) {
+void Session::receive(net::Buffer& input, Clock::time_point now) {
+    now_ = now;
+    // What arrived since the last call counts toward the phase under way.
+    if (input.readable_bytes() > input_counted_)
+        phase_time_.received(input.readable_bytes() - input_counted_);
+    handle_input(input);
+    track_phase(input);
+    input_counted_ = input.readable_bytes();
+    dropped_ = 0;
+}
+
+void Session::handle_input(net::Buffer& input) {
     std::string line;
     while (!input.empty()) {
         switch (state_) {
@@ -57,6 +68,7 @@ void Session::receive(net::Buffer& input) {
                 continue;
             case State::kStoring:
             case State::kStartingTls:
+            case State::kAuthWait:
             case State::kClosed:
                 return;
             default:
@@ -64,11 +76,73 @@ void Session::receive(net::Buffer& input) {
         }
         if (!take_command_line(input, line)) return;
         handle_line(line);
+        if (phase_started_) {
+            // DATA's time began with its 354: what the client sent after the command counts.
+            phase_time_.received(input.readable_bytes());
+            phase_started_ = false;
+        }
         if (state_ == State::kStartingTls) {
             input.consume_all();  // RFC 3207 4.2: plaintext sent after STARTTLS is discarded
             return;
         }
     }
+}
+
+// ---- Time -----------------------------------------------------------------------------------
+
+void Session::start_phase(Phase phase, net::MinRate rule, std::size_t bytes) {
+    phase_ = phase;
+    phase_time_ = net::RateDeadline(rule, now_);
+    phase_time_.received(bytes);
+}
+
+// A command line's time starts with its first byte (before it, the connection is idle, and
+// the idle timeout applies); DATA's and a TLS handshake's when they begin. The server's own
+// waits (storing, an AUTH delay) are not timed.
+void Session::track_phase(const net::Buffer& input) {
+    switch (state_) {
+        case State::kConnected:
+        case State::kGreeted:
+        case State::kHaveSender:
+        case State::kHaveRecipients:
+        case State::kAuthenticating:
+            if (phase_ == Phase::kCommand) return;  // a line under way (or being dropped)
+            if (input.empty() && !discarding_line_) {
+                end_phase();
+            } else {
+                start_phase(Phase::kCommand, config_.command_rate,
+                            input.readable_bytes() + dropped_);
+            }
+            return;
+        case State::kReceivingData:
+        case State::kStartingTls:
+            return;  // started by DATA and STARTTLS
+        case State::kStoring:
+        case State::kAuthWait:
+        case State::kClosed:
+            end_phase();
+            return;
+    }
+}
+
+Session::Clock::time_point Session::deadline() const {
+    auto when = phase_ == Phase::kNone ? Clock::time_point::max() : phase_time_.deadline();
+    if (state_ == State::kAuthWait) when = std::min(when, auth_wait_end_);
+    return when;
+}
+
+bool Session::tick(Clock::time_point now) {
+    now_ = now;
+    if (state_ == State::kAuthWait && now >= auth_wait_end_) {
+        state_ = State::kGreeted;
+        reply_error("535 5.7.8 Authentication credentials invalid");
+    }
+    if (phase_ == Phase::kNone || !phase_time_.expired(now) || state_ == State::kClosed) {
+        return false;
+    }
+    if (state_ == State::kReceivingData) abandon_message();
+    close_with("421 4.4.2 " + config_.hostname + " Error: timeout exceeded");
+    return true;
 }
 
 bool Session::take_command_line(net::Buffer& input, std::string& line) {
@@ -77,6 +151,7 @@ bool Session::take_command_line(net::Buffer& input, std::string& line) {
         // No line can be longer than an AUTH line: beyond that, drop bytes until the LF.
         if (input.readable_bytes() > kMaxAuthLine) {
             discarding_line_ = true;
+            dropped_ += input.readable_bytes();
             input.consume_all();
         }
         return false;
@@ -84,14 +159,25 @@ bool Session::take_command_line(net::Buffer& input, std::string& line) {
     const std::string_view raw(input.peek(), *lf);
     line.assign(raw.substr(0, !raw.empty() && raw.back() == '\r' ? raw.size() - 1 : raw.size()));
     input.consume(*lf + 1);
+    end_phase();  // the line is complete in time
     if (discarding_line_) {
         discarding_line_ = false;
         line.clear();
-        events_.transcript(Direction::kClient, "(a line over the length limit)");
-        reply_error("500 5.5.2 Error: line too long");
+        refuse_long_line();
+        if (state_ == State::kClosed) return false;
         return take_command_line(input, line);
     }
     return true;
+}
+
+// An AUTH response over the limit ends the exchange too (RFC 4954 4: 500 5.5.6).
+void Session::refuse_long_line() {
+    events_.transcript(Direction::kClient, "(a line over the length limit)");
+    if (state_ == State::kAuthenticating) {
+        state_ = State::kGreeted;
+        return reply_error("500 5.5.6 Authentication exchange line is too long");
+    }
+    reply_error("500 5.5.2 Error: line too long");
 }
 
 std::size_t Session::line_limit(std::string_view line) const {
@@ -103,14 +189,7 @@ std::size_t Session::line_limit(std::string_view line) const {
 }
 
 void Session::handle_line(std::string_view line) {
-    if (line.size() + 2 > line_limit(line)) {
-        events_.transcript(Direction::kClient, "(a line over the length limit)");
-        reply_error(state_ == State::kAuthenticating
-                        ? "500 5.5.6 Authentication exchange line is too long"
-                        : "500 5.5.2 Error: line too long");
-        if (state_ == State::kAuthenticating) state_ = State::kGreeted;
-        return;
-    }
+    if (line.size() + 2 > line_limit(line)) return refuse_long_line();
     if (state_ == State::kAuthenticating) {
         events_.transcript(Direction::kClient, "(authentication data hidden)");
         handle_auth_response(line);
@@ -159,6 +238,11 @@ void Session::handle_command(const Command& command) {
             return handle_auth(command);
         case Verb::kNotImplemented:
             return reply_error("502 5.5.1 Error: command not implemented");
+        case Verb::kNotSmtp:
+            // Postfix drops these sessions too (smtpd_forbidden_commands): whatever follows is
+            // another protocol's payload, never commands to run.
+            return close_with("421 4.7.0 " + config_.hostname +
+                              " Error: not an SMTP command; closing the connection");
         case Verb::kUnknown:
             return reply_error(command.name.empty() ? "500 5.5.2 Error: bad syntax"
                                                     : "500 5.5.2 Error: command not recognized");
@@ -287,9 +371,13 @@ void Session::handle_data(const Command& command) {
     message_too_big_ = line_too_long_ = abandoned_ = false;
     at_line_start_ = in_headers_ = true;
     in_subject_ = false;
+    smuggling_ = bare_line_end_ = false;
     line_length_ = 0;
+    data_read_ = 0;
     subject_.clear();
     state_ = State::kReceivingData;
+    start_phase(Phase::kData, config_.data_rate, 0);
+    phase_started_ = true;
     reply("354 End data with <CR><LF>.<CR><LF>");
     events_.begin_message(envelope_, message_id_);
     events_.message_data(trace_headers());
@@ -343,6 +431,7 @@ void Session::handle_starttls(const Command& command) {
     if (!command.argument.empty()) return reply_error("501 5.5.4 Syntax: STARTTLS");
     reply("220 2.0.0 Ready to start TLS");
     state_ = State::kStartingTls;
+    start_phase(Phase::kTls, config_.command_rate, 0);  // the handshake, like a command line
     events_.start_tls();
 }
 
@@ -355,6 +444,7 @@ void Session::tls_started(std::string description) {
     extended_ = false;
     authenticated_user_.clear();
     state_ = State::kConnected;
+    end_phase();
 }
 
 // ---- AUTH (RFC 4954, PLAIN RFC 4616, LOGIN) -------------------------------------------------
@@ -362,6 +452,11 @@ void Session::tls_started(std::string description) {
 void Session::handle_auth(const Command& command) {
     if (config_.credentials.empty()) {
         return reply_error("502 5.5.1 Error: authentication not enabled");
+    }
+    if (config_.auth_failures != nullptr && config_.auth_failures->blocked(client_.address, now_)) {
+        return close_with("421 4.7.0 " + config_.hostname +
+                          " Error: too many failed authentications from " + client_.address +
+                          ", try again later");
     }
     if (state_ == State::kConnected) return reply_error("503 5.5.1 Error: send EHLO first");
     if (state_ != State::kGreeted) {
@@ -410,9 +505,7 @@ void Session::handle_auth_response(std::string_view line) {
             const std::string_view text(*decoded);
             const auto authzid = text.substr(0, first);
             const auto user = text.substr(first + 1, second - first - 1);
-            if (!authzid.empty() && authzid != user) {
-                return reply_error("535 5.7.8 Authentication credentials invalid");
-            }
+            if (!authzid.empty() && authzid != user) return auth_failed();
             return finish_auth(user, text.substr(second + 1));
         }
         case AuthStep::kLoginUser:
@@ -434,41 +527,83 @@ void Session::finish_auth(std::string_view user, std::string_view password) {
         valid = valid || (user_matches && password_matches);
     }
     login_user_.clear();
-    if (!valid) return reply_error("535 5.7.8 Authentication credentials invalid");
+    if (!valid) return auth_failed();
     authenticated_user_ = std::string(user);
     reply("235 2.7.0 Authentication successful");
 }
 
+// Each failure is answered later than the one before (on this connection, or from this address
+// when the server counts per address), so guessing costs time; the wait is the loop's timer, not
+// a sleep, and the session holds every command after it until the 535 is out.
+void Session::auth_failed() {
+    std::size_t failures = ++auth_failures_;
+    if (config_.auth_failures != nullptr) {
+        failures = std::max(failures, config_.auth_failures->record(client_.address, now_));
+    }
+    const auto delay = auth_delay(config_.auth_delay, failures);
+    if (delay.count() == 0) return reply_error("535 5.7.8 Authentication credentials invalid");
+    state_ = State::kAuthWait;
+    auth_wait_end_ = now_ + delay;
+}
+
 // ---- DATA -----------------------------------------------------------------------------------
 
+// Only CRLF.CRLF ends the data. A bare LF or CR (one not in a CRLF) also ends a line, and is
+// stored as CRLF, so the stored message has one kind of line end; but a lone dot next to one
+// ("<LF>.<LF>", "<CRLF>.<LF>", "<CR>.<CR>"...) refuses the whole message (554 5.6.0): a relay that
+// took that for the end of the data would read what follows as commands (SMTP smuggling).
 void Session::receive_data(net::Buffer& input) {
     const std::string_view text = input.view();
     std::size_t pos = 0;        // the start of the line being looked at
     std::size_t run_start = 0;  // the first byte not yet delivered
     while (true) {
-        // Only CRLF ends a line: a bare LF is content, so "<LF>.<LF>" never ends the data.
-        const auto end = text.find("\r\n", pos);
-        if (end == std::string_view::npos) break;
-        const std::string_view line = text.substr(pos, end - pos);
-        line_length_ += end + 2 - pos;
+        const auto stop = text.find_first_of("\r\n", pos);
+        if (stop == std::string_view::npos) break;
+        std::size_t end_length = 2;  // CRLF
+        if (text[stop] == '\n') {
+            end_length = 1;  // a bare LF
+        } else if (stop + 1 == text.size()) {
+            break;  // a CR last: whether an LF follows is not known yet
+        } else if (text[stop + 1] != '\n') {
+            end_length = 1;  // a bare CR
+        }
+        const bool bare = end_length == 1;
+        const std::string_view line = text.substr(pos, stop - pos);
+        line_length_ += line.size() + 2;  // as stored, with CRLF
         if (line_length_ > kMaxTextLine) line_too_long_ = true;
         if (line_too_long_) abandon_message();
-        std::string_view content = line;
-        if (at_line_start_ && !line.empty() && line.front() == '.') {
-            deliver(text.substr(run_start, pos - run_start));
-            if (line.size() == 1) {  // <CRLF>.<CRLF>: the end of the data
-                input.consume(end + 2);
+        const bool whole_line = at_line_start_;
+        if (whole_line && line == ".") {
+            if (!bare && !bare_line_end_) {  // <CRLF>.<CRLF>: the end of the data
+                deliver(text.substr(run_start, pos - run_start));
+                input.consume(stop + 2);
+                data_read_ += stop + 2;
                 finish_data();
                 return;
             }
-            run_start = pos + 1;  // 4.5.2: the first dot of a line is dropped
-            content.remove_prefix(1);
+            smuggling_ = true;
+            abandon_message();
         }
-        if (in_headers_ && at_line_start_) note_header_line(content);
+        std::string_view content = line;
+        const bool stuffed = whole_line && !line.empty() && line.front() == '.';
+        if (stuffed) content.remove_prefix(1);  // 4.5.2: the first dot of a line is dropped
+        if (bare) {
+            // The lines before go as they are; this one with CRLF for its bare line end.
+            deliver(text.substr(run_start, pos - run_start));
+            normalised_.assign(content);
+            normalised_ += "\r\n";
+            deliver(normalised_);
+            run_start = stop + 1;
+        } else if (stuffed) {
+            deliver(text.substr(run_start, pos - run_start));
+            run_start = pos + 1;
+        }
+        if (in_headers_ && whole_line) note_header_line(content);
         if (config_.transcript_data) events_.transcript(Direction::kClient, content);
         at_line_start_ = true;
+        bare_line_end_ = bare;
         line_length_ = 0;
-        pos = end + 2;
+        pos = stop + end_length;
     }
     deliver(text.substr(run_start, pos - run_start));
     // The rest is an incomplete line. It stays buffered unless it is already too long: then it
@@ -485,6 +620,17 @@ void Session::receive_data(net::Buffer& input) {
         abandon_message();
     }
     input.consume(pos);
+    data_read_ += pos;
+    // A refused message is read on to its end only so far: a client streaming without end
+    // gets the reply, then 421, and the connection closes.
+    if (abandoned_ && data_read_ > config_.max_message_bytes + kMaxDataAfterRefusal) {
+        const std::string refused(refusal());
+        reset_transaction();
+        state_ = State::kGreeted;
+        if (!refused.empty()) reply(refused);
+        close_with("421 4.7.0 " + config_.hostname +
+                   " Error: too much data after the message was refused");
+    }
 }
 
 void Session::deliver(std::string_view lines) {
@@ -524,16 +670,25 @@ void Session::abandon_message() {
     events_.discard_message();
 }
 
-void Session::finish_data() {
-    if (line_too_long_) {
-        reset_transaction();
-        state_ = State::kGreeted;
-        return reply("500 5.5.2 Error: message has a line over 1000 octets (RFC 5321 4.5.3.1.6)");
+std::string_view Session::refusal() const {
+    if (smuggling_) {
+        return "554 5.6.0 Error: a lone dot next to a bare <CR> or <LF>; message refused "
+               "(RFC 5321 2.3.8)";
     }
-    if (message_too_big_) {
+    if (line_too_long_) {
+        return "500 5.5.2 Error: message has a line over 1000 octets (RFC 5321 4.5.3.1.6)";
+    }
+    if (message_too_big_) return "552 5.3.4 Message size exceeds fixed maximum message size";
+    return {};
+}
+
+void Session::finish_data() {
+    end_phase();
+    const std::string_view refused = refusal();
+    if (!refused.empty()) {
         reset_transaction();
         state_ = State::kGreeted;
-        return reply("552 5.3.4 Message size exceeds fixed maximum message size");
+        return reply(refused);
     }
     state_ = State::kStoring;
     const MessageInfo info{
@@ -558,7 +713,9 @@ void Session::message_stored(const StoreResult& result) {
 // ---- Endings --------------------------------------------------------------------------------
 
 bool Session::timed_out() {
-    if (state_ == State::kStoring || state_ == State::kClosed) return false;
+    if (state_ == State::kStoring || state_ == State::kAuthWait || state_ == State::kClosed) {
+        return false;  // the wait is ours
+    }
     if (state_ == State::kReceivingData) abandon_message();
     close_with("421 4.4.2 " + config_.hostname + " Error: timeout exceeded");
     return true;
@@ -569,6 +726,11 @@ void Session::shut_down() {
     if (state_ == State::kStoring) {
         closing_after_store_ = true;
         return;
+    }
+    if (state_ == State::kAuthWait) {
+        state_ = State::kGreeted;  // the held-back answer first
+        reply_error("535 5.7.8 Authentication credentials invalid");
+        if (state_ == State::kClosed) return;
     }
     if (state_ == State::kReceivingData) abandon_message();
     close_with("421 4.3.2 " + config_.hostname + " Service shutting down");
@@ -582,6 +744,7 @@ void Session::peer_closed() {
 void Session::close_with(std::string_view text) {
     reply(text);
     state_ = State::kClosed;
+    end_phase();
     events_.close();
 }
 

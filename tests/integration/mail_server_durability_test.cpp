@@ -5,19 +5,16 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <condition_variable>
 #include <csignal>
 #include <filesystem>
-#include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
 #include "tests/support/build_info.hpp"
 #include "tests/support/cli_expectations.hpp"
+#include "tests/support/mail_durability.hpp"
 #include "tests/support/mail_server_process.hpp"
 #include "tests/support/mail_tools.hpp"
 #include "tests/support/process.hpp"
@@ -25,6 +22,7 @@
 #include "tests/support/socket_client.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/tools.hpp"
+#include "tests/support/wait_until.hpp"
 
 namespace net::test {
 namespace {
@@ -35,139 +33,28 @@ constexpr auto kIo = 20s;  // one exchange on loopback; generous for sanitizer b
 constexpr std::size_t kMiB = 1024 * 1024;
 constexpr std::string_view kAlice = "alice@example.org";
 
-// Checks `done()` every 10 ms until it holds; false at the deadline. For what only shows on disk.
-template <typename Done>
-bool wait_until(Done done, const Deadline& deadline) {
-    while (!done()) {
-        if (deadline.expired()) return false;
-        std::this_thread::sleep_for(10ms);
-    }
-    return true;
-}
-
 // ------------------------------------------------------------------------ kill -9 mid-stream
 
 constexpr int kSenders = 4;
-// Every kBigEvery-th message is bigger than mail_server's spill threshold (256 KiB), so it is
-// written to tmp/ while it arrives: a kill then can find it half-written there.
-constexpr int kBigEvery = 7;
-constexpr std::size_t kBigLines = 4500;  // of 72 octets: ~320 KiB
-constexpr std::size_t kSmallLines = 30;  // ~2 KiB
-
-// The body of message `seq` (LF line ends): its number, a payload that depends on it, and a
-// trailer line, so a truncated or mixed-up body shows.
-std::string body_of(int seq) {
-    std::string body = "seq " + std::to_string(seq) + "\n";
-    const std::size_t lines = seq % kBigEvery == 0 ? kBigLines : kSmallLines;
-    for (std::size_t i = 0; i < lines; ++i) {
-        std::string line = std::to_string(seq) + "." + std::to_string(i) + " ";
-        line.resize(71, static_cast<char>('A' + (seq + i) % 26));
-        body += line + "\n";
-    }
-    body += "end of message " + std::to_string(seq) + "\n";
-    return body;
-}
-
-std::string message_of(int seq) {
-    return "Subject: durability " + std::to_string(seq) + "\nX-Seq: " + std::to_string(seq) +
-           "\n\n" + body_of(seq);
-}
-
-// The ids whose 250 arrived, with the seq each carried. Thread-safe.
-class Acknowledged {
-  public:
-    void add(const std::string& id, int seq) {
-        {
-            const std::lock_guard lock(mutex_);
-            ids_[id] = seq;
-        }
-        changed_.notify_all();
-    }
-    // Waits until at least `n` are acknowledged; false at the deadline.
-    bool wait_for(std::size_t n, const Deadline& deadline) {
-        std::unique_lock lock(mutex_);
-        return changed_.wait_until(lock, deadline.when(), [&] { return ids_.size() >= n; });
-    }
-    std::map<std::string, int> ids() {
-        const std::lock_guard lock(mutex_);
-        return ids_;
-    }
-
-  private:
-    std::mutex mutex_;
-    std::condition_variable changed_;
-    std::map<std::string, int> ids_;
-};
-
-// Sends messages kSenders apart in seq until the connection fails (the server was killed).
-void send_until_killed(SmtpClient client, int first_seq, Acknowledged& acknowledged) {
-    try {
-        for (int seq = first_seq;; seq += kSenders) {
-            const SmtpReply reply = send_message(client, "alice@example.org", {"bob@example.org"},
-                                                 message_of(seq), Deadline(kIo));
-            if (reply.code != 250) return;
-            acknowledged.add(queued_id(reply), seq);
-        }
-    } catch (const std::exception&) {
-        // The server is gone: EOF, reset or EPIPE in the middle of a transaction.
-    }
-}
-
-// The id in "Received: ... with ESMTP id ID ..." (unfolded).
-std::string received_id(const std::string& received) {
-    const auto at = received.find(" id ");
-    if (at == std::string::npos) return {};
-    const auto start = at + 4;
-    return received.substr(start, received.find_first_of(" ;", start) - start);
-}
 
 void kill_mid_stream_and_check(const std::string& python, std::size_t kill_after) {
     SCOPED_TRACE("killed after " + std::to_string(kill_after) + " acknowledged");
     // In this order, so on any early return the server dies before the senders are joined.
     Acknowledged acknowledged;
-    std::vector<std::jthread> senders;
+    std::optional<DurabilitySenders> senders;
     TestMailServer mail = start_mail_server({"-q"});
-    for (int i = 0; i < kSenders; ++i) {
-        senders.emplace_back(send_until_killed, greeted_smtp(mail.process, Deadline(kIo)), i + 1,
-                             std::ref(acknowledged));
-    }
+    senders.emplace(mail.process, kSenders, 1, acknowledged);
     ASSERT_TRUE(acknowledged.wait_for(kill_after, Deadline(kIo)))
         << "only " << acknowledged.ids().size() << " acknowledged; " << mail.process.log();
     ASSERT_TRUE(mail.process.process().signal(SIGKILL));
     ASSERT_EQ(mail.process.process().wait(Deadline(kIo)), ExitStatus::killed_by(SIGKILL));
-    for (auto& sender : senders)
-        sender.join();  // each sees its connection end at once
+    senders->join();
     const auto acked = acknowledged.ids();
     ASSERT_GE(acked.size(), kill_after);
-
-    // Every file in new/ is a whole message, the one its X-Seq says.
-    const auto stored = read_mailbox(python, "maildir", mail.maildir);
-    EXPECT_EQ(stored.size(), mail.new_files().size());
-    std::map<std::string, int> stored_ids;
-    for (const StoredMessage& m : stored) {
-        SCOPED_TRACE(m.key);
-        EXPECT_EQ(m.where, "new");
-        const auto seq_text = m.header("X-Seq");
-        ASSERT_TRUE(seq_text.has_value()) << m.raw.substr(0, 500);
-        const int seq = std::stoi(*seq_text);
-        EXPECT_EQ(m.header("Subject"), "durability " + std::to_string(seq));
-        const std::string expected = body_of(seq);
-        EXPECT_TRUE(m.body == expected)
-            << "body of seq " << seq << ": " << m.body.size() << " bytes, expected "
-            << expected.size() << "; it ends ["
-            << m.body.substr(m.body.size() - std::min<std::size_t>(80, m.body.size())) << "]";
-        stored_ids[received_id(m.header("Received").value_or(""))] = seq;
-    }
-    // Every acknowledged message is among them.
-    std::size_t missing = 0;
-    for (const auto& [id, seq] : acked) {
-        const auto found = stored_ids.find(id);
-        if (found == stored_ids.end() || found->second != seq) {
-            ++missing;
-            ADD_FAILURE() << "acknowledged " << id << " (seq " << seq << ") is not in new/";
-        }
-    }
-    EXPECT_EQ(missing, 0u) << acked.size() << " acknowledged, " << stored.size() << " stored";
+    // Every file in new/ is a whole message, the one its X-Seq says, and every acknowledged
+    // message is among them.
+    const std::size_t stored = expect_acknowledged_are_whole(python, mail.maildir, acked);
+    EXPECT_EQ(stored, mail.new_files().size());
 }
 
 TEST(MailServerDurability, KillNineLosesNoAcknowledgedMessage) {

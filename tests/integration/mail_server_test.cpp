@@ -214,6 +214,12 @@ TEST(MailServerCli, UsageErrorsExit64) {
         {"--maildir", maildir, "-p", "port"},
         {"--maildir", maildir, "--max-size", "0"},
         {"--maildir", maildir, "--max-rcpt", "many"},
+        {"--maildir", maildir, "--command-time", "-1"},
+        {"--maildir", maildir, "--data-time", "soon"},
+        {"--maildir", maildir, "--min-rate", "0"},
+        {"--maildir", maildir, "--auth-delay", "61"},
+        {"--maildir", maildir, "--auth-failures", "some"},
+        {"--maildir", maildir, "--auth-window", "0"},
         {"--maildir", maildir, "--no-such-option"},
         {"--maildir", maildir, "stray-argument"},
     };
@@ -784,8 +790,14 @@ std::vector<BadInput> bad_inputs() {
          {},
          {ehlo, mail, rcpt, "DATA"},
          "Subject: bare\r\n\r\nline one\n.\nline two\r\n.\r\n",
+         "554 5.6.0"},
+        {"bare LFs without a lone dot",
+         {},
+         {ehlo, mail, rcpt, "DATA"},
+         "Subject: bare\n\nline one\nline two\r\n.\r\n",
          "250 2.0.0 Ok: queued as ",
          1},
+
         {"a message over --max-size",
          {"--max-size", "1000"},
          {ehlo, mail, rcpt, "DATA"},
@@ -845,7 +857,9 @@ TEST(MailServerProtocol, BadInputGetsItsReplyAndTheSessionGoesOn) {
     }
 }
 
-TEST(MailServerProtocol, BareLfDotLfIsContentNotTheEnd) {
+// <LF>.<LF> does not end the data (only <CRLF>.<CRLF> does), and a message holding it is refused
+// whole: stored, its lone dot line would end the data for a relay that sends it on.
+TEST(MailServerProtocol, BareLfDotLfIsNotTheEndAndRefusesTheMessage) {
     TestMailServer mail = start_mail_server();
     const Deadline deadline(kIo);
     SmtpClient client = greeted_smtp(mail.process, deadline);
@@ -853,8 +867,10 @@ TEST(MailServerProtocol, BareLfDotLfIsContentNotTheEnd) {
     ASSERT_EQ(client.command("RCPT TO:<bob@example.org>", deadline).code, 250);
     ASSERT_EQ(client.command("DATA", deadline).code, 354);
     client.send("Subject: bare\r\n\r\nline one\n.\nNOOP\r\nline two\r\n.\r\n", deadline);
-    EXPECT_TRUE(client.read_reply(deadline).starts_with("250 2.0.0 Ok: queued as "));
-    EXPECT_TRUE(only_stored(mail).ends_with("\n\nline one\n.\nNOOP\nline two\n"));
+    EXPECT_TRUE(client.read_reply(deadline).starts_with("554 5.6.0 ")) << "the NOOP ran";
+    EXPECT_EQ(client.command("NOOP", deadline).text(), "250 2.0.0 Ok");
+    EXPECT_TRUE(mail.new_files().empty());
+    EXPECT_TRUE(mail.tmp_files().empty());
 }
 
 // The transparency rules at their edges: an empty message, a lone CR, a line that is only a
@@ -869,7 +885,9 @@ TEST(MailServerProtocol, EdgesOfTheDataAreStoredExactly) {
     };
     const std::vector<Case> cases = {
         {"empty", ".\r\n", ""},
-        {"lone CR and a stuffed dot line", "a\rb\r\n..\r\n.\r\n", "a\rb\n.\n"},
+        // A bare CR or LF is a line end, stored like any other.
+        {"lone CR and a stuffed dot line", "a\rb\r\n..\r\n.\r\n", "a\nb\n.\n"},
+        {"bare LFs", "Subject: lf\n\none\n..two\r\n.\r\n", "Subject: lf\n\none\n.two\n"},
         {"NUL bytes", "Subject: nul\r\n\r\nx\0y\0\r\n.\r\n"s, "Subject: nul\n\nx\0y\0\n"s},
         // A line starting with one dot loses it, stuffed or not (RFC 5321 4.5.2).
         {"dots inside and at the start of lines", "a.\r\n.b\r\n\r\n.\r\n", "a.\nb\n\n"},
@@ -1162,6 +1180,33 @@ TEST(MailServerConcurrency, ClientStalledInDataDelaysNoOther) {
     stalled.send(" and the rest\r\n.\r\n", Deadline(kIo));
     EXPECT_TRUE(stalled.read_reply(Deadline(kIo)).starts_with("250 2.0.0 Ok: queued as "));
     EXPECT_EQ(mail.new_files().size(), 6u);
+}
+
+// A failed AUTH is answered late, on the loop's timer: with one loop, another client is served
+// in full while the 535 is still held back.
+TEST(MailServerConcurrency, AnAuthDelayHoldsUpNoOtherClientOfItsLoop) {
+    TestMailServer mail = start_mail_server(
+        {"-q", "-t", "1", "--auth", "user:secret", "--allow-insecure-auth", "--auth-delay", "3"});
+    const Deadline deadline(kIo);
+    SmtpClient guesser = greeted_smtp(mail.process, deadline);
+    guesser.send("AUTH PLAIN " + base64_encode(std::string("\0user\0guess", 11)) + "\r\n",
+                 deadline);
+
+    const Deadline quick(2s);
+    SmtpClient other = greeted_smtp(mail.process, quick);
+    EXPECT_EQ(other.command("AUTH PLAIN " + base64_encode(std::string("\0user\0secret", 12)), quick)
+                  .text(),
+              "235 2.7.0 Authentication successful");
+    EXPECT_TRUE(
+        send_message(other, kAlice, {"bob@example.org"}, "Subject: meanwhile\n\nhi\n", quick)
+            .starts_with("250 2.0.0 Ok: queued as "));
+    EXPECT_EQ(other.command("QUIT", quick).code, 221);
+    // Only now, the other client done, the guesser's answer comes.
+    EXPECT_TRUE(guesser.buffered().empty());
+    char byte = 0;
+    EXPECT_EQ(::recv(guesser.fd(), &byte, 1, MSG_DONTWAIT | MSG_PEEK), -1) << "answered already";
+    EXPECT_EQ(guesser.read_reply(deadline).text(), "535 5.7.8 Authentication credentials invalid");
+    EXPECT_EQ(guesser.command("NOOP", deadline).text(), "250 2.0.0 Ok");
 }
 
 // ------------------------------------------------------------------------ IPv6

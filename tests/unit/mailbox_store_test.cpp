@@ -1,7 +1,10 @@
 // The mailbox writers: Unix line ends and mboxrd quoting, Maildir delivery through tmp/ into new/,
 // mbox appends (also into a full disk), big messages spilled while they arrive.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -295,6 +298,55 @@ TEST_F(MaildirTest, SpilledDraftDestroyedWithoutCommitLeavesNothing) {
     }
     EXPECT_TRUE(fs::is_empty(tmp()));
     EXPECT_TRUE(fs::is_empty(new_dir()));
+}
+
+// ---------------------------------------------------------------------------- tmp/ leftovers
+
+TEST(StaleTmpFileTest, ThirtySixHoursUnchangedIsStale) {
+    constexpr std::time_t kNow = 1'764'057'192;
+    constexpr std::time_t kAge = 36 * 3600;
+    EXPECT_TRUE(is_stale_tmp_file(kNow - kAge, kNow));
+    EXPECT_TRUE(is_stale_tmp_file(kNow - 30 * 86400, kNow));
+    EXPECT_TRUE(is_stale_tmp_file(0, kNow));
+    EXPECT_FALSE(is_stale_tmp_file(kNow - kAge + 1, kNow));
+    EXPECT_FALSE(is_stale_tmp_file(kNow, kNow));
+    EXPECT_FALSE(is_stale_tmp_file(kNow + 86400, kNow));  // from the future: a clock was off
+}
+
+// Sets a file's modification (and access) time to `when`.
+void set_mtime(const fs::path& path, std::time_t when) {
+    const timespec times[2] = {{.tv_sec = when, .tv_nsec = 0}, {.tv_sec = when, .tv_nsec = 0}};
+    ASSERT_EQ(::utimensat(AT_FDCWD, path.c_str(), times, 0), 0) << path;
+}
+
+TEST_F(MaildirTest, LeftoversInTmpOlderThan36HoursAreRemoved) {
+    const std::time_t now = std::time(nullptr);
+    for (const char* name : {"old1", "old2", "fresh", "almost"})
+        std::ofstream(tmp() / name) << "partial message";
+    set_mtime(tmp() / "old1", now - 37 * 3600);
+    set_mtime(tmp() / "old2", now - 400 * 86400);
+    set_mtime(tmp() / "almost", now - 35 * 3600);
+    fs::create_directory(tmp() / "subdir");  // not a delivery: left alone
+    set_mtime(tmp() / "subdir", now - 400 * 86400);
+
+    std::promise<Leftovers> done;
+    maildir_.remove_leftovers([&done](Leftovers result) { done.set_value(std::move(result)); });
+    auto future = done.get_future();
+    ASSERT_EQ(future.wait_for(kDeadline), std::future_status::ready);
+    const Leftovers result = future.get();
+    EXPECT_EQ(result.removed, 2u);
+    EXPECT_EQ(result.error, "");
+    EXPECT_EQ(names_in(tmp()), (std::vector<std::string>{"almost", "fresh", "subdir"}));
+}
+
+TEST(StaleTmpFileTest, RemovingFromAMissingDirectoryReportsTheError) {
+    ScratchDir dir;
+    const int fd = ::open(dir.path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    ASSERT_GE(fd, 0);
+    ::close(fd);  // a descriptor that is no longer open
+    const Leftovers result = remove_stale_tmp_files(fd, std::time(nullptr));
+    EXPECT_EQ(result.removed, 0u);
+    EXPECT_NE(result.error, "");
 }
 
 TEST(MaildirNamesTest, ThousandDraftsGetThousandNames) {

@@ -79,6 +79,27 @@ TEST(SmtpCommandTest, AnythingElseIsUnknown) {
         EXPECT_EQ(parse_command(line).verb, Verb::kUnknown) << line;
 }
 
+// Postfix's smtpd_forbidden_commands and its "Label:" rule, plus HTTP request lines.
+TEST(SmtpCommandTest, OtherProtocolsAreNotSmtp) {
+    for (const std::string_view line :
+         {"GET / HTTP/1.1", "get /", "POST /submit HTTP/1.0", "Post",
+          "CONNECT mail.test:25 HTTP/1.1", "connect x", "Host: mail.test", "host:mail.test",
+          "User-Agent: curl/8.0", "Content-Type: text/plain", "X-Anything:", "PUT /x HTTP/1.1",
+          "PRI * HTTP/2.0", "OPTIONS * HTTP/1.1"})
+        EXPECT_EQ(parse_command(line).verb, Verb::kNotSmtp) << line;
+}
+
+TEST(SmtpCommandTest, SmtpLinesThatLookAlikeAreNot) {
+    EXPECT_EQ(parse_command("MAIL FROM:<a@example.org>").verb, Verb::kMail);
+    EXPECT_EQ(parse_command("RCPT TO:<b@example.org>").verb, Verb::kRcpt);
+    EXPECT_EQ(parse_command("HELP HTTP/1.1").verb, Verb::kHelp);
+    EXPECT_EQ(parse_command("NOOP GET / HTTP/1.1").verb, Verb::kNoop);
+    for (const std::string_view line :
+         {":colon first", "GETX /", "FOO bar HTTP/1", "FOO bar HTTP/1.1x", "FOO HTTP/1.1",
+          "Host :spaced", "\x01\x02: binary"})
+        EXPECT_EQ(parse_command(line).verb, Verb::kUnknown) << line;
+}
+
 TEST(SmtpCommandTest, EmptyLineIsUnknown) {
     const auto command = parse_command("");
     EXPECT_EQ(command.verb, Verb::kUnknown);

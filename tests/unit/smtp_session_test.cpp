@@ -80,6 +80,17 @@ class SessionTest : public ::testing::Test {
         session().receive(input);
         return events.take();
     }
+    // The same, `at` a point in time.
+    std::string feed(std::string_view bytes, Session::Clock::time_point at) {
+        input.append(bytes);
+        session().receive(input, at);
+        return events.take();
+    }
+    // Time passes to `at`; returns the replies that caused.
+    std::string tick(Session::Clock::time_point at) {
+        session().tick(at);
+        return events.take();
+    }
     // The reply code of each reply line, e.g. "250 250 354".
     void greet() { ASSERT_EQ(feed("EHLO client.example\r\n").substr(0, 4), "250-"); }
     void start_transaction() {
@@ -228,6 +239,44 @@ TEST_F(SessionTest, UnknownAndUnimplementedCommands) {
     EXPECT_EQ(feed("AUTH PLAIN\r\n"), "502 5.5.1 Error: authentication not enabled\r\n");
 }
 
+// ---- Another protocol on the SMTP port -------------------------------------------------------
+
+TEST_F(SessionTest, AnHttpRequestIsAnsweredWith421AndNothingAfterItRuns) {
+    // What a proxy relays when asked to POST to the SMTP port: the body holds a whole mail
+    // transaction, which must never run.
+    EXPECT_EQ(feed("POST /submit HTTP/1.1\r\nHost: mail.test:25\r\nContent-Length: 99\r\n\r\n"
+                   "EHLO x\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.org>\r\nDATA\r\n"
+                   "hi\r\n.\r\nQUIT\r\n"),
+              "421 4.7.0 mail.test Error: not an SMTP command; closing the connection\r\n");
+    EXPECT_EQ(events.closes, 1);
+    EXPECT_EQ(events.begun, 0);
+    EXPECT_EQ(session().state(), Session::State::kClosed);
+}
+
+TEST_F(SessionTest, HeaderLinesAndHttpMethodsCloseInAnyStateAndAnyCase) {
+    for (const std::string_view line :
+         {"get / HTTP/1.0", "Connect mail.test:25 HTTP/1.1", "Host: mail.test", "user-agent: x",
+          "Content-Type: text/plain", "PUT /x HTTP/1.1"}) {
+        SCOPED_TRACE(std::string(line));
+        for (int step = 0; step < 3; ++step) {
+            Recorder recorder;
+            Session s(config, ClientInfo{.number = 1, .address = "::1", .id_prefix = "ID"},
+                      recorder);
+            s.start();
+            net::Buffer in;
+            // Before EHLO, after it, and inside a transaction.
+            if (step >= 1) in.append("EHLO x\r\n");
+            if (step >= 2) in.append("MAIL FROM:<a@example.org>\r\n");
+            in.append(std::string(line) + "\r\nNOOP\r\n");
+            s.receive(in);
+            EXPECT_TRUE(recorder.sent.ends_with(
+                "421 4.7.0 mail.test Error: not an SMTP command; closing the connection\r\n"))
+                << recorder.sent;
+            EXPECT_EQ(recorder.closes, 1);
+        }
+    }
+}
+
 // ---- MAIL and RCPT ----------------------------------------------------------------------------
 
 struct ReplyCase {
@@ -346,14 +395,64 @@ TEST_F(SessionTest, DotUnstuffingAppliesToEveryLineIncludingTheFirst) {
 TEST_F(SessionTest, OnlyCrlfDotCrlfEndsTheData) {
     start_transaction();
     feed("DATA\r\n");
-    const auto headers_end = events.data.size();
     // SMTP smuggling shapes: <LF>.<LF>, <LF>.<CRLF>, <CR>.<CR>, a dot not at a line start.
     feed("a\n.\nb\r\nc\n.\r\nd\r.\re\r\n x.\r\n");
     EXPECT_EQ(events.ended, 0);
     EXPECT_EQ(session().state(), Session::State::kReceivingData);
-    feed(".\r\n");
-    EXPECT_EQ(events.ended, 1);
-    EXPECT_EQ(events.data.substr(headers_end), "a\n.\nb\r\nc\n.\r\nd\r.\re\r\n x.\r\n");
+    // The real end comes, and the message with lone dots next to bare line ends is refused.
+    EXPECT_EQ(feed(".\r\n"),
+              "554 5.6.0 Error: a lone dot next to a bare <CR> or <LF>; message refused "
+              "(RFC 5321 2.3.8)\r\n");
+    EXPECT_EQ(events.ended, 0);
+    EXPECT_EQ(events.discarded, 1);
+    EXPECT_EQ(feed("NOOP\r\n"), "250 2.0.0 Ok\r\n");
+}
+
+// Each shape on its own refuses the message: a relay that takes a bare CR or LF for a line end
+// would see the end of the data at the lone dot and run what follows as commands.
+TEST_F(SessionTest, ALoneDotNextToABareLineEndRefusesTheMessage) {
+    for (const std::string_view shape :
+         {"a\n.\nMAIL FROM:<evil@example.org>\r\n", "a\n.\r\nRCPT TO:<x@example.org>\r\n",
+          "a\r\n.\nDATA\r\n", "a\r.\rQUIT\r\n", "a\r\n.\rb\r\n", "a\r.\r\nb\r\n",
+          ".\nfirst line\r\n", ".\rfirst line\r\n"}) {
+        SCOPED_TRACE(::testing::PrintToString(std::string(shape)));
+        const int discarded = events.discarded;
+        start_transaction();
+        ASSERT_EQ(feed("DATA\r\n").substr(0, 4), "354 ");
+        EXPECT_EQ(feed(shape), "");
+        EXPECT_EQ(session().state(), Session::State::kReceivingData);
+        EXPECT_EQ(events.discarded, discarded + 1);
+        EXPECT_EQ(feed("more\r\n.\r\n").substr(0, 10), "554 5.6.0 ");
+        EXPECT_EQ(events.ended, 0);
+        feed("RSET\r\n");
+    }
+}
+
+TEST_F(SessionTest, OtherBareLineEndsAreStoredAsCrlf) {
+    start_transaction();
+    feed("DATA\r\n");
+    const auto headers_end = events.data.size();
+    // A bare LF and a bare CR end lines (so a dot after them is unstuffed); a dot that is not
+    // alone on its line is content.
+    feed("Subject: bare\n\nline\rnext\r\n..stuffed\n.after\r\nx.\ny\r\n.\r\n");
+    ASSERT_EQ(events.ended, 1);
+    EXPECT_EQ(events.data.substr(headers_end),
+              "Subject: bare\r\n\r\nline\r\nnext\r\n.stuffed\r\nafter\r\nx.\r\ny\r\n");
+    EXPECT_EQ(events.size, events.data.size() - headers_end);
+    EXPECT_EQ(events.subject, "bare");
+}
+
+TEST_F(SessionTest, ACrAtTheEndOfAReadWaitsForTheNextByte) {
+    start_transaction();
+    feed("DATA\r\n");
+    const auto headers_end = events.data.size();
+    feed("crlf\r");
+    feed("\nbare\r");
+    feed("x\r\n.\r");
+    EXPECT_EQ(events.ended, 0);
+    feed("\n");
+    ASSERT_EQ(events.ended, 1);
+    EXPECT_EQ(events.data.substr(headers_end), "crlf\r\nbare\r\nx\r\n");
 }
 
 TEST_F(SessionTest, TheEndOfDataMaySplitAcrossReads) {
@@ -413,6 +512,38 @@ TEST_F(SessionTest, AnEndlessDataLineIsNotBufferedWhole) {
     feed(".\r\n");
     EXPECT_EQ(session().state(), Session::State::kReceivingData);
     EXPECT_EQ(feed(".\r\n").substr(0, 4), "500 ");
+}
+
+TEST_F(SessionTest, ARefusedMessageIsReadOnlySoFarThenTheConnectionCloses) {
+    config.max_message_bytes = 100;
+    start_transaction();
+    feed("DATA\r\n");
+    std::string chunk;
+    for (int i = 0; i < 64; ++i)
+        chunk += std::string(998, 'x') + "\r\n";
+    std::string replies;
+    std::size_t sent = 0;
+    while (events.closes == 0 && sent < 2 * kMaxDataAfterRefusal) {
+        replies += feed(chunk);
+        sent += chunk.size();
+    }
+    EXPECT_EQ(replies,
+              "552 5.3.4 Message size exceeds fixed maximum message size\r\n"
+              "421 4.7.0 mail.test Error: too much data after the message was refused\r\n");
+    EXPECT_GT(sent, kMaxDataAfterRefusal);
+    EXPECT_LE(sent, kMaxDataAfterRefusal + 2 * chunk.size());
+    EXPECT_EQ(events.closes, 1);
+    EXPECT_EQ(events.ended, 0);
+}
+
+TEST_F(SessionTest, AnEndlessDataLineIsCutOffToo) {
+    config.max_message_bytes = 1000;
+    start_transaction();
+    feed("DATA\r\n");
+    for (int i = 0; i < 1000 && events.closes == 0; ++i)
+        feed(std::string(10'000, 'z'));
+    EXPECT_EQ(events.closes, 1);
+    EXPECT_EQ(session().state(), Session::State::kClosed);
 }
 
 TEST_F(SessionTest, TheStoreFailingGives451) {
@@ -523,6 +654,96 @@ TEST_F(SessionTest, ThePeerLeavingDuringDataDiscardsTheMessage) {
     EXPECT_EQ(events.discarded, 1);
     EXPECT_EQ(events.ended, 0);
 }
+
+// ---- Minimum data rates (SessionConfig::command_rate, data_rate) --------------------------------
+
+using namespace std::chrono_literals;
+constexpr Session::Clock::time_point kT0{std::chrono::hours(1000)};
+constexpr auto kNever = Session::Clock::time_point::max();
+
+TEST_F(SessionTest, WithoutRatesNothingIsEverDue) {
+    feed("EHLO a\r\nNO", kT0);
+    EXPECT_EQ(session().deadline(), kNever);
+    EXPECT_FALSE(session().tick(kT0 + 1000h));
+}
+
+TEST_F(SessionTest, ACommandLineHasItsTimeFromItsFirstByte) {
+    config.command_rate = {.grace = 10s, .bytes_per_second = 500, .most = 0s};
+    feed("EHLO a\r\n", kT0);
+    EXPECT_EQ(session().deadline(), kNever);  // idle between commands: the idle timeout's job
+    feed("NO", kT0 + 100s);
+    EXPECT_EQ(session().deadline(), kT0 + 100s + 10s + 4ms);  // 2 bytes earn 4 ms
+    feed("O", kT0 + 105s);
+    EXPECT_EQ(session().deadline(), kT0 + 100s + 10s + 6ms);
+    EXPECT_EQ(tick(kT0 + 110s), "");
+    EXPECT_EQ(tick(kT0 + 110s + 6ms), "421 4.4.2 mail.test Error: timeout exceeded\r\n");
+    EXPECT_EQ(events.closes, 1);
+    EXPECT_EQ(session().deadline(), kNever);
+}
+
+TEST_F(SessionTest, ALineThatEndsInTimeStopsTheClockAndPipelinedRestStartsIt) {
+    config.command_rate = {.grace = 10s, .bytes_per_second = 500, .most = 0s};
+    feed("EHLO a\r\nNO", kT0);
+    EXPECT_EQ(session().deadline(), kT0 + 10s + 4ms);
+    EXPECT_EQ(feed("OP\r\n", kT0 + 9s), "250 2.0.0 Ok\r\n");
+    EXPECT_EQ(session().deadline(), kNever);
+    EXPECT_EQ(tick(kT0 + 100s), "");
+}
+
+TEST_F(SessionTest, AnEndlessCommandLineBeingDroppedIsStillTimed) {
+    config.command_rate = {.grace = 10s, .bytes_per_second = 500, .most = 0s};
+    greet();
+    feed(std::string(20'000, 'x'), kT0);
+    EXPECT_TRUE(input.empty());
+    EXPECT_EQ(session().deadline(), kT0 + 10s + 40s);  // 20,000 bytes earn 40 s
+    feed("x", kT0 + 20s);
+    EXPECT_TRUE(session().tick(kT0 + 50s + 2ms));
+}
+
+TEST_F(SessionTest, DataHasItsTimeFromThe354AndEachRateOfBytesEarnsASecond) {
+    config.data_rate = {.grace = 10s, .bytes_per_second = 1000, .most = 0s};
+    start_transaction();
+    feed("DATA\r\n", kT0);
+    EXPECT_EQ(session().deadline(), kT0 + 10s);       // even if nothing comes
+    feed(std::string(4998, 'a') + "\r\n", kT0 + 8s);  // a line too long, but 5000 bytes
+    EXPECT_EQ(session().deadline(), kT0 + 15s);
+    EXPECT_EQ(tick(kT0 + 14s), "");
+    EXPECT_EQ(tick(kT0 + 15s), "421 4.4.2 mail.test Error: timeout exceeded\r\n");
+    EXPECT_EQ(events.discarded, 1);
+    EXPECT_EQ(events.ended, 0);
+}
+
+TEST_F(SessionTest, BytesPipelinedAfterDataCountForIt) {
+    config.data_rate = {.grace = 10s, .bytes_per_second = 1000, .most = 0s};
+    start_transaction();
+    feed("DATA\r\n" + std::string(1998, 'a') + "\r\npartial", kT0);
+    EXPECT_EQ(session().deadline(), kT0 + 10s + 2007ms);
+}
+
+TEST_F(SessionTest, NothingIsTimedWhileTheMessageIsStored) {
+    config.command_rate = {.grace = 10s, .bytes_per_second = 500, .most = 0s};
+    config.data_rate = config.command_rate;
+    start_transaction();
+    feed("DATA\r\nx\r\n.\r\nNOOP", kT0);
+    EXPECT_EQ(session().state(), Session::State::kStoring);
+    EXPECT_EQ(session().deadline(), kNever);
+    store(true);
+    EXPECT_EQ(feed("", kT0 + 1000s), "250 2.0.0 Ok: queued as ID-3-1\r\n");
+    EXPECT_EQ(session().deadline(), kT0 + 1000s + 10s + 8ms);  // the NOOP waiting: from now
+}
+
+TEST_F(SessionTest, ATlsHandshakeIsTimedLikeACommandLine) {
+    config.starttls = true;
+    config.command_rate = {.grace = 10s, .bytes_per_second = 500, .most = 0s};
+    greet();
+    feed("STARTTLS\r\n", kT0);
+    EXPECT_EQ(session().deadline(), kT0 + 10s);
+    session().tls_started("TLSv1.3 X");
+    EXPECT_EQ(session().deadline(), kNever);
+}
+
+// ---- AUTH failures: delays and the per-address cap
+// -------------------------------------------------
 
 // ---- Transcript ---------------------------------------------------------------------------------
 
@@ -671,6 +892,94 @@ TEST_F(AuthTest, SecretsNeverReachTheTranscript) {
     }
     EXPECT_NE(std::find(events.lines.begin(), events.lines.end(), "C: AUTH PLAIN (hidden)"),
               events.lines.end());
+}
+
+TEST_F(AuthTest, AFailureIsAnsweredOnlyAfterTheDelayAndCommandsWait) {
+    config.auth_delay = 1s;
+    greet_over_tls();
+    const auto wrong = net::base64_encode(std::string("\0alice\0wrong", 12));
+    EXPECT_EQ(feed("AUTH PLAIN " + wrong + "\r\nNOOP\r\n", kT0), "");
+    EXPECT_EQ(session().state(), Session::State::kAuthWait);
+    EXPECT_EQ(session().deadline(), kT0 + 1s);
+    EXPECT_FALSE(session().timed_out());  // the wait is ours
+    EXPECT_EQ(tick(kT0 + 999ms), "");
+    EXPECT_EQ(tick(kT0 + 1s), "535 5.7.8 Authentication credentials invalid\r\n");
+    EXPECT_EQ(feed("", kT0 + 1s), "250 2.0.0 Ok\r\n");  // the NOOP that waited
+    // The next failure on this connection waits twice as long.
+    EXPECT_EQ(feed("AUTH PLAIN " + wrong + "\r\n", kT0 + 2s), "");
+    EXPECT_EQ(session().deadline(), kT0 + 4s);
+    EXPECT_EQ(tick(kT0 + 4s), "535 5.7.8 Authentication credentials invalid\r\n");
+    // A success is never delayed.
+    EXPECT_EQ(feed("AUTH PLAIN " + net::base64_encode(std::string("\0alice\0s3cret", 13)) + "\r\n",
+                   kT0 + 5s),
+              "235 2.7.0 Authentication successful\r\n");
+}
+
+TEST_F(AuthTest, ShutdownDuringTheDelayAnswersThen421) {
+    config.auth_delay = 1s;
+    greet_over_tls();
+    feed("AUTH PLAIN " + net::base64_encode(std::string("\0bob\0nope", 9)) + "\r\n", kT0);
+    session().shut_down();
+    EXPECT_EQ(events.take(),
+              "535 5.7.8 Authentication credentials invalid\r\n"
+              "421 4.3.2 mail.test Service shutting down\r\n");
+}
+
+TEST_F(AuthTest, FailuresPerAddressAreCappedAcrossConnections) {
+    AuthFailures failures({.max_failures = 3, .window = 300s});
+    config.auth_failures = &failures;
+    config.auth_delay = 1s;
+    const auto wrong = net::base64_encode(std::string("\0alice\0wrong", 12));
+    // Three failures, on three connections from one address: the delay grows with the
+    // address's count, not the connection's.
+    for (int i = 0; i < 3; ++i) {
+        Recorder recorder;
+        Session s(config, ClientInfo{.number = 1, .address = "192.0.2.7", .id_prefix = "ID"},
+                  recorder);
+        s.tls_started("TLSv1.3 X");
+        net::Buffer in;
+        in.append("EHLO a\r\nAUTH PLAIN " + wrong + "\r\n");
+        s.receive(in, kT0);
+        EXPECT_EQ(s.deadline(), kT0 + auth_delay(1s, i + 1)) << i;
+        s.tick(s.deadline());
+        EXPECT_TRUE(recorder.sent.ends_with("535 5.7.8 Authentication credentials invalid\r\n"));
+    }
+    // The fourth attempt, even with the right password, is refused and closed.
+    Recorder fourth;
+    Session s(config, ClientInfo{.number = 2, .address = "192.0.2.7", .id_prefix = "ID"}, fourth);
+    s.tls_started("TLSv1.3 X");
+    net::Buffer in;
+    in.append("EHLO a\r\nAUTH PLAIN " + net::base64_encode(std::string("\0alice\0s3cret", 13)) +
+              "\r\n");
+    s.receive(in, kT0 + 20s);
+    EXPECT_TRUE(fourth.sent.ends_with(
+        "421 4.7.0 mail.test Error: too many failed authentications from 192.0.2.7, try again "
+        "later\r\n"))
+        << fourth.sent;
+    EXPECT_EQ(fourth.closes, 1);
+    // Another address is not affected; this one is again once the window has passed.
+    greet_over_tls();
+    EXPECT_EQ(feed("AUTH PLAIN " + net::base64_encode(std::string("\0alice\0s3cret", 13)) + "\r\n",
+                   kT0 + 20s),
+              "235 2.7.0 Authentication successful\r\n");  // the fixture's 127.0.0.1
+    Recorder later;
+    Session again(config, ClientInfo{.number = 3, .address = "192.0.2.7", .id_prefix = "ID"},
+                  later);
+    again.tls_started("TLSv1.3 X");
+    net::Buffer more;
+    more.append("EHLO a\r\nAUTH PLAIN " + net::base64_encode(std::string("\0alice\0s3cret", 13)) +
+                "\r\n");
+    again.receive(more, kT0 + 300s);
+    EXPECT_TRUE(later.sent.ends_with("235 2.7.0 Authentication successful\r\n")) << later.sent;
+}
+
+TEST_F(AuthTest, AnEndlessResponseEndsTheExchange) {
+    greet_over_tls();
+    EXPECT_EQ(feed("AUTH LOGIN\r\n"), "334 VXNlcm5hbWU6\r\n");
+    for (int i = 0; i < 10; ++i)
+        feed(std::string(10'000, 'Q'));
+    EXPECT_EQ(feed("\r\nNOOP\r\n"),
+              "500 5.5.6 Authentication exchange line is too long\r\n250 2.0.0 Ok\r\n");
 }
 
 TEST_F(AuthTest, InsecureAuthWhenAllowed) {
