@@ -54,6 +54,8 @@ bool is_domain(std::string_view domain, bool utf8) {
 bool is_address_literal(std::string_view text) {
     if (text.size() < 3 || text.front() != '[' || text.back() != ']') return false;
     const std::string inner(text.substr(1, text.size() - 2));
+    // inet_pton reads a C string: bytes after a NUL would pass unread.
+    if (inner.find('\0') != std::string::npos) return false;
     std::array<unsigned char, 16> address{};
     if (inner.rfind("IPv6:", 0) == 0) {
         return ::inet_pton(AF_INET6, inner.c_str() + 5, address.data()) == 1;

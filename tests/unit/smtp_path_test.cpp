@@ -198,6 +198,22 @@ TEST(SmtpPathTest, AddressLiterals) {
         expect_path(row);
 }
 
+// The address is read by inet_pton, which stops at a NUL: whatever follows one must not ride
+// along into the mailbox (and from there into the Received field), a CR included.
+TEST(SmtpPathTest, AddressLiteralsWithANulAreRefused) {
+    using namespace std::string_view_literals;
+    const PathCase rows[] = {
+        {"<a@[192.0.2.1\0]>"sv, false, false, Status::kSyntax, ""},
+        {"<a@[192.0.2.1\0\rX-Injected: 1]>"sv, false, false, Status::kSyntax, ""},
+        {"<a@[IPv6:2001:db8::\0\0001]>"sv, false, false, Status::kSyntax, ""},
+        {"<a@[tag:x\0y]>"sv, false, false, Status::kSyntax, ""},
+    };
+    for (const auto& row : rows)
+        expect_path(row);
+    EXPECT_FALSE(is_valid_mailbox("a@[192.0.2.1\0junk]"sv, false));
+    EXPECT_FALSE(is_valid_mailbox("a@[IPv6:::1\0]"sv, true));
+}
+
 // ---------------------------------------------------------------------------- source routes
 
 TEST(SmtpPathTest, SourceRoutesAreAcceptedAndDropped) {
