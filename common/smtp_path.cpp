@@ -159,11 +159,17 @@ std::string_view mailbox_domain(std::string_view mailbox) {
 ParsedPath parse_path(std::string_view text, bool allow_null, bool allow_utf8) {
     ParsedPath result;
     if (text.empty() || text.front() != '<') return result;
-    // The closing '>' may not sit inside a quoted local part.
+    // The closing '>' may not sit inside a quoted local part, nor inside an address literal
+    // (dcontent allows '>', 4.1.3).
     std::size_t close = std::string_view::npos;
     bool quoted = false;
+    bool literal = false;
     for (std::size_t i = 1; i < text.size(); ++i) {
-        if (quoted && text[i] == '\\') {
+        if (literal) {
+            literal = text[i] != ']';
+        } else if (!quoted && text[i] == '[') {
+            literal = true;
+        } else if (quoted && text[i] == '\\') {
             ++i;
         } else if (text[i] == '"') {
             quoted = !quoted;

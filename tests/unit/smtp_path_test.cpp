@@ -153,6 +153,17 @@ TEST(SmtpPathTest, ClosingBracketInsideQuotesDoesNotEndThePath) {
     EXPECT_EQ(parsed.rest, " BODY=7BIT");
 }
 
+// dcontent (RFC 5321 4.1.3) allows '>' in a General-address-literal: a Mailbox that
+// is_valid_mailbox accepts (mail_client's --to) is a path mail_server reads whole.
+TEST(SmtpPathTest, ClosingBracketInsideAnAddressLiteralDoesNotEndThePath) {
+    const auto parsed = parse_path("<a@[x-tag:b>c]> SIZE=10", false, false);
+    ASSERT_EQ(parsed.status, Status::kOk);
+    EXPECT_EQ(parsed.mailbox, "a@[x-tag:b>c]");
+    EXPECT_EQ(parsed.rest, " SIZE=10");
+    ASSERT_TRUE(is_valid_mailbox(parsed.mailbox, false));
+    EXPECT_EQ(parse_path("<a@[x-tag:b>", false, false).status, Status::kSyntax);  // unclosed
+}
+
 // ---------------------------------------------------------------------------- domains
 
 TEST(SmtpPathTest, DomainLabelRules) {
