@@ -13,8 +13,9 @@ bool may_reuse(const Exchange& exchange) {
 }
 
 bool asks_to_close(const Version& version, const Headers& headers) {
-    if (version.minor == 0) return !headers.has_token("Connection", "keep-alive");
-    return headers.has_token("Connection", "close");
+    // RFC 9112 9.3, in its order: "close" in any version; then HTTP/1.0 without "keep-alive".
+    if (headers.has_token("Connection", "close")) return true;
+    return version.minor == 0 && !headers.has_token("Connection", "keep-alive");
 }
 
 }  // namespace net::http

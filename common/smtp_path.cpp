@@ -54,6 +54,8 @@ bool is_domain(std::string_view domain, bool utf8) {
 bool is_address_literal(std::string_view text) {
     if (text.size() < 3 || text.front() != '[' || text.back() != ']') return false;
     const std::string inner(text.substr(1, text.size() - 2));
+    // inet_pton reads a C string: bytes after a NUL would pass unread.
+    if (inner.find('\0') != std::string::npos) return false;
     std::array<unsigned char, 16> address{};
     if (inner.rfind("IPv6:", 0) == 0) {
         return ::inet_pton(AF_INET6, inner.c_str() + 5, address.data()) == 1;
@@ -157,11 +159,17 @@ std::string_view mailbox_domain(std::string_view mailbox) {
 ParsedPath parse_path(std::string_view text, bool allow_null, bool allow_utf8) {
     ParsedPath result;
     if (text.empty() || text.front() != '<') return result;
-    // The closing '>' may not sit inside a quoted local part.
+    // The closing '>' may not sit inside a quoted local part, nor inside an address literal
+    // (dcontent allows '>', 4.1.3).
     std::size_t close = std::string_view::npos;
     bool quoted = false;
+    bool literal = false;
     for (std::size_t i = 1; i < text.size(); ++i) {
-        if (quoted && text[i] == '\\') {
+        if (literal) {
+            literal = text[i] != ']';
+        } else if (!quoted && text[i] == '[') {
+            literal = true;
+        } else if (quoted && text[i] == '\\') {
             ++i;
         } else if (text[i] == '"') {
             quoted = !quoted;

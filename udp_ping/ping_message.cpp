@@ -4,13 +4,16 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 
 #include "common/ascii.hpp"
 
 namespace ping {
 
 std::string format_ping(std::uint64_t seq, double send_time, std::size_t size) {
-    char time_text[32];
+    // Room for any double: a sign, up to 309 digits before the point (max_exponent10 + 1), the
+    // point, six decimals and the NUL. parse_ping accepts every finite time, however large.
+    char time_text[1 + std::numeric_limits<double>::max_exponent10 + 1 + 1 + 6 + 1];
     std::snprintf(time_text, sizeof time_text, "%.6f", send_time);
     std::string message = "Ping " + std::to_string(seq) + " " + time_text;
     if (message.size() < size) {

@@ -8,7 +8,6 @@
 //   998 octets, with no bare CR or LF.
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,12 +16,11 @@
 #include "mail_client/compose.hpp"
 #include "mail_client/dialogue.hpp"
 #include "mail_client/smtp_wire.hpp"
+#include "tests/fuzz/check.hpp"
 
 namespace {
 
-void check(bool condition) {
-    if (!condition) std::abort();
-}
+using fuzz::check;
 
 constexpr std::string_view kPassword = "fuzz-secret-password";
 

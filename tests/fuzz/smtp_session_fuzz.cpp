@@ -4,17 +4,15 @@
 // message begun is either stored or discarded exactly once, and the input it keeps is bounded.
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <string>
 #include <string_view>
 
 #include "mail_server/smtp_session.hpp"
+#include "tests/fuzz/check.hpp"
 
 namespace {
 
-void check(bool condition) {
-    if (!condition) std::abort();
-}
+using fuzz::check;
 
 bool is_digit(char c) {
     return c >= '0' && c <= '9';
@@ -23,6 +21,7 @@ bool is_digit(char c) {
 class Checker final : public mail::SessionEvents {
   public:
     void send(std::string_view replies) override {
+        check(!closed);  // nothing goes out after the session closed the connection
         check(replies.ends_with("\r\n"));
         std::size_t start = 0;
         while (start < replies.size()) {

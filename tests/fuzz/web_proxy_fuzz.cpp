@@ -8,7 +8,6 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -16,6 +15,7 @@
 #include "common/fnv1a.hpp"
 #include "common/http_request.hpp"
 #include "common/http_response.hpp"
+#include "tests/fuzz/check.hpp"
 #include "web_proxy/cache_rules.hpp"
 #include "web_proxy/message_relay.hpp"
 #include "web_proxy/proxy_rules.hpp"
@@ -24,9 +24,7 @@ namespace {
 
 using net::http::Version;
 
-void check(bool condition) {
-    if (!condition) std::abort();
-}
+using fuzz::check;
 
 const web_proxy::Identity kSelf{"proxy.fuzz:8888"};
 

@@ -77,6 +77,15 @@ TEST(HttpReuseTest, Http10ClosesUnlessItSaysKeepAlive) {
     EXPECT_FALSE(asks_to_close(v10, connection({"foo ,  KEEP-ALIVE"})));
 }
 
+// RFC 9112 9.3 reads "close" first: with it, no version and no "keep-alive" keeps the connection.
+TEST(HttpReuseTest, CloseWinsOverKeepAliveInEveryVersion) {
+    for (const Version version : {Version{1, 0}, Version{1, 1}}) {
+        EXPECT_TRUE(asks_to_close(version, connection({"keep-alive, close"})));
+        EXPECT_TRUE(asks_to_close(version, connection({"close, keep-alive"})));
+        EXPECT_TRUE(asks_to_close(version, connection({"keep-alive", "close"})));
+    }
+}
+
 TEST(HttpReuseTest, AHeadThatAsksToCloseStopsTheExchange) {
     const MessageFacts request{.asks_to_close = asks_to_close(Version{1, 0}, connection({}))};
     EXPECT_FALSE(may_reuse({.request = request}));

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <string>
 
 #include "common/ascii.hpp"
@@ -16,6 +17,23 @@ TEST(PingMessageTest, FormatsHeaderWithSixDecimals) {
     EXPECT_EQ(format_ping(0, 0.25, 0), "Ping 0 0.250000");
     EXPECT_EQ(format_ping(12, 12.3456789, 0), "Ping 12 12.345679");  // rounded, not cut
     EXPECT_EQ(format_ping(18446744073709551615ULL, 1.0, 0), "Ping 18446744073709551615 1.000000");
+}
+
+// parse_ping takes any finite time that is not negative; format_ping must write each one whole,
+// so a message it reads and writes again says the same.
+TEST(PingMessageTest, FormatsTheLargestTimesWhole) {
+    const auto fields = parse_ping("Ping 1 1e300");
+    ASSERT_TRUE(fields.has_value());
+    const auto again = parse_ping(format_ping(fields->seq, fields->send_time, 0));
+    ASSERT_TRUE(again.has_value());
+    EXPECT_EQ(again->send_time, 1e300);
+
+    const double largest = std::numeric_limits<double>::max();
+    const std::string message = format_ping(2, largest, 0);
+    EXPECT_EQ(message.size(), std::string("Ping 2 ").size() + 309 + 7);  // 309 digits, .000000
+    const auto back = parse_ping(message);
+    ASSERT_TRUE(back.has_value());
+    EXPECT_EQ(back->send_time, largest);
 }
 
 TEST(PingMessageTest, PadsToSizeWithLowerCaseLettersAfterOneSpace) {

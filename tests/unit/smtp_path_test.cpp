@@ -153,6 +153,17 @@ TEST(SmtpPathTest, ClosingBracketInsideQuotesDoesNotEndThePath) {
     EXPECT_EQ(parsed.rest, " BODY=7BIT");
 }
 
+// dcontent (RFC 5321 4.1.3) allows '>' in a General-address-literal: a Mailbox that
+// is_valid_mailbox accepts (mail_client's --to) is a path mail_server reads whole.
+TEST(SmtpPathTest, ClosingBracketInsideAnAddressLiteralDoesNotEndThePath) {
+    const auto parsed = parse_path("<a@[x-tag:b>c]> SIZE=10", false, false);
+    ASSERT_EQ(parsed.status, Status::kOk);
+    EXPECT_EQ(parsed.mailbox, "a@[x-tag:b>c]");
+    EXPECT_EQ(parsed.rest, " SIZE=10");
+    ASSERT_TRUE(is_valid_mailbox(parsed.mailbox, false));
+    EXPECT_EQ(parse_path("<a@[x-tag:b>", false, false).status, Status::kSyntax);  // unclosed
+}
+
 // ---------------------------------------------------------------------------- domains
 
 TEST(SmtpPathTest, DomainLabelRules) {
@@ -196,6 +207,22 @@ TEST(SmtpPathTest, AddressLiterals) {
     };
     for (const auto& row : rows)
         expect_path(row);
+}
+
+// The address is read by inet_pton, which stops at a NUL: whatever follows one must not ride
+// along into the mailbox (and from there into the Received field), a CR included.
+TEST(SmtpPathTest, AddressLiteralsWithANulAreRefused) {
+    using namespace std::string_view_literals;
+    const PathCase rows[] = {
+        {"<a@[192.0.2.1\0]>"sv, false, false, Status::kSyntax, ""},
+        {"<a@[192.0.2.1\0\rX-Injected: 1]>"sv, false, false, Status::kSyntax, ""},
+        {"<a@[IPv6:2001:db8::\0\0001]>"sv, false, false, Status::kSyntax, ""},
+        {"<a@[tag:x\0y]>"sv, false, false, Status::kSyntax, ""},
+    };
+    for (const auto& row : rows)
+        expect_path(row);
+    EXPECT_FALSE(is_valid_mailbox("a@[192.0.2.1\0junk]"sv, false));
+    EXPECT_FALSE(is_valid_mailbox("a@[IPv6:::1\0]"sv, true));
 }
 
 // ---------------------------------------------------------------------------- source routes
