@@ -63,8 +63,9 @@ int serve(const net::Args& args) {
     if (!args.positionals().empty()) {
         throw net::UsageError("unexpected argument '" + args.positionals().front() + "'");
     }
-    const net::Logger log("udp_server",
-                          net::Logger::level_from_flags(args.has("quiet"), args.count("verbose")));
+    // Queued: with -v a line per datagram, and a stderr nobody reads must not stop the answers.
+    const auto log = net::Logger::queued(
+        "udp_server", net::Logger::level_from_flags(args.has("quiet"), args.count("verbose")));
     const std::string host = net::strip_brackets(args.value_or("bind", "127.0.0.1"));
     const auto port = args.port_or("port", kDefaultPort);
 
