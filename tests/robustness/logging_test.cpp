@@ -47,19 +47,6 @@ std::optional<std::uint64_t> dropped_count(std::string_view text, std::string_vi
     return std::nullopt;
 }
 
-// The number after `marker` in `line`, or nullopt.
-std::optional<std::uint64_t> number_after(std::string_view line, std::string_view marker) {
-    const auto at = line.find(marker);
-    if (at == std::string_view::npos) return std::nullopt;
-    std::uint64_t value = 0;
-    bool any = false;
-    for (auto i = at + marker.size(); i < line.size() && line[i] >= '0' && line[i] <= '9'; ++i) {
-        value = value * 10 + static_cast<std::uint64_t>(line[i] - '0');
-        any = true;
-    }
-    return any ? std::optional(value) : std::nullopt;
-}
-
 // What a test asks of a server whose log it does not read.
 constexpr int kRequests = 3000;
 constexpr int kSessions = 2000;
