@@ -90,14 +90,21 @@ struct WebServerRun {
         }
         return count;
     }
+
+    // kRequests requests with stdout unread, from number 0: all must get their 200.
+    ::testing::AssertionResult serve_with_log_unread() {
+        std::string failure;
+        const int served = serve(0, kRequests, failure);
+        if (served == kRequests) return ::testing::AssertionSuccess();
+        return ::testing::AssertionFailure()
+               << "web_server served " << served
+               << " requests with its stdout unread, then: " << failure;
+    }
 };
 
 TEST(LoggingWithAPipeNobodyReads, WebServerServesOnAndCountsTheAccessLogLinesItDropped) {
     WebServerRun run;
-    std::string failure;
-    const int served = run.serve(0, kRequests, failure);
-    ASSERT_EQ(served, kRequests) << "web_server served " << served
-                                 << " requests with its stdout unread, then: " << failure;
+    ASSERT_TRUE(run.serve_with_log_unread());
 
     // Reading the pipe lets the queue out: the lines kept, in order, then how many were dropped.
     Process& process = run.server.process();
@@ -119,6 +126,7 @@ TEST(LoggingWithAPipeNobodyReads, WebServerServesOnAndCountsTheAccessLogLinesItD
 
     // With room again, lines come after the count: the last requests' if they were handed over
     // only after the reading began (a loop logs after it replies), then one more request's.
+    std::string failure;
     ASSERT_EQ(run.serve(kRequests, 1, failure), 1) << failure;
     std::uint64_t expected = logged + *dropped;
     for (;;) {
@@ -140,10 +148,7 @@ TEST(LoggingWithAPipeNobodyReads, WebServerServesOnAndCountsTheAccessLogLinesItD
 
 TEST(LoggingWithAPipeNobodyReads, WebServerExitsPromptlyWithItsLogStillFull) {
     WebServerRun run;
-    std::string failure;
-    const int served = run.serve(0, kRequests, failure);
-    ASSERT_EQ(served, kRequests) << "web_server served " << served
-                                 << " requests with its stdout unread, then: " << failure;
+    ASSERT_TRUE(run.serve_with_log_unread());
     // Process::wait() would read the pipes; a pidfd tells the exit without reading them.
     Process& process = run.server.process();
     const Fd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, process.pid(), 0)));
