@@ -155,17 +155,8 @@ TEST(WebServerRobustness, ASecondSignalWhileDrainingExitsZeroAtOnce) {
     ASSERT_TRUE(server.process().signal(SIGTERM));
     // The drain has begun once new connections are refused (two signals sent back to back
     // could merge into one).
-    const Deadline draining(kIo);
-    bool refused = false;
-    while (!refused && !draining.expired()) {
-        trickle(uploads, 'x');
-        try {
-            (void)connect_tcp(server.connect_host(), server.port(), draining);
-        } catch (const std::system_error&) {
-            refused = true;
-        }
-    }
-    ASSERT_TRUE(refused) << "still accepting after SIGTERM";
+    ASSERT_TRUE(wait_until_refusing(server, Deadline(kIo), [&] { trickle(uploads, 'x'); }))
+        << "still accepting after SIGTERM";
     const auto started = Clock::now();
     ASSERT_TRUE(server.process().signal(SIGTERM));
     const auto status = server.process().wait(Deadline(kIo));
