@@ -4,7 +4,6 @@
 // mid-response. Each test says what it held (report_held). web_server is the origin.
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <string>
@@ -26,12 +25,6 @@ using namespace std::chrono_literals;
 
 constexpr auto kIo = 20s;
 constexpr std::string_view kHello = "hello\n";
-
-// "4.2 ms"
-std::string ms(Clock::duration d) {
-    const auto tenths = std::chrono::duration_cast<std::chrono::microseconds>(d).count() / 100;
-    return std::to_string(tenths / 10) + "." + std::to_string(tenths % 10) + " ms";
-}
 
 // web_server on a site of its own: hello.txt and a large file.
 struct Origin {
@@ -83,18 +76,15 @@ TEST(WebProxyRobustness, TrickledHeadsGet408SoonAfterTheTimeout) {
     std::vector<Fd> clients = hold_connections(
         proxy.port(), kClients,
         "GET " + origin.url("/hello.txt") + " HTTP/1.1\r\nX-Slow: ", Deadline(kIo));
-    std::size_t closed = 0;
-    while (closed < kClients && Clock::now() - started < 6s) {
-        trickle(clients, 'x');  // the attack's pace: 2 bytes a second
-        std::this_thread::sleep_for(500ms);
-        closed = count_closed(clients);
-    }
+    // The attack's pace: 2 bytes a second.
+    const std::size_t closed =
+        trickle_until_closed(clients, 'x', 500ms, Deadline::at(started + 6s));
     const auto took = Clock::now() - started;
     EXPECT_EQ(closed, kClients) << "trickled heads held their connections past --timeout 2";
     EXPECT_LT(took, 5s);
     EXPECT_LT(fresh_client(proxy, origin), 1s);
     report_held(std::to_string(kClients) + " heads trickled under --timeout 2: " +
-                std::to_string(closed) + " cut within " + ms(took));
+                std::to_string(closed) + " cut within " + format_ms(took));
 }
 
 // A large head arriving steadily (12 KiB over 3 s, 4 KiB a second) earns time beyond --timeout 2
@@ -116,8 +106,9 @@ TEST(WebProxyRobustness, ALargeHeadAtAFairRateIsNotCutForItsSize) {
     const auto took = Clock::now() - started;
     EXPECT_EQ(response.status, 200) << "a head at 4 KiB/s cut for taking longer than --timeout";
     EXPECT_EQ(response.body, kHello);
-    report_held("a " + std::to_string(head.size() / 1024) + " KiB head sent over " + ms(took) +
-                " under --timeout 2: answered " + std::to_string(response.status));
+    report_held("a " + std::to_string(head.size() / 1024) + " KiB head sent over " +
+                format_ms(took) + " under --timeout 2: answered " +
+                std::to_string(response.status));
 }
 
 // ------------------------------------------------------------------------ attacks it holds
@@ -127,19 +118,11 @@ TEST(WebProxyRobustness, AThousandSlowHeadsLeaveAFreshClientServedWithinASecond)
     const Origin origin;
     // Room for all of them (by default the surplus from one address gets 503: the fairness test).
     ServerProcess proxy = start_proxy({"--max-clients", "2000", "--max-per-client", "2000"});
-    std::vector<Fd> slow = hold_connections(
-        proxy.port(), kSlow,
-        "GET " + origin.url("/hello.txt") + " HTTP/1.1\r\nX-Slow: ", Deadline(kIo));
-    Clock::duration worst{};
-    for (int round = 0; round < 5; ++round) {
-        EXPECT_EQ(trickle(slow, 'a'), kSlow);
-        worst = std::max(worst, fresh_client(proxy, origin));
-        std::this_thread::sleep_for(400ms);  // the slowloris pace
-    }
-    EXPECT_LT(worst, 1s);
-    EXPECT_EQ(count_closed(slow), 0u) << "slow heads dropped before their time was up";
+    const auto worst = expect_fresh_clients_served_among_slow(
+        proxy.port(), kSlow, "GET " + origin.url("/hello.txt") + " HTTP/1.1\r\nX-Slow: ", 'a',
+        [&] { return fresh_client(proxy, origin); }, "slow heads dropped before their time was up");
     report_held(std::to_string(kSlow) + " slow heads trickled for 2 s; a fresh client served in " +
-                ms(worst) + " at worst");
+                format_ms(worst) + " at worst");
 }
 
 // Under `ulimit -n 256` the proxy lowers --max-clients to what its descriptors allow: the

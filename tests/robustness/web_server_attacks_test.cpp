@@ -28,12 +28,6 @@ using namespace std::chrono_literals;
 constexpr auto kIo = 20s;
 constexpr std::string_view kHello = "hello\n";
 
-// "4.2 ms"
-std::string ms(Clock::duration d) {
-    const auto tenths = std::chrono::duration_cast<std::chrono::microseconds>(d).count() / 100;
-    return std::to_string(tenths / 10) + "." + std::to_string(tenths % 10) + " ms";
-}
-
 // A GET of /hello.txt on a fresh connection; how long it took, connecting included.
 Clock::duration fresh_client(const ServerProcess& server) {
     const auto started = Clock::now();
@@ -67,20 +61,15 @@ TEST(WebServerRobustness, TrickledBodiesAreCutSoonAfterTheTimeout) {
         Deadline(kIo));
     expect_each_answered(clients, 405);  // answered at once; the body is skipped afterwards
     const auto started = Clock::now();
-    std::size_t closed = 0;
     // A byte every half second (2 bytes a second against 500 required), until all are cut or
-    // well past the 2 s they are due: the pause is the attack's pace.
-    while (closed < kClients && Clock::now() - started < 6s) {
-        trickle(clients, 'x');
-        std::this_thread::sleep_for(500ms);
-        closed = count_closed(clients);
-    }
+    // well past the 2 s they are due.
+    const std::size_t closed = trickle_until_closed(clients, 'x', 500ms, Deadline(6s));
     const auto took = Clock::now() - started;
     EXPECT_EQ(closed, kClients) << "trickled bodies held their connections past --timeout 2";
     EXPECT_LT(took, 5s);
     EXPECT_LT(fresh_client(server), 1s);
     report_held(std::to_string(kClients) + " bodies trickled after their 405 under --timeout 2: " +
-                std::to_string(closed) + " cut within " + ms(took));
+                std::to_string(closed) + " cut within " + format_ms(took));
 }
 
 // After an answer that ends the connection (413: a body over the 64 KiB skipped at most), what
@@ -110,9 +99,9 @@ TEST(WebServerRobustness, TrickleAfterAClosingAnswerLingersBriefly) {
     ASSERT_TRUE(open.has_value());
     EXPECT_LE(*open, *baseline) << "connections kept after their 413 while the client trickled";
     EXPECT_LT(took, 6s);  // a 2 s linger
-    report_held(
-        std::to_string(kClients) + " clients trickling after their 413: " + std::to_string(*open) +
-        " descriptors open " + ms(took) + " later (" + std::to_string(*baseline) + " before them)");
+    report_held(std::to_string(kClients) + " clients trickling after their 413: " +
+                std::to_string(*open) + " descriptors open " + format_ms(took) + " later (" +
+                std::to_string(*baseline) + " before them)");
 }
 
 // A head that stalls is cut --timeout after its first byte by the loop's timer: not only when a
@@ -136,7 +125,7 @@ TEST(WebServerRobustness, StalledHeadsGet408AtTheTimeoutFromTheirFirstByte) {
     const auto took = Clock::now() - started;
     EXPECT_EQ(answered, kClients) << "stalled heads not answered 408 within --timeout 4 + 2 s";
     report_held(std::to_string(kClients) + " heads stalled after 3.5 s under --timeout 4: " +
-                std::to_string(answered) + " got 408 and were closed within " + ms(took));
+                std::to_string(answered) + " got 408 and were closed within " + format_ms(took));
 }
 
 // A second SIGTERM while the drain waits for a download nobody reads and a body that trickles
@@ -166,21 +155,14 @@ TEST(WebServerRobustness, ASecondSignalWhileDrainingExitsZeroAtOnce) {
     report_held(
         "a stalled download and a trickled body in the drain: the second SIGTERM ended "
         "it in " +
-        ms(took) + ", " + (status ? status->describe() : "still running"));
+        format_ms(took) + ", " + (status ? status->describe() : "still running"));
 }
 
 // Two signals a moment apart (Ctrl-C twice) never make the exit status 143: a late
 // one used to stay pending until the mask was restored on the way out, and kill the process.
 TEST(WebServerRobustness, TwoQuickSignalsAlwaysExitZero) {
-    constexpr int kRuns = 100;
     StaticSite site;
-    const auto ended = stop_twice_quickly("web_server", {"-r", site.root().string(), "-q"}, kRuns);
-    const auto clean = std::count(ended.begin(), ended.end(), ExitStatus::exit_code(0));
-    for (const auto& status : ended) {
-        if (status != ExitStatus::exit_code(0)) ADD_FAILURE() << "a run ended: " << status;
-    }
-    report_held(std::to_string(kRuns) + " runs stopped by two SIGTERMs 0-0.9 ms apart: " +
-                std::to_string(clean) + " exited 0");
+    expect_two_quick_signals_exit_zero("web_server", {"-r", site.root().string(), "-q"}, 100);
 }
 
 // ------------------------------------------------------------------------ attacks it holds
@@ -190,18 +172,11 @@ TEST(WebServerRobustness, AThousandSlowHeadsLeaveAFreshClientServedWithinASecond
     StaticSite site;
     site.add_file("hello.txt", kHello);
     ServerProcess server = start_web_server(site, {"-q"});  // --timeout 30: all are held
-    std::vector<Fd> slow = hold_connections(
-        server.port(), kSlow, "GET /hello.txt HTTP/1.1\r\nHost: x\r\nX-Slow: a", Deadline(kIo));
-    Clock::duration worst{};
-    for (int round = 0; round < 5; ++round) {
-        EXPECT_EQ(trickle(slow, 'a'), kSlow);
-        worst = std::max(worst, fresh_client(server));
-        std::this_thread::sleep_for(400ms);  // the slowloris pace
-    }
-    EXPECT_LT(worst, 1s);
-    EXPECT_EQ(count_closed(slow), 0u) << "slow heads dropped before their time was up";
+    const auto worst = expect_fresh_clients_served_among_slow(
+        server.port(), kSlow, "GET /hello.txt HTTP/1.1\r\nHost: x\r\nX-Slow: a", 'a',
+        [&] { return fresh_client(server); }, "slow heads dropped before their time was up");
     report_held(std::to_string(kSlow) + " slow heads trickled for 2 s; a fresh client served in " +
-                ms(worst) + " at worst");
+                format_ms(worst) + " at worst");
 }
 
 // Under `ulimit -n 256` the server caps its connections below the limit (192 here, keeping
