@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/http_attacks.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/robustness.hpp"
 #include "tests/support/server_process.hpp"
@@ -167,52 +168,10 @@ TEST(WebProxyRobustness, OutOfDescriptorsTheSurplusGets503ThenServiceRecovers) {
 // Bytes no client should send: each gets its error status (or, cut short, a close without an
 // answer) and the proxy goes on.
 TEST(WebProxyRobustness, RandomBytesTruncatedRequestsAndMiBLinesGetTheirErrors) {
-    constexpr std::size_t kMiB = 1024 * 1024;
     const Origin origin;
     ServerProcess proxy = start_proxy();
-    struct Case {
-        std::string name;
-        std::string bytes;
-        int status;              // 0: closed without an answer; -1: any error status
-        bool cut_short = false;  // the client's FIN follows the bytes
-    };
-    std::vector<Case> cases{
-        {"1 MiB request line",
-         "GET " + origin.url("/") + std::string(kMiB, 'a') + " HTTP/1.1\r\n\r\n", 414},
-        {"1 MiB header line",
-         "GET " + origin.url("/") + " HTTP/1.1\r\nX-Big: " + std::string(kMiB, 'b') + "\r\n\r\n",
-         431},
-        {"1 MiB without a line end", std::string(kMiB, 'c'), 414},
-        {"a head cut short", "GET " + origin.url("/hello.txt") + " HTTP/1.1\r\nHo", 0, true},
-    };
-    for (unsigned seed = 1; seed <= 20; ++seed) {
-        cases.push_back(
-            {"random bytes " + std::to_string(seed), pattern_bytes(20 * 1024, seed), -1});
-    }
-    for (const Case& c : cases) {
-        SCOPED_TRACE(c.name);
-        Fd fd = connect_tcp("127.0.0.1", proxy.port(), Deadline(kIo));
-        Received got;
-        if (c.cut_short) {
-            send_all(fd.get(), c.bytes, Deadline(kIo));
-            shutdown_write(fd.get());
-            got = recv_until_eof(fd.get(), Deadline(kIo));
-        } else {
-            got = send_and_receive_to_eof(fd.get(), c.bytes, Deadline(kIo));
-        }
-        EXPECT_NE(got.end, StreamEnd::kTimeout) << "neither answered nor closed";
-        if (c.status == 0) {
-            EXPECT_EQ(got.bytes, "");
-        } else if (c.status > 0) {
-            EXPECT_TRUE(got.bytes.starts_with("HTTP/1.1 " + std::to_string(c.status) + " "))
-                << got.bytes.substr(0, 80);
-        } else {
-            const auto head = parse_response_head(got.bytes.substr(0, got.bytes.find("\r\n\r\n")));
-            ASSERT_TRUE(head.has_value()) << got.bytes.substr(0, 80);
-            EXPECT_GE(head->status, 400);
-            EXPECT_LT(head->status, 600);
-        }
-    }
+    const std::vector<BadInput> cases = bad_http_inputs(origin.url(""));
+    ASSERT_NO_FATAL_FAILURE(expect_each_error_or_close("127.0.0.1", proxy.port(), cases));
     EXPECT_LT(fresh_client(proxy, origin), 1s);
     EXPECT_TRUE(proxy.running());
     report_held(std::to_string(cases.size()) +
@@ -226,32 +185,18 @@ TEST(WebProxyRobustness, ResetsMidResponseLeaveNoDescriptorBehind) {
     constexpr int kClients = 30;
     const Origin origin;
     ServerProcess proxy = start_proxy();
-    const pid_t pid = proxy.process().pid();
     (void)fresh_client(proxy, origin);
-    const auto before = open_descriptors(pid);
-    ASSERT_TRUE(before.has_value());
-    std::vector<HttpConnection> clients;
-    for (int i = 0; i < kClients; ++i) {
-        clients.push_back(HttpConnection::open("127.0.0.1", proxy.port(), Deadline(kIo)));
-        clients.back().send(get_request(origin, "/big.bin"), Deadline(kIo));
-    }
-    for (auto& conn : clients) {
-        EXPECT_EQ(conn.read_head(Deadline(kIo)).status, 200);
-        (void)conn.read_bytes(64 * 1024, Deadline(kIo));
-    }
-    const auto during = open_descriptors(pid);
-    for (auto& conn : clients)
-        close_with_reset(conn.release());
     // The connection to the origin that served the first request may stay pooled: the count
-    // before included it.
-    const auto after = wait_descriptors_at_most(pid, *before, Deadline(10s));
-    ASSERT_TRUE(after.has_value());
-    EXPECT_LE(*after, *before) << "descriptors left behind by reset connections";
+    // before includes it.
+    DescriptorCounts counts;
+    ASSERT_NO_FATAL_FAILURE(expect_resets_mid_response_leave_no_descriptor(
+        proxy.process().pid(), kClients,
+        [&] { return HttpConnection::open("127.0.0.1", proxy.port(), Deadline(kIo)); },
+        get_request(origin, "/big.bin"), counts));
     EXPECT_TRUE(proxy.running());
     EXPECT_LT(fresh_client(proxy, origin), 1s);
-    report_held(std::to_string(kClients) + " resets 64 KiB into a 32 MiB relay: descriptors " +
-                std::to_string(*before) + " before, " + std::to_string(during.value_or(0)) +
-                " during, " + std::to_string(*after) + " after");
+    report_held(std::to_string(kClients) +
+                " resets 64 KiB into a 32 MiB relay: " + counts.describe());
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/http_attacks.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/robustness.hpp"
 #include "tests/support/server_process.hpp"
@@ -225,55 +226,14 @@ TEST(WebServerRobustness, OutOfDescriptorsTheSurplusIsShedThenServiceRecovers) {
 // Bytes no client should send: each gets its error status (or, cut short, a close without an
 // answer) and the server goes on.
 TEST(WebServerRobustness, RandomBytesTruncatedRequestsAndMiBLinesGetTheirErrors) {
-    constexpr std::size_t kMiB = 1024 * 1024;
     StaticSite site;
     site.add_file("hello.txt", kHello);
     ServerProcess server = start_web_server(site, {"-q"});
-    struct Case {
-        std::string name;
-        std::string bytes;
-        int status;              // 0: closed without an answer; -1: any error status
-        bool cut_short = false;  // the client's FIN follows the bytes
-    };
-    std::vector<Case> cases{
-        {"1 MiB request line", "GET /" + std::string(kMiB, 'a') + " HTTP/1.1\r\n\r\n", 414},
-        {"1 MiB header line", "GET / HTTP/1.1\r\nX-Big: " + std::string(kMiB, 'b') + "\r\n\r\n",
-         431},
-        {"1 MiB without a line end", std::string(kMiB, 'c'), 414},
-        {"a head cut short", "GET /hello.txt HTTP/1.1\r\nHo", 0, true},
-        {"a body cut short", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc", 405,
-         true},
-    };
-    for (unsigned seed = 1; seed <= 20; ++seed) {
-        // 20 KiB of noise: past the 16 KiB head limit, so it is judged whatever it holds.
-        cases.push_back(
-            {"random bytes " + std::to_string(seed), pattern_bytes(20 * 1024, seed), -1});
-    }
-    for (const Case& c : cases) {
-        SCOPED_TRACE(c.name);
-        Fd fd = connect_tcp(server.connect_host(), server.port(), Deadline(kIo));
-        Received got;
-        if (c.cut_short) {
-            send_all(fd.get(), c.bytes, Deadline(kIo));
-            shutdown_write(fd.get());
-            got = recv_until_eof(fd.get(), Deadline(kIo));
-        } else {
-            // The server may answer and close before it has all: read while sending.
-            got = send_and_receive_to_eof(fd.get(), c.bytes, Deadline(kIo));
-        }
-        EXPECT_NE(got.end, StreamEnd::kTimeout) << "neither answered nor closed";
-        if (c.status == 0) {
-            EXPECT_EQ(got.bytes, "");
-        } else if (c.status > 0) {
-            EXPECT_TRUE(got.bytes.starts_with("HTTP/1.1 " + std::to_string(c.status) + " "))
-                << got.bytes.substr(0, 80);
-        } else {
-            const auto head = parse_response_head(got.bytes.substr(0, got.bytes.find("\r\n\r\n")));
-            ASSERT_TRUE(head.has_value()) << got.bytes.substr(0, 80);
-            EXPECT_GE(head->status, 400);
-            EXPECT_LT(head->status, 600);
-        }
-    }
+    std::vector<BadInput> cases = bad_http_inputs("");
+    cases.push_back({"a body cut short",
+                     "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc", 405, true});
+    ASSERT_NO_FATAL_FAILURE(
+        expect_each_error_or_close(server.connect_host(), server.port(), cases));
     EXPECT_LT(fresh_client(server), 1s);
     EXPECT_TRUE(server.running());
     report_held(std::to_string(cases.size()) +
@@ -289,30 +249,15 @@ TEST(WebServerRobustness, ResetsMidResponseLeaveNoDescriptorBehind) {
     site.add_file("hello.txt", kHello);
     site.add_file("big.bin", pattern_bytes(32 * 1024 * 1024, 3));
     ServerProcess server = start_web_server(site, {"-q"});
-    const pid_t pid = server.process().pid();
     (void)fresh_client(server);
-    const auto before = open_descriptors(pid);
-    ASSERT_TRUE(before.has_value());
-    std::vector<HttpConnection> clients;
-    for (int i = 0; i < kClients; ++i) {
-        clients.push_back(connect_to(server));
-        clients.back().send(http_request("GET", "/big.bin"), Deadline(kIo));
-    }
-    for (auto& conn : clients) {
-        EXPECT_EQ(conn.read_head(Deadline(kIo)).status, 200);
-        (void)conn.read_bytes(64 * 1024, Deadline(kIo));
-    }
-    const auto during = open_descriptors(pid);
-    for (auto& conn : clients)
-        close_with_reset(conn.release());
-    const auto after = wait_descriptors_at_most(pid, *before, Deadline(10s));
-    ASSERT_TRUE(after.has_value());
-    EXPECT_LE(*after, *before) << "descriptors left behind by reset connections";
+    DescriptorCounts counts;
+    ASSERT_NO_FATAL_FAILURE(expect_resets_mid_response_leave_no_descriptor(
+        server.process().pid(), kClients, [&] { return connect_to(server); },
+        http_request("GET", "/big.bin"), counts));
     EXPECT_TRUE(server.running());
     EXPECT_LT(fresh_client(server), 1s);
-    report_held(std::to_string(kClients) + " resets 64 KiB into a 32 MiB file: descriptors " +
-                std::to_string(*before) + " before, " + std::to_string(during.value_or(0)) +
-                " during, " + std::to_string(*after) + " after");
+    report_held(std::to_string(kClients) +
+                " resets 64 KiB into a 32 MiB file: " + counts.describe());
 }
 
 }  // namespace

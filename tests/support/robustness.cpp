@@ -145,6 +145,11 @@ std::size_t trickle_until_closed(std::vector<Fd>& connections, char byte, Clock:
     return closed;
 }
 
+std::string DescriptorCounts::describe() const {
+    return "descriptors " + std::to_string(before) + " before, " +
+           std::to_string(during.value_or(0)) + " during, " + std::to_string(after) + " after";
+}
+
 std::string format_ms(Clock::duration d) {
     const auto tenths = std::chrono::duration_cast<std::chrono::microseconds>(d).count() / 100;
     return std::to_string(tenths / 10) + "." + std::to_string(tenths % 10) + " ms";

@@ -65,6 +65,16 @@ Clock::duration expect_fresh_clients_served_among_slow(
 std::size_t trickle_until_closed(std::vector<Fd>& connections, char byte, Clock::duration pace,
                                  const Deadline& deadline);
 
+// A process's open descriptors around an attack, for report_held.
+struct DescriptorCounts {
+    std::size_t before = 0;
+    std::optional<std::size_t> during;
+    std::size_t after = 0;
+
+    // "descriptors 12 before, 212 during, 12 after"
+    [[nodiscard]] std::string describe() const;
+};
+
 // "4.2 ms"
 std::string format_ms(Clock::duration d);
 
