@@ -37,19 +37,6 @@ Finished run_ping(const std::vector<std::string>& args, Clock::duration timeout 
     return run(bin_path("udp_ping"), args, {}, timeout);
 }
 
-// The number after `marker` in `line` ("seq=" in "... seq=7 time=..."), up to a non-digit.
-std::optional<std::uint64_t> number_after(std::string_view line, std::string_view marker) {
-    const auto at = line.find(marker);
-    if (at == std::string_view::npos) return std::nullopt;
-    std::uint64_t value = 0;
-    bool any = false;
-    for (auto i = at + marker.size(); i < line.size() && line[i] >= '0' && line[i] <= '9'; ++i) {
-        value = value * 10 + static_cast<std::uint64_t>(line[i] - '0');
-        any = true;
-    }
-    return any ? std::optional(value) : std::nullopt;
-}
-
 // The seqs of the lines of `text` that start with `prefix`, read after "seq=".
 std::set<std::uint64_t> seqs_of(std::string_view text, std::string_view prefix) {
     std::set<std::uint64_t> seqs;

@@ -1008,16 +1008,7 @@ TEST(WebServerSignals, ASecondSigtermEndsTheGracePeriodAtOnce) {
     ASSERT_TRUE(server.process().signal(SIGTERM));
     // The drain has begun once the listener is closed: new connections are refused. (Two
     // signals sent back to back could merge into one pending signal.)
-    const Deadline draining(kIo);
-    bool refused = false;
-    while (!refused && !draining.expired()) {
-        try {
-            (void)connect_tcp(server.connect_host(), server.port(), draining);
-        } catch (const std::system_error&) {
-            refused = true;
-        }
-    }
-    ASSERT_TRUE(refused) << "still accepting after SIGTERM";
+    ASSERT_TRUE(wait_until_refusing(server, Deadline(kIo))) << "still accepting after SIGTERM";
     const auto started = Clock::now();
     ASSERT_TRUE(server.process().signal(SIGTERM));
     EXPECT_EQ(server.process().wait(Deadline(kIo)), ExitStatus::exit_code(0)) << server.log();

@@ -47,19 +47,6 @@ std::optional<std::uint64_t> dropped_count(std::string_view text, std::string_vi
     return std::nullopt;
 }
 
-// The number after `marker` in `line`, or nullopt.
-std::optional<std::uint64_t> number_after(std::string_view line, std::string_view marker) {
-    const auto at = line.find(marker);
-    if (at == std::string_view::npos) return std::nullopt;
-    std::uint64_t value = 0;
-    bool any = false;
-    for (auto i = at + marker.size(); i < line.size() && line[i] >= '0' && line[i] <= '9'; ++i) {
-        value = value * 10 + static_cast<std::uint64_t>(line[i] - '0');
-        any = true;
-    }
-    return any ? std::optional(value) : std::nullopt;
-}
-
 // What a test asks of a server whose log it does not read.
 constexpr int kRequests = 3000;
 constexpr int kSessions = 2000;
@@ -103,14 +90,21 @@ struct WebServerRun {
         }
         return count;
     }
+
+    // kRequests requests with stdout unread, from number 0: all must get their 200.
+    ::testing::AssertionResult serve_with_log_unread() {
+        std::string failure;
+        const int served = serve(0, kRequests, failure);
+        if (served == kRequests) return ::testing::AssertionSuccess();
+        return ::testing::AssertionFailure()
+               << "web_server served " << served
+               << " requests with its stdout unread, then: " << failure;
+    }
 };
 
 TEST(LoggingWithAPipeNobodyReads, WebServerServesOnAndCountsTheAccessLogLinesItDropped) {
     WebServerRun run;
-    std::string failure;
-    const int served = run.serve(0, kRequests, failure);
-    ASSERT_EQ(served, kRequests) << "web_server served " << served
-                                 << " requests with its stdout unread, then: " << failure;
+    ASSERT_TRUE(run.serve_with_log_unread());
 
     // Reading the pipe lets the queue out: the lines kept, in order, then how many were dropped.
     Process& process = run.server.process();
@@ -132,6 +126,7 @@ TEST(LoggingWithAPipeNobodyReads, WebServerServesOnAndCountsTheAccessLogLinesItD
 
     // With room again, lines come after the count: the last requests' if they were handed over
     // only after the reading began (a loop logs after it replies), then one more request's.
+    std::string failure;
     ASSERT_EQ(run.serve(kRequests, 1, failure), 1) << failure;
     std::uint64_t expected = logged + *dropped;
     for (;;) {
@@ -153,10 +148,7 @@ TEST(LoggingWithAPipeNobodyReads, WebServerServesOnAndCountsTheAccessLogLinesItD
 
 TEST(LoggingWithAPipeNobodyReads, WebServerExitsPromptlyWithItsLogStillFull) {
     WebServerRun run;
-    std::string failure;
-    const int served = run.serve(0, kRequests, failure);
-    ASSERT_EQ(served, kRequests) << "web_server served " << served
-                                 << " requests with its stdout unread, then: " << failure;
+    ASSERT_TRUE(run.serve_with_log_unread());
     // Process::wait() would read the pipes; a pidfd tells the exit without reading them.
     Process& process = run.server.process();
     const Fd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, process.pid(), 0)));

@@ -26,12 +26,6 @@ using namespace std::chrono_literals;
 
 constexpr auto kIo = 20s;
 
-// "4.2 ms"
-std::string ms(Clock::duration d) {
-    const auto tenths = std::chrono::duration_cast<std::chrono::microseconds>(d).count() / 100;
-    return std::to_string(tenths / 10) + "." + std::to_string(tenths % 10) + " ms";
-}
-
 ServerProcess start_tcp_server(std::vector<std::string> args = {}, ProcessOptions process = {}) {
     args.push_back("-q");
     return ServerProcess::start(
@@ -59,14 +53,7 @@ Clock::duration fresh_client(const ServerProcess& server) {
 // ------------------------------------------------------------------------ stopping
 
 TEST(TcpServerRobustness, TwoQuickSignalsAlwaysExitZero) {
-    constexpr int kRuns = 100;
-    const auto ended = stop_twice_quickly("tcp_server", {"-q"}, kRuns);
-    const auto clean = std::count(ended.begin(), ended.end(), ExitStatus::exit_code(0));
-    for (const auto& status : ended) {
-        if (status != ExitStatus::exit_code(0)) ADD_FAILURE() << "a run ended: " << status;
-    }
-    report_held(std::to_string(kRuns) + " runs stopped by two SIGTERMs 0-0.9 ms apart: " +
-                std::to_string(clean) + " exited 0");
+    expect_two_quick_signals_exit_zero("tcp_server", {"-q"}, 100);
 }
 
 // tcp_server has no exchange to finish: the first signal closes every connection, even those
@@ -85,7 +72,7 @@ TEST(TcpServerRobustness, ASignalWithBusyClientsExitsZeroAtOnce) {
     const auto took = Clock::now() - started;
     EXPECT_LT(took, 5s);
     report_held(std::to_string(kClients) + " clients with unread replies: SIGTERM ended it in " +
-                ms(took) + ", exit 0");
+                format_ms(took) + ", exit 0");
 }
 
 // ------------------------------------------------------------------------ attacks it holds
@@ -93,18 +80,11 @@ TEST(TcpServerRobustness, ASignalWithBusyClientsExitsZeroAtOnce) {
 TEST(TcpServerRobustness, AThousandTrickledLinesLeaveAFreshClientServedWithinASecond) {
     constexpr std::size_t kSlow = 1000;
     ServerProcess server = start_tcp_server();
-    std::vector<Fd> slow =
-        hold_connections(server.port(), kSlow, "a line that never e", Deadline(kIo));
-    Clock::duration worst{};
-    for (int round = 0; round < 5; ++round) {
-        EXPECT_EQ(trickle(slow, 'n'), kSlow);
-        worst = std::max(worst, fresh_client(server));
-        std::this_thread::sleep_for(400ms);  // the slowloris pace
-    }
-    EXPECT_LT(worst, 1s);
-    EXPECT_EQ(count_closed(slow), 0u) << "trickling clients dropped within the idle timeout";
+    const auto worst = expect_fresh_clients_served_among_slow(
+        server.port(), kSlow, "a line that never e", 'n', [&] { return fresh_client(server); },
+        "trickling clients dropped within the idle timeout");
     report_held(std::to_string(kSlow) + " connections trickling a line for 2 s; a fresh client " +
-                "served in " + ms(worst) + " at worst");
+                "served in " + format_ms(worst) + " at worst");
 }
 
 // Under `ulimit -n 256` the connections beyond the descriptors are accepted and closed at once

@@ -4,7 +4,6 @@
 // mid-response. Each test says what it held (report_held). web_server is the origin.
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <string>
@@ -12,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/http_attacks.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/robustness.hpp"
 #include "tests/support/server_process.hpp"
@@ -26,12 +26,6 @@ using namespace std::chrono_literals;
 
 constexpr auto kIo = 20s;
 constexpr std::string_view kHello = "hello\n";
-
-// "4.2 ms"
-std::string ms(Clock::duration d) {
-    const auto tenths = std::chrono::duration_cast<std::chrono::microseconds>(d).count() / 100;
-    return std::to_string(tenths / 10) + "." + std::to_string(tenths % 10) + " ms";
-}
 
 // web_server on a site of its own: hello.txt and a large file.
 struct Origin {
@@ -83,18 +77,15 @@ TEST(WebProxyRobustness, TrickledHeadsGet408SoonAfterTheTimeout) {
     std::vector<Fd> clients = hold_connections(
         proxy.port(), kClients,
         "GET " + origin.url("/hello.txt") + " HTTP/1.1\r\nX-Slow: ", Deadline(kIo));
-    std::size_t closed = 0;
-    while (closed < kClients && Clock::now() - started < 6s) {
-        trickle(clients, 'x');  // the attack's pace: 2 bytes a second
-        std::this_thread::sleep_for(500ms);
-        closed = count_closed(clients);
-    }
+    // The attack's pace: 2 bytes a second.
+    const std::size_t closed =
+        trickle_until_closed(clients, 'x', 500ms, Deadline::at(started + 6s));
     const auto took = Clock::now() - started;
     EXPECT_EQ(closed, kClients) << "trickled heads held their connections past --timeout 2";
     EXPECT_LT(took, 5s);
     EXPECT_LT(fresh_client(proxy, origin), 1s);
     report_held(std::to_string(kClients) + " heads trickled under --timeout 2: " +
-                std::to_string(closed) + " cut within " + ms(took));
+                std::to_string(closed) + " cut within " + format_ms(took));
 }
 
 // A large head arriving steadily (12 KiB over 3 s, 4 KiB a second) earns time beyond --timeout 2
@@ -116,8 +107,9 @@ TEST(WebProxyRobustness, ALargeHeadAtAFairRateIsNotCutForItsSize) {
     const auto took = Clock::now() - started;
     EXPECT_EQ(response.status, 200) << "a head at 4 KiB/s cut for taking longer than --timeout";
     EXPECT_EQ(response.body, kHello);
-    report_held("a " + std::to_string(head.size() / 1024) + " KiB head sent over " + ms(took) +
-                " under --timeout 2: answered " + std::to_string(response.status));
+    report_held("a " + std::to_string(head.size() / 1024) + " KiB head sent over " +
+                format_ms(took) + " under --timeout 2: answered " +
+                std::to_string(response.status));
 }
 
 // ------------------------------------------------------------------------ attacks it holds
@@ -127,19 +119,11 @@ TEST(WebProxyRobustness, AThousandSlowHeadsLeaveAFreshClientServedWithinASecond)
     const Origin origin;
     // Room for all of them (by default the surplus from one address gets 503: the fairness test).
     ServerProcess proxy = start_proxy({"--max-clients", "2000", "--max-per-client", "2000"});
-    std::vector<Fd> slow = hold_connections(
-        proxy.port(), kSlow,
-        "GET " + origin.url("/hello.txt") + " HTTP/1.1\r\nX-Slow: ", Deadline(kIo));
-    Clock::duration worst{};
-    for (int round = 0; round < 5; ++round) {
-        EXPECT_EQ(trickle(slow, 'a'), kSlow);
-        worst = std::max(worst, fresh_client(proxy, origin));
-        std::this_thread::sleep_for(400ms);  // the slowloris pace
-    }
-    EXPECT_LT(worst, 1s);
-    EXPECT_EQ(count_closed(slow), 0u) << "slow heads dropped before their time was up";
+    const auto worst = expect_fresh_clients_served_among_slow(
+        proxy.port(), kSlow, "GET " + origin.url("/hello.txt") + " HTTP/1.1\r\nX-Slow: ", 'a',
+        [&] { return fresh_client(proxy, origin); }, "slow heads dropped before their time was up");
     report_held(std::to_string(kSlow) + " slow heads trickled for 2 s; a fresh client served in " +
-                ms(worst) + " at worst");
+                format_ms(worst) + " at worst");
 }
 
 // Under `ulimit -n 256` the proxy lowers --max-clients to what its descriptors allow: the
@@ -184,52 +168,10 @@ TEST(WebProxyRobustness, OutOfDescriptorsTheSurplusGets503ThenServiceRecovers) {
 // Bytes no client should send: each gets its error status (or, cut short, a close without an
 // answer) and the proxy goes on.
 TEST(WebProxyRobustness, RandomBytesTruncatedRequestsAndMiBLinesGetTheirErrors) {
-    constexpr std::size_t kMiB = 1024 * 1024;
     const Origin origin;
     ServerProcess proxy = start_proxy();
-    struct Case {
-        std::string name;
-        std::string bytes;
-        int status;              // 0: closed without an answer; -1: any error status
-        bool cut_short = false;  // the client's FIN follows the bytes
-    };
-    std::vector<Case> cases{
-        {"1 MiB request line",
-         "GET " + origin.url("/") + std::string(kMiB, 'a') + " HTTP/1.1\r\n\r\n", 414},
-        {"1 MiB header line",
-         "GET " + origin.url("/") + " HTTP/1.1\r\nX-Big: " + std::string(kMiB, 'b') + "\r\n\r\n",
-         431},
-        {"1 MiB without a line end", std::string(kMiB, 'c'), 414},
-        {"a head cut short", "GET " + origin.url("/hello.txt") + " HTTP/1.1\r\nHo", 0, true},
-    };
-    for (unsigned seed = 1; seed <= 20; ++seed) {
-        cases.push_back(
-            {"random bytes " + std::to_string(seed), pattern_bytes(20 * 1024, seed), -1});
-    }
-    for (const Case& c : cases) {
-        SCOPED_TRACE(c.name);
-        Fd fd = connect_tcp("127.0.0.1", proxy.port(), Deadline(kIo));
-        Received got;
-        if (c.cut_short) {
-            send_all(fd.get(), c.bytes, Deadline(kIo));
-            shutdown_write(fd.get());
-            got = recv_until_eof(fd.get(), Deadline(kIo));
-        } else {
-            got = send_and_receive_to_eof(fd.get(), c.bytes, Deadline(kIo));
-        }
-        EXPECT_NE(got.end, StreamEnd::kTimeout) << "neither answered nor closed";
-        if (c.status == 0) {
-            EXPECT_EQ(got.bytes, "");
-        } else if (c.status > 0) {
-            EXPECT_TRUE(got.bytes.starts_with("HTTP/1.1 " + std::to_string(c.status) + " "))
-                << got.bytes.substr(0, 80);
-        } else {
-            const auto head = parse_response_head(got.bytes.substr(0, got.bytes.find("\r\n\r\n")));
-            ASSERT_TRUE(head.has_value()) << got.bytes.substr(0, 80);
-            EXPECT_GE(head->status, 400);
-            EXPECT_LT(head->status, 600);
-        }
-    }
+    const std::vector<BadInput> cases = bad_http_inputs(origin.url(""));
+    ASSERT_NO_FATAL_FAILURE(expect_each_error_or_close("127.0.0.1", proxy.port(), cases));
     EXPECT_LT(fresh_client(proxy, origin), 1s);
     EXPECT_TRUE(proxy.running());
     report_held(std::to_string(cases.size()) +
@@ -243,32 +185,18 @@ TEST(WebProxyRobustness, ResetsMidResponseLeaveNoDescriptorBehind) {
     constexpr int kClients = 30;
     const Origin origin;
     ServerProcess proxy = start_proxy();
-    const pid_t pid = proxy.process().pid();
     (void)fresh_client(proxy, origin);
-    const auto before = open_descriptors(pid);
-    ASSERT_TRUE(before.has_value());
-    std::vector<HttpConnection> clients;
-    for (int i = 0; i < kClients; ++i) {
-        clients.push_back(HttpConnection::open("127.0.0.1", proxy.port(), Deadline(kIo)));
-        clients.back().send(get_request(origin, "/big.bin"), Deadline(kIo));
-    }
-    for (auto& conn : clients) {
-        EXPECT_EQ(conn.read_head(Deadline(kIo)).status, 200);
-        (void)conn.read_bytes(64 * 1024, Deadline(kIo));
-    }
-    const auto during = open_descriptors(pid);
-    for (auto& conn : clients)
-        close_with_reset(conn.release());
     // The connection to the origin that served the first request may stay pooled: the count
-    // before included it.
-    const auto after = wait_descriptors_at_most(pid, *before, Deadline(10s));
-    ASSERT_TRUE(after.has_value());
-    EXPECT_LE(*after, *before) << "descriptors left behind by reset connections";
+    // before includes it.
+    DescriptorCounts counts;
+    ASSERT_NO_FATAL_FAILURE(expect_resets_mid_response_leave_no_descriptor(
+        proxy.process().pid(), kClients,
+        [&] { return HttpConnection::open("127.0.0.1", proxy.port(), Deadline(kIo)); },
+        get_request(origin, "/big.bin"), counts));
     EXPECT_TRUE(proxy.running());
     EXPECT_LT(fresh_client(proxy, origin), 1s);
-    report_held(std::to_string(kClients) + " resets 64 KiB into a 32 MiB relay: descriptors " +
-                std::to_string(*before) + " before, " + std::to_string(during.value_or(0)) +
-                " during, " + std::to_string(*after) + " after");
+    report_held(std::to_string(kClients) +
+                " resets 64 KiB into a 32 MiB relay: " + counts.describe());
 }
 
 }  // namespace

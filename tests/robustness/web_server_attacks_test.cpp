@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/http_attacks.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/robustness.hpp"
 #include "tests/support/server_process.hpp"
@@ -27,12 +28,6 @@ using namespace std::chrono_literals;
 
 constexpr auto kIo = 20s;
 constexpr std::string_view kHello = "hello\n";
-
-// "4.2 ms"
-std::string ms(Clock::duration d) {
-    const auto tenths = std::chrono::duration_cast<std::chrono::microseconds>(d).count() / 100;
-    return std::to_string(tenths / 10) + "." + std::to_string(tenths % 10) + " ms";
-}
 
 // A GET of /hello.txt on a fresh connection; how long it took, connecting included.
 Clock::duration fresh_client(const ServerProcess& server) {
@@ -67,20 +62,15 @@ TEST(WebServerRobustness, TrickledBodiesAreCutSoonAfterTheTimeout) {
         Deadline(kIo));
     expect_each_answered(clients, 405);  // answered at once; the body is skipped afterwards
     const auto started = Clock::now();
-    std::size_t closed = 0;
     // A byte every half second (2 bytes a second against 500 required), until all are cut or
-    // well past the 2 s they are due: the pause is the attack's pace.
-    while (closed < kClients && Clock::now() - started < 6s) {
-        trickle(clients, 'x');
-        std::this_thread::sleep_for(500ms);
-        closed = count_closed(clients);
-    }
+    // well past the 2 s they are due.
+    const std::size_t closed = trickle_until_closed(clients, 'x', 500ms, Deadline(6s));
     const auto took = Clock::now() - started;
     EXPECT_EQ(closed, kClients) << "trickled bodies held their connections past --timeout 2";
     EXPECT_LT(took, 5s);
     EXPECT_LT(fresh_client(server), 1s);
     report_held(std::to_string(kClients) + " bodies trickled after their 405 under --timeout 2: " +
-                std::to_string(closed) + " cut within " + ms(took));
+                std::to_string(closed) + " cut within " + format_ms(took));
 }
 
 // After an answer that ends the connection (413: a body over the 64 KiB skipped at most), what
@@ -110,9 +100,9 @@ TEST(WebServerRobustness, TrickleAfterAClosingAnswerLingersBriefly) {
     ASSERT_TRUE(open.has_value());
     EXPECT_LE(*open, *baseline) << "connections kept after their 413 while the client trickled";
     EXPECT_LT(took, 6s);  // a 2 s linger
-    report_held(
-        std::to_string(kClients) + " clients trickling after their 413: " + std::to_string(*open) +
-        " descriptors open " + ms(took) + " later (" + std::to_string(*baseline) + " before them)");
+    report_held(std::to_string(kClients) + " clients trickling after their 413: " +
+                std::to_string(*open) + " descriptors open " + format_ms(took) + " later (" +
+                std::to_string(*baseline) + " before them)");
 }
 
 // A head that stalls is cut --timeout after its first byte by the loop's timer: not only when a
@@ -136,7 +126,7 @@ TEST(WebServerRobustness, StalledHeadsGet408AtTheTimeoutFromTheirFirstByte) {
     const auto took = Clock::now() - started;
     EXPECT_EQ(answered, kClients) << "stalled heads not answered 408 within --timeout 4 + 2 s";
     report_held(std::to_string(kClients) + " heads stalled after 3.5 s under --timeout 4: " +
-                std::to_string(answered) + " got 408 and were closed within " + ms(took));
+                std::to_string(answered) + " got 408 and were closed within " + format_ms(took));
 }
 
 // A second SIGTERM while the drain waits for a download nobody reads and a body that trickles
@@ -155,17 +145,8 @@ TEST(WebServerRobustness, ASecondSignalWhileDrainingExitsZeroAtOnce) {
     ASSERT_TRUE(server.process().signal(SIGTERM));
     // The drain has begun once new connections are refused (two signals sent back to back
     // could merge into one).
-    const Deadline draining(kIo);
-    bool refused = false;
-    while (!refused && !draining.expired()) {
-        trickle(uploads, 'x');
-        try {
-            (void)connect_tcp(server.connect_host(), server.port(), draining);
-        } catch (const std::system_error&) {
-            refused = true;
-        }
-    }
-    ASSERT_TRUE(refused) << "still accepting after SIGTERM";
+    ASSERT_TRUE(wait_until_refusing(server, Deadline(kIo), [&] { trickle(uploads, 'x'); }))
+        << "still accepting after SIGTERM";
     const auto started = Clock::now();
     ASSERT_TRUE(server.process().signal(SIGTERM));
     const auto status = server.process().wait(Deadline(kIo));
@@ -175,21 +156,14 @@ TEST(WebServerRobustness, ASecondSignalWhileDrainingExitsZeroAtOnce) {
     report_held(
         "a stalled download and a trickled body in the drain: the second SIGTERM ended "
         "it in " +
-        ms(took) + ", " + (status ? status->describe() : "still running"));
+        format_ms(took) + ", " + (status ? status->describe() : "still running"));
 }
 
 // Two signals a moment apart (Ctrl-C twice) never make the exit status 143: a late
 // one used to stay pending until the mask was restored on the way out, and kill the process.
 TEST(WebServerRobustness, TwoQuickSignalsAlwaysExitZero) {
-    constexpr int kRuns = 100;
     StaticSite site;
-    const auto ended = stop_twice_quickly("web_server", {"-r", site.root().string(), "-q"}, kRuns);
-    const auto clean = std::count(ended.begin(), ended.end(), ExitStatus::exit_code(0));
-    for (const auto& status : ended) {
-        if (status != ExitStatus::exit_code(0)) ADD_FAILURE() << "a run ended: " << status;
-    }
-    report_held(std::to_string(kRuns) + " runs stopped by two SIGTERMs 0-0.9 ms apart: " +
-                std::to_string(clean) + " exited 0");
+    expect_two_quick_signals_exit_zero("web_server", {"-r", site.root().string(), "-q"}, 100);
 }
 
 // ------------------------------------------------------------------------ attacks it holds
@@ -199,18 +173,11 @@ TEST(WebServerRobustness, AThousandSlowHeadsLeaveAFreshClientServedWithinASecond
     StaticSite site;
     site.add_file("hello.txt", kHello);
     ServerProcess server = start_web_server(site, {"-q"});  // --timeout 30: all are held
-    std::vector<Fd> slow = hold_connections(
-        server.port(), kSlow, "GET /hello.txt HTTP/1.1\r\nHost: x\r\nX-Slow: a", Deadline(kIo));
-    Clock::duration worst{};
-    for (int round = 0; round < 5; ++round) {
-        EXPECT_EQ(trickle(slow, 'a'), kSlow);
-        worst = std::max(worst, fresh_client(server));
-        std::this_thread::sleep_for(400ms);  // the slowloris pace
-    }
-    EXPECT_LT(worst, 1s);
-    EXPECT_EQ(count_closed(slow), 0u) << "slow heads dropped before their time was up";
+    const auto worst = expect_fresh_clients_served_among_slow(
+        server.port(), kSlow, "GET /hello.txt HTTP/1.1\r\nHost: x\r\nX-Slow: a", 'a',
+        [&] { return fresh_client(server); }, "slow heads dropped before their time was up");
     report_held(std::to_string(kSlow) + " slow heads trickled for 2 s; a fresh client served in " +
-                ms(worst) + " at worst");
+                format_ms(worst) + " at worst");
 }
 
 // Under `ulimit -n 256` the server caps its connections below the limit (192 here, keeping
@@ -259,55 +226,14 @@ TEST(WebServerRobustness, OutOfDescriptorsTheSurplusIsShedThenServiceRecovers) {
 // Bytes no client should send: each gets its error status (or, cut short, a close without an
 // answer) and the server goes on.
 TEST(WebServerRobustness, RandomBytesTruncatedRequestsAndMiBLinesGetTheirErrors) {
-    constexpr std::size_t kMiB = 1024 * 1024;
     StaticSite site;
     site.add_file("hello.txt", kHello);
     ServerProcess server = start_web_server(site, {"-q"});
-    struct Case {
-        std::string name;
-        std::string bytes;
-        int status;              // 0: closed without an answer; -1: any error status
-        bool cut_short = false;  // the client's FIN follows the bytes
-    };
-    std::vector<Case> cases{
-        {"1 MiB request line", "GET /" + std::string(kMiB, 'a') + " HTTP/1.1\r\n\r\n", 414},
-        {"1 MiB header line", "GET / HTTP/1.1\r\nX-Big: " + std::string(kMiB, 'b') + "\r\n\r\n",
-         431},
-        {"1 MiB without a line end", std::string(kMiB, 'c'), 414},
-        {"a head cut short", "GET /hello.txt HTTP/1.1\r\nHo", 0, true},
-        {"a body cut short", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc", 405,
-         true},
-    };
-    for (unsigned seed = 1; seed <= 20; ++seed) {
-        // 20 KiB of noise: past the 16 KiB head limit, so it is judged whatever it holds.
-        cases.push_back(
-            {"random bytes " + std::to_string(seed), pattern_bytes(20 * 1024, seed), -1});
-    }
-    for (const Case& c : cases) {
-        SCOPED_TRACE(c.name);
-        Fd fd = connect_tcp(server.connect_host(), server.port(), Deadline(kIo));
-        Received got;
-        if (c.cut_short) {
-            send_all(fd.get(), c.bytes, Deadline(kIo));
-            shutdown_write(fd.get());
-            got = recv_until_eof(fd.get(), Deadline(kIo));
-        } else {
-            // The server may answer and close before it has all: read while sending.
-            got = send_and_receive_to_eof(fd.get(), c.bytes, Deadline(kIo));
-        }
-        EXPECT_NE(got.end, StreamEnd::kTimeout) << "neither answered nor closed";
-        if (c.status == 0) {
-            EXPECT_EQ(got.bytes, "");
-        } else if (c.status > 0) {
-            EXPECT_TRUE(got.bytes.starts_with("HTTP/1.1 " + std::to_string(c.status) + " "))
-                << got.bytes.substr(0, 80);
-        } else {
-            const auto head = parse_response_head(got.bytes.substr(0, got.bytes.find("\r\n\r\n")));
-            ASSERT_TRUE(head.has_value()) << got.bytes.substr(0, 80);
-            EXPECT_GE(head->status, 400);
-            EXPECT_LT(head->status, 600);
-        }
-    }
+    std::vector<BadInput> cases = bad_http_inputs("");
+    cases.push_back({"a body cut short",
+                     "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc", 405, true});
+    ASSERT_NO_FATAL_FAILURE(
+        expect_each_error_or_close(server.connect_host(), server.port(), cases));
     EXPECT_LT(fresh_client(server), 1s);
     EXPECT_TRUE(server.running());
     report_held(std::to_string(cases.size()) +
@@ -323,30 +249,15 @@ TEST(WebServerRobustness, ResetsMidResponseLeaveNoDescriptorBehind) {
     site.add_file("hello.txt", kHello);
     site.add_file("big.bin", pattern_bytes(32 * 1024 * 1024, 3));
     ServerProcess server = start_web_server(site, {"-q"});
-    const pid_t pid = server.process().pid();
     (void)fresh_client(server);
-    const auto before = open_descriptors(pid);
-    ASSERT_TRUE(before.has_value());
-    std::vector<HttpConnection> clients;
-    for (int i = 0; i < kClients; ++i) {
-        clients.push_back(connect_to(server));
-        clients.back().send(http_request("GET", "/big.bin"), Deadline(kIo));
-    }
-    for (auto& conn : clients) {
-        EXPECT_EQ(conn.read_head(Deadline(kIo)).status, 200);
-        (void)conn.read_bytes(64 * 1024, Deadline(kIo));
-    }
-    const auto during = open_descriptors(pid);
-    for (auto& conn : clients)
-        close_with_reset(conn.release());
-    const auto after = wait_descriptors_at_most(pid, *before, Deadline(10s));
-    ASSERT_TRUE(after.has_value());
-    EXPECT_LE(*after, *before) << "descriptors left behind by reset connections";
+    DescriptorCounts counts;
+    ASSERT_NO_FATAL_FAILURE(expect_resets_mid_response_leave_no_descriptor(
+        server.process().pid(), kClients, [&] { return connect_to(server); },
+        http_request("GET", "/big.bin"), counts));
     EXPECT_TRUE(server.running());
     EXPECT_LT(fresh_client(server), 1s);
-    report_held(std::to_string(kClients) + " resets 64 KiB into a 32 MiB file: descriptors " +
-                std::to_string(*before) + " before, " + std::to_string(during.value_or(0)) +
-                " during, " + std::to_string(*after) + " after");
+    report_held(std::to_string(kClients) +
+                " resets 64 KiB into a 32 MiB file: " + counts.describe());
 }
 
 }  // namespace

@@ -65,4 +65,16 @@ std::vector<std::string> split_lines(std::string_view text) {
     return lines;
 }
 
+std::optional<std::uint64_t> number_after(std::string_view line, std::string_view marker) {
+    const auto at = line.find(marker);
+    if (at == std::string_view::npos) return std::nullopt;
+    std::uint64_t value = 0;
+    bool any = false;
+    for (auto i = at + marker.size(); i < line.size() && line[i] >= '0' && line[i] <= '9'; ++i) {
+        value = value * 10 + static_cast<std::uint64_t>(line[i] - '0');
+        any = true;
+    }
+    return any ? std::optional(value) : std::nullopt;
+}
+
 }  // namespace net::test

@@ -1,6 +1,8 @@
 // Expectations every program of the suite shares about its command line (sysexits, --help).
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,5 +19,9 @@ void expect_help_and_version(std::string_view program);
 
 // `text` split at "\n"; a final line without "\n" counts, an empty text has no lines.
 std::vector<std::string> split_lines(std::string_view text);
+
+// The decimal number right after `marker` in `line` ("seq=" in "... seq=7 time=..."), up to a
+// non-digit; nullopt when `marker` is not there or no digit follows it.
+std::optional<std::uint64_t> number_after(std::string_view line, std::string_view marker);
 
 }  // namespace net::test

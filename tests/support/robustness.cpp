@@ -1,9 +1,11 @@
-// Many connections held open, and the report line.
+// Many connections held open, the checks several robustness tests make, and the report line.
 #include "tests/support/robustness.hpp"
 
+#include <gtest/gtest.h>
 #include <poll.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -103,6 +105,54 @@ std::vector<ExitStatus> stop_twice_quickly(std::string_view program,
         ended.push_back(status.value_or(ExitStatus::killed_by(SIGKILL)));
     }
     return ended;
+}
+
+void expect_two_quick_signals_exit_zero(std::string_view program,
+                                        const std::vector<std::string>& args, int runs) {
+    const auto ended = stop_twice_quickly(program, args, runs);
+    const auto clean = std::count(ended.begin(), ended.end(), ExitStatus::exit_code(0));
+    for (const auto& status : ended) {
+        if (status != ExitStatus::exit_code(0)) ADD_FAILURE() << "a run ended: " << status;
+    }
+    report_held(std::to_string(runs) + " runs stopped by two SIGTERMs 0-0.9 ms apart: " +
+                std::to_string(clean) + " exited 0");
+}
+
+Clock::duration expect_fresh_clients_served_among_slow(
+    std::uint16_t port, std::size_t count, std::string_view first_bytes, char byte,
+    const std::function<Clock::duration()>& fresh_client, std::string_view dropped) {
+    std::vector<Fd> slow =
+        hold_connections(port, count, first_bytes, Deadline(std::chrono::seconds(20)));
+    Clock::duration worst{};
+    for (int round = 0; round < 5; ++round) {
+        EXPECT_EQ(trickle(slow, byte), count);
+        worst = std::max(worst, fresh_client());
+        std::this_thread::sleep_for(std::chrono::milliseconds(400));  // the slowloris pace
+    }
+    EXPECT_LT(worst, std::chrono::seconds(1));
+    EXPECT_EQ(count_closed(slow), 0u) << dropped;
+    return worst;
+}
+
+std::size_t trickle_until_closed(std::vector<Fd>& connections, char byte, Clock::duration pace,
+                                 const Deadline& deadline) {
+    std::size_t closed = 0;
+    while (closed < connections.size() && !deadline.expired()) {
+        trickle(connections, byte);
+        std::this_thread::sleep_for(pace);  // the attack's pace
+        closed = count_closed(connections);
+    }
+    return closed;
+}
+
+std::string DescriptorCounts::describe() const {
+    return "descriptors " + std::to_string(before) + " before, " +
+           std::to_string(during.value_or(0)) + " during, " + std::to_string(after) + " after";
+}
+
+std::string format_ms(Clock::duration d) {
+    const auto tenths = std::chrono::duration_cast<std::chrono::microseconds>(d).count() / 100;
+    return std::to_string(tenths / 10) + "." + std::to_string(tenths % 10) + " ms";
 }
 
 void report_held(std::string_view what) {

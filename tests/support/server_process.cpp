@@ -5,7 +5,10 @@
 #include <charconv>
 #include <fstream>
 #include <stdexcept>
+#include <system_error>
 #include <thread>
+
+#include "tests/support/socket_client.hpp"
 
 namespace net::test {
 
@@ -170,6 +173,19 @@ bool wait_for_log(const ServerProcess& server, std::string_view needle, const De
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     return true;
+}
+
+bool wait_until_refusing(const ServerProcess& server, const Deadline& deadline,
+                         const std::function<void()>& each_try) {
+    while (!deadline.expired()) {
+        if (each_try) each_try();
+        try {
+            (void)connect_tcp(server.connect_host(), server.port(), deadline);
+        } catch (const std::system_error&) {
+            return true;
+        }
+    }
+    return false;
 }
 
 }  // namespace net::test

@@ -4,6 +4,7 @@
 
 #include <csignal>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -79,6 +80,12 @@ class ServerProcess {
 
 // Polls the server's log until it holds `needle`; true when it did before the deadline.
 bool wait_for_log(const ServerProcess& server, std::string_view needle, const Deadline& deadline);
+
+// Connects to the server again and again until a connection is refused: its listener is closed,
+// as when it drains after SIGTERM. True when that came before the deadline. `each_try` runs
+// before every attempt (a test keeping a slow client trickling meanwhile).
+bool wait_until_refusing(const ServerProcess& server, const Deadline& deadline,
+                         const std::function<void()>& each_try = {});
 
 // VmRSS of any process, in bytes; nullopt when /proc/PID/status cannot be read.
 std::optional<std::size_t> rss_bytes(pid_t pid);
