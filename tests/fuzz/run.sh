@@ -5,6 +5,8 @@
 # Builds nothing: the targets come from `cmake --workflow --preset fuzz` (build/fuzz/bin), or from
 # another build tree with TOPDOWN_FUZZ=ON given as FUZZ_BIN=<its bin folder>. The seeds are
 # copied to a scratch folder first: what libFuzzer finds goes there, never into the repository.
+# FUZZ_SEED=N fixes libFuzzer's random seed, so a run takes the same path each time (CI does:
+# a new finding should come from a change, not from the dice); without it every run differs.
 # One process, one core per target.
 set -euo pipefail
 fuzz_dir=$(cd "$(dirname "$0")" && pwd)
@@ -61,7 +63,8 @@ for name in "${targets[@]}"; do
   mkdir -p "$work/corpus" "$work/crashes"
   cp "$fuzz_dir/${name}_corpus"/* "$work/corpus/"
   # shellcheck disable=SC2046  # the options are words
-  if "$binary" $(options_for "$name") -max_total_time="$seconds" -timeout=10 \
+  if "$binary" $(options_for "$name") ${FUZZ_SEED:+-seed=$FUZZ_SEED} \
+      -max_total_time="$seconds" -timeout=10 \
       -print_final_stats=1 -artifact_prefix="$work/crashes/" "$work/corpus" \
       > "$work/log" 2>&1; then
     done_line=$(grep -E '^#[0-9]+[[:space:]]+DONE' "$work/log" | tail -n 1)
