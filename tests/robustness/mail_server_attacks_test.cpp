@@ -24,6 +24,7 @@
 #include "tests/support/socket_client.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/tools.hpp"
+#include "tests/support/wait_until.hpp"
 
 namespace net::test {
 namespace {
@@ -177,6 +178,87 @@ TEST(MailServerAttacks, SigkillAtRandomMomentsLosesNothingAcknowledged) {
     report_held(std::to_string(kRounds) + " SIGKILLs (at " + at + ") under " +
                 std::to_string(kSenders) + " senders: " + std::to_string(acked.size()) +
                 " acknowledged, all whole among " + std::to_string(stored) + " in new/");
+}
+
+}  // namespace
+}  // namespace net::test
+
+namespace net::test {
+namespace {
+
+// Under `ulimit -n 256` mail_server takes (256 - 64) / 2 sessions: the surplus of a flood gets
+// 421 and is closed (past the descriptors, closed at once), those taken are greeted, and once the
+// flood leaves new clients are served again.
+TEST(MailServerAttacks, OutOfDescriptorsTheSurplusIsShedThenServiceRecovers) {
+    constexpr std::size_t kFlood = 300;
+    TestMailServer mail = start_mail_server({"-q", "-t", "1"}, 256);
+    std::vector<Fd> flood = hold_connections(mail.process.port(), kFlood, "", Deadline(kIo));
+    std::size_t shed = 0;
+    const Deadline settle(10s);
+    // At least those beyond the descriptors are shed; wait for the server to get to them all.
+    wait_until([&] { return (shed = count_closed(flood)) >= kFlood - 256; }, settle, 20ms);
+    EXPECT_GE(shed, kFlood - 256) << "the surplus was left hanging";
+    EXPECT_LT(shed, kFlood) << "nobody was taken";
+    flood.clear();
+    // The server sees the flood's FINs on its loop; a new client is greeted 220 once they are
+    // gone (until then it may still get 421).
+    bool greeted = false;
+    wait_until(
+        [&] {
+            SmtpClient client =
+                SmtpClient::connect(mail.process.host(), mail.process.port(), Deadline(kIo));
+            greeted = client.read_reply(Deadline(kIo)).code == 220;
+            return greeted;
+        },
+        Deadline(10s), 20ms);
+    ASSERT_TRUE(greeted) << "no 220 within 10 s of the flood leaving";
+    constexpr int kAfter = 20;
+    for (int i = 0; i < kAfter; ++i)
+        serve_fresh_client(mail.process, Deadline(kIo));
+    EXPECT_TRUE(mail.process.running());
+    report_held("ulimit -n 256: " + std::to_string(shed) + " of " + std::to_string(kFlood) +
+                " sessions shed (421 or closed), the rest greeted; then " + std::to_string(kAfter) +
+                " whole transactions served");
+}
+
+// Clients that vanish half way through a message (a FIN, or a reset) leave nothing in new/ or
+// tmp/, no descriptor behind, and the server serving.
+TEST(MailServerAttacks, ClientsCutOffMidMessageLeaveNothingBehind) {
+    constexpr int kClients = 40;
+    TestMailServer mail = start_mail_server({"-q", "-t", "1"});
+    const pid_t pid = mail.process.process().pid();
+    DescriptorCounts descriptors;  // `during` stays unset: the clients come one at a time
+    descriptors.before = open_descriptors(pid).value_or(0);
+    const std::string body(256 * 1024, 'x');
+    for (int i = 0; i < kClients; ++i) {
+        SCOPED_TRACE(i);
+        const Deadline deadline(kIo);
+        SmtpClient client = greeted_smtp(mail.process, deadline);
+        EXPECT_EQ(client.command("MAIL FROM:<alice@example.org>", deadline).code, 250);
+        EXPECT_EQ(client.command("RCPT TO:<bob@example.org>", deadline).code, 250);
+        EXPECT_EQ(client.command("DATA", deadline).code, 354);
+        client.send("Subject: cut\r\n\r\n" + body, deadline);
+        if (i % 2 == 0) {
+            close_with_reset(client.release());
+        } else {
+            shutdown_write(client.fd());
+            const Received rest = client.read_to_eof(deadline);
+            EXPECT_NE(rest.end, StreamEnd::kTimeout);
+        }
+    }
+    serve_fresh_client(mail.process, Deadline(kIo));  // after every cut client, on the same loop
+    descriptors.after =
+        wait_descriptors_at_most(pid, descriptors.before, Deadline(10s)).value_or(0);
+    EXPECT_LE(descriptors.after, descriptors.before);
+    EXPECT_TRUE(wait_until([&] { return mail.tmp_files().empty(); }, Deadline(10s)))
+        << mail.tmp_files().size() << " files left in tmp/";
+    EXPECT_EQ(mail.new_files().size(), 1u) << "only the fresh client's message is delivered";
+    EXPECT_TRUE(mail.process.running());
+    report_held(std::to_string(kClients) +
+                " clients cut 256 KiB into DATA (half by reset, half by FIN): nothing in new/ or "
+                "tmp/ from them, descriptors " +
+                std::to_string(descriptors.before) + " before, " +
+                std::to_string(descriptors.after) + " after");
 }
 
 }  // namespace

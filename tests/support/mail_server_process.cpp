@@ -83,7 +83,8 @@ MailServerProcess& MailServerProcess::operator=(MailServerProcess&&) noexcept = 
 MailServerProcess::~MailServerProcess() = default;
 
 MailServerProcess MailServerProcess::start(std::vector<std::string> args,
-                                           Clock::duration startup_timeout) {
+                                           Clock::duration startup_timeout,
+                                           unsigned long open_files) {
     const bool has_port = std::any_of(args.begin(), args.end(), [](const std::string& a) {
         return a == "-p" || a == "--port" || a.starts_with("--port=");
     });
@@ -106,6 +107,7 @@ MailServerProcess MailServerProcess::start(std::vector<std::string> args,
     ProcessOptions options;
     options.out = Redirect::fd(write_end.get());
     options.err = Redirect::file(state->log_path);
+    options.open_files = open_files;
     state->process.emplace(Process::start(bin_path("mail_server"), std::move(args), options));
     write_end = Fd();  // the server holds the only writer: EOF once it is gone
 
@@ -216,7 +218,7 @@ std::vector<std::filesystem::path> TestMailServer::tmp_files() const {
     return files_in(maildir / "tmp");
 }
 
-TestMailServer start_mail_server(std::vector<std::string> args) {
+TestMailServer start_mail_server(std::vector<std::string> args, unsigned long open_files) {
     TempDir dir;
     const std::filesystem::path maildir = dir.file("mail");
     const bool chooses_store = std::any_of(args.begin(), args.end(), [](const std::string& a) {
@@ -226,7 +228,8 @@ TestMailServer start_mail_server(std::vector<std::string> args) {
     if (std::find(args.begin(), args.end(), "--hostname") == args.end()) {
         args.insert(args.begin(), {"--hostname", "mail.test"});
     }
-    MailServerProcess process = MailServerProcess::start(std::move(args));
+    MailServerProcess process =
+        MailServerProcess::start(std::move(args), std::chrono::seconds(30), open_files);
     return TestMailServer{std::move(dir), maildir, std::move(process)};
 }
 

@@ -28,8 +28,10 @@ class MailServerProcess {
     // Starts bin_path("mail_server") with `args` plus "-p 0" (unless they choose a port), and
     // waits for its first line. Throws std::runtime_error with its status and log when it
     // announces nothing usable.
+    // `open_files`: RLIMIT_NOFILE for the server alone, as under `ulimit -n` (0: the test's).
     static MailServerProcess start(std::vector<std::string> args,
-                                   Clock::duration startup_timeout = seconds(30));
+                                   Clock::duration startup_timeout = seconds(30),
+                                   unsigned long open_files = 0);
 
     MailServerProcess(MailServerProcess&&) noexcept;
     MailServerProcess& operator=(MailServerProcess&&) noexcept;
@@ -76,7 +78,7 @@ struct TestMailServer {
     [[nodiscard]] std::vector<std::filesystem::path> new_files() const;
     [[nodiscard]] std::vector<std::filesystem::path> tmp_files() const;
 };
-TestMailServer start_mail_server(std::vector<std::string> args = {});
+TestMailServer start_mail_server(std::vector<std::string> args = {}, unsigned long open_files = 0);
 
 // A connection whose greeting was read (and checked to be 220), with nothing sent yet.
 SmtpClient connect_smtp(const MailServerProcess& server, const Deadline& deadline);
