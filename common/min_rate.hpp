@@ -12,9 +12,9 @@
 namespace net {
 
 struct MinRate {
-    std::chrono::milliseconds grace{0};     // the time every phase has; 0: no limit at all
-    std::uint64_t bytes_per_second = 0;     // each this many bytes earn one more second; 0: none
-    std::chrono::milliseconds most{0};      // the longest a phase may take; 0: no cap
+    std::chrono::milliseconds grace{0};  // the time every phase has; 0: no limit at all
+    std::uint64_t bytes_per_second = 0;  // each this many bytes earn one more second; 0: none
+    std::chrono::milliseconds most{0};   // the longest a phase may take; 0: no cap
 
     [[nodiscard]] bool limited() const { return grace.count() > 0; }
 };

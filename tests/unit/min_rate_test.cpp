@@ -47,7 +47,8 @@ TEST(RateDeadline, WithoutACapAFairSenderNeverRunsOut) {
 TEST(RateDeadline, ATrickleRunsOutSoonAfterTheGrace) {
     // A byte every 2 s earns 2 ms per byte at 500 B/s: far behind the clock.
     net::RateDeadline phase({.grace = 5s, .bytes_per_second = 500}, kStart);
-    for (int i = 0; i < 3; ++i) phase.received(1);
+    for (int i = 0; i < 3; ++i)
+        phase.received(1);
     EXPECT_TRUE(phase.expired(kStart + 6s));
 }
 
