@@ -74,8 +74,8 @@ TEST(WebServerRobustness, TrickledBodiesAreCutSoonAfterTheTimeout) {
 }
 
 // After an answer that ends the connection (413: a body over the 64 KiB skipped at most), what
-// the client still sends is read for a short linger only. Trickled, it used to keep the
-// connection (and its descriptor) for ever.
+// the client still sends is read for a short linger only: a trickle after it never keeps the
+// connection (and its descriptor).
 TEST(WebServerRobustness, TrickleAfterAClosingAnswerLingersBriefly) {
     constexpr std::size_t kClients = 200;
     StaticSite site;
@@ -159,8 +159,8 @@ TEST(WebServerRobustness, ASecondSignalWhileDrainingExitsZeroAtOnce) {
         format_ms(took) + ", " + (status ? status->describe() : "still running"));
 }
 
-// Two signals a moment apart (Ctrl-C twice) never make the exit status 143: a late
-// one used to stay pending until the mask was restored on the way out, and kill the process.
+// Two signals a moment apart (Ctrl-C twice) never make the exit status 143: a late one,
+// arriving once the loops have stopped, is ignored rather than left pending to kill the process.
 TEST(WebServerRobustness, TwoQuickSignalsAlwaysExitZero) {
     StaticSite site;
     expect_two_quick_signals_exit_zero("web_server", {"-r", site.root().string(), "-q"}, 100);
