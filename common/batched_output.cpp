@@ -18,6 +18,8 @@
 #include <cstdint>
 #include <limits>
 #include <mutex>
+#include <optional>
+#include <utility>
 
 namespace net {
 namespace {
@@ -44,10 +46,17 @@ std::uint64_t count_lines(std::string_view text) {
 
 struct SharedOutput::State {
     State(int fd, std::string program, const Options& options)
-        : fd(fd),
-          program(std::move(program)),
+        : program(std::move(program)),
           capacity(options.capacity),
           write_through(options.write_through) {
+        use(fd);
+    }
+
+    // Writes to `fd` from now on, in the way its kind allows.
+    void use(int descriptor) {
+        fd = descriptor;
+        is_regular = is_socket = is_fifo = false;
+        chunk = PIPE_BUF;
         struct stat st {};
         if (::fstat(fd, &st) == 0) {
             is_regular = S_ISREG(st.st_mode);
@@ -79,14 +88,20 @@ struct SharedOutput::State {
         return Clock::now() - Clock::time_point(Clock::duration(heartbeat.load()));
     }
 
-    const int fd;
-    const std::string program;
-    const std::size_t capacity;
-    const bool write_through;
+    // The descriptor and its kind: changed by the writer thread only, under mutex (so write_now
+    // on another thread, which holds it, sees them whole).
+    int fd = -1;
     bool is_regular = false;
     bool is_socket = false;
     bool is_fifo = false;
     std::size_t chunk = PIPE_BUF;
+    const std::string program;
+    const std::size_t capacity;
+    const bool write_through;
+
+    Fd owned;                 // guarded: fd, when the output owns it
+    std::optional<Fd> next;   // guarded: replace()'s descriptor, not yet switched to
+    std::size_t next_at = 0;  // guarded: the bytes of `queued` that still go to the old one
 
     std::mutex mutex;
     std::condition_variable wake;       // the writer: text queued, lines dropped, or stop
@@ -152,15 +167,26 @@ void SharedOutput::State::drain() {
     std::string batch;
     std::unique_lock lock(mutex);
     for (;;) {
-        wake.wait(lock, [&] { return !queued.empty() || dropped > 0 || stopping; });
+        wake.wait(lock, [&] { return !queued.empty() || dropped > 0 || next || stopping; });
         beat();
-        if (queued.empty() && dropped == 0) break;  // stopping, and everything is out
+        if (queued.empty() && dropped == 0 && !next) break;  // stopping, and everything is out
         batch.swap(queued);
+        // The text queued before a replace() goes to the old descriptor, the rest to the new.
+        std::optional<Fd> switch_to = std::exchange(next, std::nullopt);
+        const std::size_t old_part = switch_to ? std::min(next_at, batch.size()) : batch.size();
         // Everything still queued came before the drops: the notice goes after it.
         if (dropped > 0) append_notice(batch);
         writing = true;
         lock.unlock();
-        const bool written = write_out(batch);
+        bool written = write_out(std::string_view(batch).substr(0, old_part));
+        if (switch_to) {
+            lock.lock();
+            Fd old = std::exchange(owned, std::move(*switch_to));
+            use(owned.get());
+            lock.unlock();
+            old.reset();  // closed outside the lock: closing a descriptor may take a while
+        }
+        if (written) written = write_out(std::string_view(batch).substr(old_part));
         batch.clear();
         lock.lock();
         writing = false;
@@ -188,6 +214,12 @@ SharedOutput::SharedOutput(int fd, std::string program, Options options)
     ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
 }
 
+SharedOutput::SharedOutput(Fd fd, std::string program, Options options)
+    : SharedOutput(fd.get(), std::move(program), options) {
+    const std::lock_guard lock(state_->mutex);
+    state_->owned = std::move(fd);
+}
+
 SharedOutput::~SharedOutput() {
     std::unique_lock lock(state_->mutex);
     state_->stopping = true;
@@ -209,7 +241,7 @@ void SharedOutput::write(std::string_view text) {
     if (text.empty()) return;
     State& s = *state_;
     std::unique_lock lock(s.mutex);
-    if (s.write_through && s.queued.empty() && s.dropped == 0 && !s.writing) {
+    if (s.write_through && s.queued.empty() && s.dropped == 0 && !s.writing && !s.next) {
         // Nothing is ahead of this text: if the descriptor takes it now, it is out in order.
         text.remove_prefix(s.write_now(text));
         if (text.empty()) return;
@@ -225,6 +257,17 @@ void SharedOutput::write(std::string_view text) {
     }
     lock.unlock();
     if (writer_idle) s.wake.notify_one();
+}
+
+void SharedOutput::replace(Fd fd) {
+    State& s = *state_;
+    std::unique_lock lock(s.mutex);
+    // A replacement still pending is superseded: its descriptor is closed unused, and the text
+    // since the first call goes to the newest.
+    if (!s.next) s.next_at = s.queued.size();
+    std::optional<Fd> superseded = std::exchange(s.next, std::move(fd));
+    lock.unlock();
+    s.wake.notify_one();
 }
 
 std::string& LoopOutput::buffer() {

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "event_loop.hpp"
+#include "fd.hpp"
 
 namespace net {
 
@@ -18,7 +19,7 @@ namespace net {
 // writer never waits on the descriptor: when the queue is full (a pipe nobody reads, a stopped
 // terminal), the text is dropped and its lines counted, and once there is room again one line
 // says how many: "web_server: 1234 log lines dropped (the output was not being read)".
-// Does not own the descriptor.
+// Owns the descriptor when given an Fd, and any given to replace().
 class SharedOutput {
   public:
     // Queued bytes at most: about 40,000 access log lines.
@@ -34,9 +35,13 @@ class SharedOutput {
         bool write_through = false;
     };
 
-    // `program` names the dropped-lines line.
+    // `program` names the dropped-lines line. Does not own `fd` (stdout, stderr).
     SharedOutput(int fd, std::string program, Options options);
     SharedOutput(int fd, std::string program) : SharedOutput(fd, std::move(program), Options{}) {}
+    // Owns `fd` (a log file), closing it when done with it.
+    SharedOutput(Fd fd, std::string program, Options options);
+    SharedOutput(Fd fd, std::string program)
+        : SharedOutput(std::move(fd), std::move(program), Options{}) {}
     SharedOutput(const SharedOutput&) = delete;
     SharedOutput& operator=(const SharedOutput&) = delete;
     // Writes what is queued, then joins the thread. Bounded: once the descriptor has taken
@@ -46,6 +51,12 @@ class SharedOutput {
     // Queues `text` (whole lines) or drops it; never blocks on the descriptor, never throws on
     // its errors (a full disk or a closed pipe loses the text but never takes a server down).
     void write(std::string_view text);
+
+    // Moves the output to `fd` (a log file opened again after logrotate renamed it): what was
+    // written before this call goes to the old descriptor, what is written after it to `fd`.
+    // The writer thread makes the switch between two writes, so no line is lost or split
+    // across the two, and closes the old descriptor if it owned it. Never blocks.
+    void replace(Fd fd);
 
   private:
     struct State;

@@ -2,10 +2,13 @@
 // within a line.
 #include "log.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <string>
+#include <system_error>
 
 #include "batched_output.hpp"
 #include "socket.hpp"
@@ -38,6 +41,23 @@ void Logger::write(LogLevel level, std::string_view message) const {
         write_all(STDERR_FILENO, line);
     } catch (...) {
         // Nowhere left to report a failure to write to stderr.
+    }
+}
+
+Fd open_log_file(const std::string& path) {
+    Fd fd(path == "-" ? ::fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 0)
+                      : ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
+    if (!fd) throw std::system_error(errno, std::generic_category(), "cannot open " + path);
+    return fd;
+}
+
+void reopen_log_file(SharedOutput& output, const std::string& path, const Logger& log) {
+    if (path == "-") return;
+    try {
+        output.replace(open_log_file(path));
+        log.info("reopened " + path);
+    } catch (const std::system_error& e) {
+        log.error(std::string(e.what()) + "; still writing to the file it had open");
     }
 }
 

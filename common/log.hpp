@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "fd.hpp"
+
 namespace net {
 
 class SharedOutput;
@@ -40,6 +42,17 @@ class Logger {
     LogLevel level_;
     std::shared_ptr<SharedOutput> sink_;
 };
+
+// A log file named on the command line (--access-log FILE, --log FILE): opened for appending,
+// created with mode 0644 when missing; "-" is a duplicate of stdout. Throws std::system_error
+// ("cannot open PATH").
+Fd open_log_file(const std::string& path);
+
+// SIGHUP's work for one log (logrotate renames the file, then sends SIGHUP): opens `path` again
+// and moves `output` to the new file (SharedOutput::replace), then says "reopened PATH" on `log`
+// (info). "-" (stdout) is left as it is. A file that cannot be opened is reported on `log`
+// (error), and the output goes on in the old one.
+void reopen_log_file(SharedOutput& output, const std::string& path, const Logger& log);
 
 // Prints one line on stdout and flushes it at once: the "listening on ADDR" line that tests and
 // scripts wait for.

@@ -8,6 +8,7 @@
 #include <array>
 #include <atomic>
 #include <cerrno>
+#include <csignal>
 #include <system_error>
 
 #include "blocking.hpp"
@@ -65,7 +66,9 @@ ServerGroup::~ServerGroup() {
 
 int ServerGroup::run(TerminationSignals& signals) {
     loops_.start();
-    const int signal = signals.wait();
+    int signal = signals.wait();
+    for (; signal == SIGHUP; signal = signals.wait())
+        hangup();
     if (!drain(signals)) abort_remaining();
     loops_.stop();
     // Stopped: a signal that comes now (a second Ctrl-C while the program exits) must not turn
@@ -93,12 +96,27 @@ bool ServerGroup::drain(TerminationSignals& signals) {
                 });
             });
     }
-    std::array<pollfd, 2> fds{pollfd{emptied->get(), POLLIN, 0}, pollfd{signals.fd(), POLLIN, 0}};
-    wait_any(fds, Deadline(options_.grace_period));
-    // A second signal ended the wait: take it, or it would kill the process with its default
-    // action once the signal mask is restored on the way out.
-    if ((fds[1].revents & POLLIN) != 0) signals.take();
-    return (fds[0].revents & POLLIN) != 0;
+    const Deadline deadline(options_.grace_period);
+    for (;;) {
+        std::array<pollfd, 2> fds{pollfd{emptied->get(), POLLIN, 0},
+                                  pollfd{signals.fd(), POLLIN, 0}};
+        wait_any(fds, deadline);
+        if ((fds[0].revents & POLLIN) != 0) return true;
+        if ((fds[1].revents & POLLIN) == 0) return false;  // the grace period is over
+        // A second signal ends the wait. It is taken here, or it would kill the process with
+        // its default action once the signal mask is restored on the way out. A SIGHUP (or a
+        // signal another reader took first) is no reason to stop waiting.
+        const int signal = signals.take();
+        if (signal == SIGHUP) {
+            hangup();
+        } else if (signal != 0) {
+            return false;
+        }
+    }
+}
+
+void ServerGroup::hangup() const {
+    if (options_.on_hangup) options_.on_hangup();
 }
 
 void ServerGroup::abort_remaining() {

@@ -1,6 +1,7 @@
 // ServerGroup: the skeleton of every multi-loop TCP server in the suite. It owns the shared
 // listener, one event loop per thread with a TcpServer and the protocol's LoopService on each,
-// and the stop sequence: signal -> stop accepting -> drain (a grace period) -> stop. A server
+// the stop sequence: signal -> stop accepting -> drain (a grace period) -> stop, and SIGHUP (the
+// server's logs reopened, nothing else disturbed). A server
 // is its handler class, its LoopService and a short main.
 #pragma once
 
@@ -48,6 +49,9 @@ struct ServerGroupOptions {
     TcpServerOptions server;
     // On the first signal, connections get this long to finish; a second signal ends it at once.
     std::chrono::milliseconds grace_period{10'000};
+    // SIGHUP (with Hangup::kDeliver): called on the thread in run(), while the loops go on
+    // serving; a server reopens its log files here. Without it, SIGHUP does nothing.
+    std::function<void()> on_hangup{};
 };
 
 class ServerGroup {
@@ -64,8 +68,9 @@ class ServerGroup {
     // The address the listener got (the real port after -p 0).
     [[nodiscard]] const SocketAddress& address() const { return address_; }
 
-    // Runs the loops until SIGINT/SIGTERM, drains, stops them, and returns the signal's number.
-    // From then on the process ignores SIGINT and SIGTERM (ignore_termination_signals): it is
+    // Runs the loops until SIGINT/SIGTERM, drains, stops them, and returns the signal's number;
+    // a SIGHUP on the way (before the stop or during the drain) calls on_hangup. From then on
+    // the process ignores SIGINT, SIGTERM and SIGHUP (ignore_termination_signals): it is
     // stopping. Call once, from the thread that built the group.
     int run(TerminationSignals& signals);
 
@@ -73,6 +78,7 @@ class ServerGroup {
     // Waits until every loop's connections are gone (true), or the grace period ended, or a
     // second signal came (false).
     bool drain(TerminationSignals& signals);
+    void hangup() const;
     // Closes the connections left on every loop, on their loops.
     void abort_remaining();
 

@@ -10,11 +10,12 @@
 namespace net {
 namespace {
 
-sigset_t termination_set() {
+sigset_t signal_set(Hangup hangup) {
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
+    if (hangup != Hangup::kDefault) sigaddset(&set, SIGHUP);
     return set;
 }
 
@@ -33,14 +34,14 @@ void ignore_termination_signals() {
     sigemptyset(&action.sa_mask);
     ::sigaction(SIGINT, &action, nullptr);
     ::sigaction(SIGTERM, &action, nullptr);
+    ::sigaction(SIGHUP, &action, nullptr);
 }
 
-TerminationSignals::TerminationSignals() {
-    const sigset_t set = termination_set();
-    if (const int rc = ::pthread_sigmask(SIG_BLOCK, &set, &previous_); rc != 0) {
+TerminationSignals::TerminationSignals(Hangup hangup) : set_(signal_set(hangup)), hangup_(hangup) {
+    if (const int rc = ::pthread_sigmask(SIG_BLOCK, &set_, &previous_); rc != 0) {
         throw std::system_error(rc, std::generic_category(), "pthread_sigmask");
     }
-    fd_.reset(::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK));
+    fd_.reset(::signalfd(-1, &set_, SFD_CLOEXEC | SFD_NONBLOCK));
     if (!fd_) throw std::system_error(errno, std::generic_category(), "signalfd");
 }
 
@@ -53,18 +54,24 @@ int TerminationSignals::take() {
     signalfd_siginfo info{};
     for (;;) {
         const auto n = ::read(fd_.get(), &info, sizeof info);
-        if (n == static_cast<ssize_t>(sizeof info)) return static_cast<int>(info.ssi_signo);
+        if (n == static_cast<ssize_t>(sizeof info)) {
+            const auto signal = static_cast<int>(info.ssi_signo);
+            if (signal == SIGHUP && hangup_ == Hangup::kIgnore) continue;
+            return signal;
+        }
         if (n < 0 && errno == EINTR) continue;
         return 0;
     }
 }
 
 int TerminationSignals::wait() {
-    const sigset_t set = termination_set();
     for (;;) {
         if (const int pending = take(); pending != 0) return pending;
         int signal = 0;
-        if (::sigwait(&set, &signal) == 0) return signal;
+        if (::sigwait(&set_, &signal) == 0) {
+            if (signal == SIGHUP && hangup_ == Hangup::kIgnore) continue;
+            return signal;
+        }
     }
 }
 

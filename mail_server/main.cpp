@@ -53,6 +53,8 @@ net::CommandLine command_line() {
             {"tls-key", 0, "FILE", "PEM private key of --tls-cert"},
             {"auth", 0, "USER:PASS", "accept these credentials (AUTH PLAIN LOGIN; repeatable)"},
             {"allow-insecure-auth", 0, "", "offer AUTH before STARTTLS too"},
+            {"log", 0, "FILE",
+             "write the transcript to FILE (reopened on SIGHUP); - is stdout (the default)"},
             {"quiet", 'q', "", "errors only, no transcript"},
             {"verbose", 'v', "", "the transcript shows every message line too"},
         });
@@ -63,7 +65,7 @@ net::CommandLine command_line() {
          .synopsis = "[-b ADDR] [-p PORT] [-t THREADS] [--maildir DIR | --mbox FILE | --no-store] "
                      "[--hostname NAME] [--max-size BYTES] [--max-rcpt N] [--domain D]... "
                      "[--timeout SEC] [--tls-cert F --tls-key F] [--auth USER:PASS]... "
-                     "[--allow-insecure-auth] [-q | -v]",
+                     "[--allow-insecure-auth] [--log FILE|-] [-q | -v]",
          .description =
              "An SMTP server (RFC 5321) that prints the dialogue with each client and keeps\n"
              "every message it accepts, fsynced before its 250. It never relays.",
@@ -121,6 +123,16 @@ std::unique_ptr<mail::MessageStore> open_store(const net::Args& args, net::Worke
     }
 }
 
+// Where the transcript goes: --log FILE, or stdout.
+net::Fd open_transcript(const std::string& path) {
+    try {
+        return net::open_log_file(path);
+    } catch (const std::system_error& e) {
+        throw net::FatalError(net::kExitCantCreate,
+                              "cannot open the log " + path + ": " + e.code().message());
+    }
+}
+
 int serve(const net::Args& args) {
     if (!args.positionals().empty()) {
         throw net::UsageError("unexpected argument '" + args.positionals().front() + "'");
@@ -158,10 +170,12 @@ int serve(const net::Args& args) {
                             ? (descriptors - kReservedDescriptors) / 2
                             : descriptors / 4;
 
-    net::TerminationSignals signals;  // before any thread starts, so all inherit the mask
+    // Before any thread starts, so all inherit the mask. SIGHUP reopens the --log file.
+    net::TerminationSignals signals(net::Hangup::kDeliver);
     net::WorkerPool pool(kStorageThreads);
     const auto store = open_store(args, pool, config.hostname);
-    net::SharedOutput transcript(STDOUT_FILENO, "mail_server");
+    const auto log_path = args.value_or("log", "-");
+    net::SharedOutput transcript(open_transcript(log_path), "mail_server");
 
     shared->store = store.get();
     shared->transcript = &transcript;
@@ -178,7 +192,8 @@ int serve(const net::Args& args) {
                     .max_connections = usable,
                     .over_limit_reply = "421 4.3.2 " + config.hostname +
                                         " Too many connections, try again later\r\n"},
-         .grace_period = kDrainTimeout},
+         .grace_period = kDrainTimeout,
+         .on_hangup = [&] { net::reopen_log_file(transcript, log_path, log); }},
         [&shared](net::EventLoop& loop) {
             return std::make_unique<mail::SmtpService>(loop, *shared);
         });

@@ -42,8 +42,9 @@ int serve(const net::Args& args) {
         .server = {.connection = {.idle_timeout = args.seconds_or("timeout", kDefaultIdleTimeout,
                                                                   0ms, 86400s * 365)}}};
 
-    net::raise_open_file_limit();     // thousands of clients need more than the default 1,024
-    net::TerminationSignals signals;  // before any thread starts, so all inherit the mask
+    net::raise_open_file_limit();  // thousands of clients need more than the default 1,024
+    // Before any thread starts, so all inherit the mask. No log file: SIGHUP is ignored.
+    net::TerminationSignals signals(net::Hangup::kIgnore);
     net::ServerGroup server(
         options, [&log](net::EventLoop&) { return std::make_unique<tcp::UpperCaseService>(log); });
     net::announce("tcp_server: listening on " + server.address().to_string());

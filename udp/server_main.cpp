@@ -69,7 +69,7 @@ int serve(const net::Args& args) {
     const std::string host = net::strip_brackets(args.value_or("bind", "127.0.0.1"));
     const auto port = args.port_or("port", kDefaultPort);
 
-    net::TerminationSignals signals;
+    net::TerminationSignals signals(net::Hangup::kIgnore);  // a service: SIGHUP must not end it
     const auto bound = net::bind_udp(host, std::to_string(port));
     net::EventLoop loop;
     loop.add(bound.fd.get(), EPOLLIN,

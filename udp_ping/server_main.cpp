@@ -86,7 +86,7 @@ int serve(const net::Args& args) {
     options.heartbeat_timeout =
         args.seconds_or("heartbeat-timeout", kDefaultHeartbeatTimeout, 1ms, 86400s);
 
-    net::TerminationSignals signals;
+    net::TerminationSignals signals(net::Hangup::kIgnore);  // a service: SIGHUP must not end it
     net::EventLoop loop;
     ping::PingServer server(loop, net::bind_udp(host, std::to_string(port)), log, options);
     loop.add(signals.fd(), EPOLLIN, [&](std::uint32_t) {

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 
+#include "common/batched_output.hpp"
 #include "common/cli.hpp"
 #include "common/exit_codes.hpp"
 #include "common/log.hpp"
@@ -57,7 +58,10 @@ net::CommandLine command_line() {
             {"cache-size", 0, "MB", "memory for the shared cache (default 64; 0 turns it off)"},
             {"cache-max-object", 0, "KB",
              "larger responses are relayed, not stored (default 1024)"},
-            {"quiet", 'q', "", "print errors only"},
+            {"access-log", 0, "FILE",
+             "write the access log to FILE (reopened on SIGHUP); - is stdout (default: stderr, "
+             "with the other messages)"},
+            {"quiet", 'q', "", "print errors only, no access log"},
             {"verbose", 'v', "", "also log connects and tunnels closing"},
         });
     return net::CommandLine(
@@ -65,7 +69,8 @@ net::CommandLine command_line() {
          .synopsis = "[-b ADDR] [-p PORT] [-t THREADS] [--allow-client CIDR]... "
                      "[--allow-host HOST]... [--connect-ports LIST] [--http-ports LIST] "
                      "[--timeout SEC] [--connect-timeout SEC] [--max-clients N] "
-                     "[--max-per-client N] [--cache-size MB] [--cache-max-object KB] [-q | -v]",
+                     "[--max-per-client N] [--cache-size MB] [--cache-max-object KB] "
+                     "[--access-log FILE|-] [-q | -v]",
          .description = "An HTTP/1.1 forward proxy: point a browser (or curl -x) at it. It "
                         "forwards http:// requests\nand tunnels HTTPS with CONNECT, on one event "
                         "loop per core. The first line on stdout is the\naddress it bound; a line "
@@ -77,6 +82,16 @@ net::CommandLine command_line() {
 std::string over_limit_reply() {
     return web_proxy::error_response(
         503, "The proxy is serving as many clients as it may; try again shortly.", false);
+}
+
+// The --access-log file, or stdout for "-".
+net::Fd open_access_log(const std::string& path) {
+    try {
+        return net::open_log_file(path);
+    } catch (const std::system_error& e) {
+        throw net::FatalError(net::kExitCantCreate,
+                              "cannot open access log " + path + ": " + e.code().message());
+    }
 }
 
 int serve(const net::Args& args) {
@@ -115,7 +130,12 @@ int serve(const net::Args& args) {
     if (fitted.max_clients == 0) throw net::FatalError(net::kExitOsErr, fitted.note);
     if (!fitted.note.empty()) log.warning(fitted.note);
     max_clients = fitted.max_clients;
-    net::TerminationSignals signals;  // before any thread starts, so all inherit the mask
+    const auto access_path = args.value("access-log");
+    std::optional<net::SharedOutput> access_log;
+    if (access_path && !args.has("quiet"))
+        access_log.emplace(open_access_log(*access_path), "web_proxy");
+    // Before any thread starts, so all inherit the mask. SIGHUP reopens the access log.
+    net::TerminationSignals signals(net::Hangup::kDeliver);
     std::optional<web_proxy::cache::CacheStore> store;
     if (cache_mib > 0) {
         store.emplace(web_proxy::cache::StoreLimits{
@@ -131,10 +151,17 @@ int serve(const net::Args& args) {
                                                        .high_water_mark = settings.buffer_limit},
                                         .max_connections = static_cast<std::size_t>(max_clients),
                                         .over_limit_reply = over_limit_reply()},
-                             .grace_period = kShutdownGrace},
+                             .grace_period = kShutdownGrace,
+                             .on_hangup =
+                                 [&] {
+                                     if (access_log) {
+                                         net::reopen_log_file(*access_log, *access_path, log);
+                                     }
+                                 }},
                             [&](net::EventLoop& loop) {
                                 return std::make_unique<web_proxy::ProxyService>(
-                                    loop, settings, shared, lookups, log);
+                                    loop, settings, shared, lookups, log,
+                                    access_log ? &*access_log : nullptr);
                             });
     settings.self.received_by =
         net::local_host_name() + ":" + std::to_string(server.address().port());

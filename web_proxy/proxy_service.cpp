@@ -43,11 +43,13 @@ ProxyStats ProxyShared::stats() const {
 }
 
 ProxyService::ProxyService(net::EventLoop& loop, const ProxySettings& settings, ProxyShared& shared,
-                           net::WorkerPool& lookups, const net::Logger& log)
+                           net::WorkerPool& lookups, const net::Logger& log,
+                           net::SharedOutput* access_log)
     : loop_(loop),
       settings_(settings),
       shared_(shared),
       log_(log),
+      access_log_(access_log ? std::make_unique<net::LoopOutput>(loop, *access_log) : nullptr),
       cache_(shared.store, settings.cache_max_object),
       pool_(loop, settings.pool),
       upstreams_(loop),
@@ -73,6 +75,20 @@ std::shared_ptr<net::ConnectionHandler> ProxyService::make_handler(net::TcpConne
 void ProxyService::stopping() {
     stopping_ = true;
     pool_.stop();
+}
+
+void ProxyService::drained() {
+    if (access_log_) access_log_->flush();
+}
+
+void ProxyService::log_access(const net::AccessRecord& record) {
+    std::string line = net::format_access_log_line(record);
+    if (access_log_) {
+        access_log_->buffer() += line;
+    } else if (log_.enabled(net::LogLevel::kInfo)) {
+        line.pop_back();  // the logger ends the line itself
+        log_.info(line);
+    }
 }
 
 }  // namespace web_proxy

@@ -12,6 +12,8 @@
 
 #include "access_policy.hpp"
 #include "cache_store.hpp"
+#include "common/access_log.hpp"
+#include "common/batched_output.hpp"
 #include "common/event_loop.hpp"
 #include "common/log.hpp"
 #include "common/server_group.hpp"
@@ -65,12 +67,21 @@ struct ProxyShared {
 
 class ProxyService final : public net::LoopService {
   public:
-    // `lookups` runs the name lookups; it and `shared` must outlive the service.
+    // `lookups` runs the name lookups; it and `shared` must outlive the service. The access
+    // log goes to `access_log` (--access-log), or without one to `log` at the info level.
     ProxyService(net::EventLoop& loop, const ProxySettings& settings, ProxyShared& shared,
-                 net::WorkerPool& lookups, const net::Logger& log);
+                 net::WorkerPool& lookups, const net::Logger& log,
+                 net::SharedOutput* access_log = nullptr);
 
     std::shared_ptr<net::ConnectionHandler> make_handler(net::TcpConnection& conn) override;
     void stopping() override;
+    void drained() override;
+
+    // An exchange's access log line, if the log is on.
+    [[nodiscard]] bool logging_access() const {
+        return access_log_ != nullptr || log_.enabled(net::LogLevel::kInfo);
+    }
+    void log_access(const net::AccessRecord& record);
 
     // For sessions.
     [[nodiscard]] const ProxySettings& settings() const { return settings_; }
@@ -91,6 +102,7 @@ class ProxyService final : public net::LoopService {
     const ProxySettings& settings_;
     ProxyShared& shared_;
     const net::Logger& log_;
+    std::unique_ptr<net::LoopOutput> access_log_;  // null: the lines go to log_
     // Declared in this order so the pool outlives the connections it points at, and the
     // connector (which adds to the set) goes first.
     ProxyCache cache_;

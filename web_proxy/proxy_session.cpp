@@ -4,9 +4,11 @@
 
 #include <cctype>
 #include <cerrno>
+#include <chrono>
 #include <utility>
 #include <variant>
 
+#include "common/access_log.hpp"
 #include "common/http_reuse.hpp"
 #include "proxy_service.hpp"
 
@@ -242,6 +244,8 @@ void ProxySession::cancel_head_timer() {
 
 void ProxySession::handle_request(Request request) {
     request_ = std::move(request);
+    request_when_ = std::time(nullptr);
+    request_start_ = service_.loop().now();
     reused_ = false;
     retried_ = false;
     server_ended_ = false;
@@ -864,17 +868,18 @@ std::string ProxySession::destination_text() const {
 }
 
 void ProxySession::log_exchange(int status, std::uint64_t bytes, std::string_view note) const {
-    const auto& log = service_.log();
-    if (!log.enabled(net::LogLevel::kInfo)) return;
-    std::string line = client_.peer().to_string() + " " + request_.method + " " + request_.target +
-                       " " + (status != 0 ? std::to_string(status) : std::string("-")) + " " +
-                       std::to_string(bytes);
-    if (!note.empty()) {
-        line += " (";
-        line.append(note);
-        line += ")";
-    }
-    log.info(line);
+    if (!service_.logging_access()) return;
+    net::AccessRecord record;
+    record.client = client_.peer().host();
+    record.when = request_when_ != 0 ? request_when_ : std::time(nullptr);
+    record.status = status;
+    record.body_bytes = bytes;
+    if (!request_.method.empty()) net::describe_request(record, request_);
+    record.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
+        request_when_ != 0 ? service_.loop().now() - request_start_
+                           : net::EventLoop::Clock::duration::zero());
+    record.note = note;
+    service_.log_access(record);
 }
 
 }  // namespace web_proxy

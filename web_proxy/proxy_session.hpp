@@ -143,6 +143,9 @@ class ProxySession final : public net::ConnectionHandler,
     bool client_ended_ = false;  // the client sent FIN
 
     net::http::Request request_;
+    // When request_'s head was complete: the log's timestamp and the start of its duration.
+    std::time_t request_when_ = 0;
+    net::EventLoop::Clock::time_point request_start_{};
     std::string upstream_head_;  // the head sent upstream for a Forward
     Destination destination_;
     bool tunnel_ = false;

@@ -6,7 +6,7 @@
 #include <memory>
 #include <string>
 
-#include "access_log.hpp"
+#include "common/access_log.hpp"
 #include "common/batched_output.hpp"
 #include "common/event_loop.hpp"
 #include "common/http_head.hpp"
@@ -16,6 +16,8 @@
 #include "static_files.hpp"
 
 namespace web {
+
+using net::AccessRecord;
 
 struct ServiceOptions {
     std::chrono::milliseconds timeout{30'000};  // keep-alive idle timeout -> close

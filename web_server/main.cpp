@@ -67,13 +67,12 @@ web::RootDirectory open_root(const std::string& path) {
 net::Fd open_access_log(const net::Args& args) {
     if (args.has("quiet")) return {};
     const auto path = args.value_or("access-log", "-");
-    if (path == "-") return net::Fd(::dup(STDOUT_FILENO));
-    net::Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
-    if (!fd) {
+    try {
+        return net::open_log_file(path);
+    } catch (const std::system_error& e) {
         throw net::FatalError(net::kExitCantCreate,
-                              "cannot open access log " + path + ": " + std::strerror(errno));
+                              "cannot open access log " + path + ": " + e.code().message());
     }
-    return fd;
 }
 
 int serve(const net::Args& args) {
@@ -103,10 +102,12 @@ int serve(const net::Args& args) {
 
     const web::RootDirectory root = open_root(root_path);
     const web::StaticFiles files(root, {.listing = !args.has("no-listing")});
-    const net::Fd log_fd = open_access_log(args);
-    net::SharedOutput sink(log_fd.get(), "web_server");
+    net::Fd log_fd = open_access_log(args);
+    const bool access_log = static_cast<bool>(log_fd);
+    net::SharedOutput sink(std::move(log_fd), "web_server");
 
-    net::TerminationSignals signals;  // before any thread starts, so all inherit the mask
+    // Before any thread starts, so all inherit the mask. SIGHUP reopens the access log.
+    net::TerminationSignals signals(net::Hangup::kDeliver);
     const web::ServiceOptions options{.timeout = timeout,
                                       .deadlines = net::http::request_deadlines(timeout, min_rate),
                                       .limits = {}};
@@ -114,9 +115,13 @@ int serve(const net::Args& args) {
         {.listen = listen,
          .server = {.connection = {.idle_timeout = timeout},
                     .max_connections = static_cast<std::size_t>(max_connections)},
-         .grace_period = kDrainTimeout},
+         .grace_period = kDrainTimeout,
+         .on_hangup =
+             [&] {
+                 if (access_log) net::reopen_log_file(sink, args.value_or("access-log", "-"), log);
+             }},
         [&](net::EventLoop& loop) {
-            return std::make_unique<web::HttpService>(loop, files, log_fd ? &sink : nullptr,
+            return std::make_unique<web::HttpService>(loop, files, access_log ? &sink : nullptr,
                                                       options);
         });
     net::announce("web_server: serving " + root_path + " at http://" +

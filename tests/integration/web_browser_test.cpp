@@ -167,12 +167,14 @@ TEST_F(WebBrowser, BrowsesThroughWebProxy) {
     EXPECT_NE(dom.find("It works"), std::string::npos) << dom.substr(0, 2000);
     // The page and its stylesheet came through the proxy (stopped, it has logged every request).
     EXPECT_EQ(proxy.stop(SIGTERM), ExitStatus::exit_code(0));
-    EXPECT_NE(proxy.log().find("GET " + url("/") + " 200 "), std::string::npos) << proxy.log();
-    EXPECT_NE(proxy.log().find(".css 200 "), std::string::npos) << proxy.log();
+    EXPECT_NE(proxy.log().find("\"GET " + url("/") + " HTTP/1.1\" 200 "), std::string::npos)
+        << proxy.log();
+    EXPECT_NE(proxy.log().find(".css HTTP/1.1\" 200 "), std::string::npos) << proxy.log();
     // Whatever else it asked for was refused.
     for (const auto& line : split_lines(proxy.log())) {
         if (line.find(" " + url("/")) == std::string::npos) {
-            EXPECT_NE(line.find(" 403 0 (This proxy does not go to "), std::string::npos) << line;
+            EXPECT_NE(line.find("\" 403 - "), std::string::npos) << line;
+            EXPECT_NE(line.find(" \"This proxy does not go to "), std::string::npos) << line;
         }
     }
 }
@@ -181,7 +183,7 @@ TEST_F(WebBrowser, BrowsesThroughWebProxy) {
 std::vector<std::string> log_lines_for(const std::string& log, const std::string& target) {
     std::vector<std::string> lines;
     for (auto& line : split_lines(log)) {
-        if (line.find(" GET " + target + " ") != std::string::npos) {
+        if (line.find("\"GET " + target + " HTTP/") != std::string::npos) {
             lines.push_back(std::move(line));
         }
     }
@@ -236,13 +238,14 @@ TEST_F(WebBrowser, SecondBrowserIsServedFromTheProxysCache) {
     load("first.json");
     // The proxy stores a response before it logs it: once both lines are there, both are stored.
     const Deadline deadline(kIo);
-    ASSERT_TRUE(wait_for_log(proxy, " GET " + page + " 200 ", deadline)) << proxy.log();
-    ASSERT_TRUE(wait_for_log(proxy, " GET " + stylesheet + " 200 ", deadline)) << proxy.log();
+    ASSERT_TRUE(wait_for_log(proxy, "\"GET " + page + " HTTP/1.1\" 200 ", deadline)) << proxy.log();
+    ASSERT_TRUE(wait_for_log(proxy, "\"GET " + stylesheet + " HTTP/1.1\" 200 ", deadline))
+        << proxy.log();
     const std::string first_log = proxy.log();
     for (const auto& target : {page, stylesheet}) {
         const auto lines = log_lines_for(first_log, target);
         ASSERT_EQ(lines.size(), 1u) << first_log;
-        EXPECT_TRUE(ends_with(lines[0], "(MISS, stored)")) << lines[0];
+        EXPECT_TRUE(ends_with(lines[0], "\"MISS, stored\"")) << lines[0];
     }
 
     load("second.json");
@@ -253,7 +256,7 @@ TEST_F(WebBrowser, SecondBrowserIsServedFromTheProxysCache) {
         const auto lines = log_lines_for(second_log, target);
         ASSERT_FALSE(lines.empty()) << target << " was not asked for again:\n" << second_log;
         for (const auto& line : lines)
-            EXPECT_TRUE(ends_with(line, "(HIT)")) << line;
+            EXPECT_TRUE(ends_with(line, "\"HIT\"")) << line;
     }
 
     // What Chromium received: first the origin's responses, forwarded and stored; then the

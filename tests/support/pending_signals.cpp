@@ -11,6 +11,7 @@ int discard_pending_termination_signals() {
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
     const timespec zero{0, 0};
     int count = 0;
     while (::sigtimedwait(&set, nullptr, &zero) > 0)

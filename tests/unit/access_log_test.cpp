@@ -1,12 +1,15 @@
-// Access log lines: exactly the Combined Log Format, with client bytes escaped.
-#include "web_server/access_log.hpp"
+// Access log lines: exactly the Combined Log Format, with client bytes escaped, and web_proxy's
+// duration and note after it.
+#include "common/access_log.hpp"
+#include "common/http_request.hpp"
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <clocale>
 #include <string>
 
-namespace web {
+namespace net {
 namespace {
 
 constexpr std::time_t kWhen = 1795580078;  // 25/Nov/2026:04:14:38 +0000
@@ -135,5 +138,43 @@ TEST(AccessLogTest, LargeByteCounts) {
     EXPECT_NE(format_access_log_line(r).find(" 200 18446744073709551615 "), std::string::npos);
 }
 
+TEST(AccessLogTest, DurationInMillisecondsAndNoteFollowTheCombinedFields) {
+    AccessRecord r = record();
+    r.duration = std::chrono::milliseconds(1234);
+    r.note = "HIT";
+    EXPECT_EQ(format_access_log_line(r),
+              "127.0.0.1 - - [25/Nov/2026:04:14:38 +0000] \"GET / HTTP/1.1\" 200 1234 "
+              "\"http://example.com/\" \"curl/7.88.1\" 1234 \"HIT\"\n");
+    r.duration = std::chrono::milliseconds(0);
+    r.note.clear();
+    EXPECT_TRUE(format_access_log_line(r).ends_with("\" 0 \"-\"\n")) << format_access_log_line(r);
+}
+
+TEST(AccessLogTest, ANoteIsEscapedLikeTheOtherQuotedFields) {
+    AccessRecord r = record();
+    r.duration = std::chrono::milliseconds(5);
+    r.note = "cut short: \"x\"\n";
+    EXPECT_TRUE(format_access_log_line(r).ends_with(" 5 \"cut short: \\\"x\\\"\\x0a\"\n"))
+        << format_access_log_line(r);
+}
+
+TEST(AccessLogTest, NoResponseStatusIsADash) {
+    AccessRecord r = record();
+    r.status = 0;
+    EXPECT_NE(format_access_log_line(r).find("\" - 1234 "), std::string::npos)
+        << format_access_log_line(r);
+}
+
+TEST(AccessLogTest, DescribeRequestTakesTheLineRefererAndUserAgent) {
+    const auto parsed = http::parse_request_head(
+        "GET http://example.org/a?b HTTP/1.0\r\nUser-Agent: t/1\r\nReferer: r\r\n\r\n");
+    ASSERT_EQ(parsed.kind, http::HeadKind::kComplete);
+    AccessRecord r;
+    describe_request(r, parsed.head);
+    EXPECT_EQ(r.request_line, "GET http://example.org/a?b HTTP/1.0");
+    EXPECT_EQ(r.referer, "r");
+    EXPECT_EQ(r.user_agent, "t/1");
+}
+
 }  // namespace
-}  // namespace web
+}  // namespace net

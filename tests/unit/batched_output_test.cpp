@@ -10,8 +10,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,6 +23,7 @@
 #include "common/blocking.hpp"
 #include "common/deadline.hpp"
 #include "tests/support/pipe.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace net {
 namespace {
@@ -289,6 +292,113 @@ TEST(SharedOutputTest, TextsFromManyThreadsLandWholeAndInEachThreadsOrder) {
     }
     for (int t = 0; t < kThreads; ++t)
         EXPECT_EQ(next[static_cast<std::size_t>(t)], kLines) << "thread " << t;
+}
+
+// ---------------------------------------------------------------------------- replace()
+
+// A log file as web_server opens one: appended to, created when missing.
+Fd open_appending(const std::filesystem::path& path) {
+    return Fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
+}
+
+std::string read_whole_file(const std::filesystem::path& path) {
+    std::string out;
+    const Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    char buffer[65536];
+    for (ssize_t n; fd && (n = ::read(fd.get(), buffer, sizeof buffer)) > 0;)
+        out.append(buffer, static_cast<std::size_t>(n));
+    return out;
+}
+
+// logrotate's sequence: the file is renamed, then the output moves to a new one by its name.
+TEST(SharedOutputTest, ReplaceSendsEarlierTextToTheOldFileAndLaterTextToTheNew) {
+    for (const bool write_through : {false, true}) {
+        SCOPED_TRACE(write_through ? "write-through" : "queued");
+        const test::TempDir dir;
+        const auto path = dir.file("access.log");
+        int old_number = -1;
+        {
+            Fd first = open_appending(path);
+            ASSERT_TRUE(first);
+            old_number = first.get();
+            SharedOutput output(std::move(first), "prog", {.write_through = write_through});
+            output.write("one\n");
+            output.write("two\n");
+            std::filesystem::rename(path, dir.file("access.log.1"));
+            Fd second = open_appending(path);
+            ASSERT_TRUE(second);
+            output.replace(std::move(second));
+            output.write("three\n");
+        }
+        EXPECT_EQ(read_whole_file(dir.file("access.log.1")), "one\ntwo\n");
+        EXPECT_EQ(read_whole_file(path), "three\n");
+        EXPECT_EQ(::fcntl(old_number, F_GETFD), -1) << "the old descriptor is still open";
+    }
+}
+
+// Writers going on through the switch: every line lands whole in exactly one file, and each
+// writer's lines in the old file come before its lines in the new one.
+TEST(SharedOutputTest, ReplaceWhileThreadsWriteLosesAndSplitsNoLine) {
+    const test::TempDir dir;
+    const auto path = dir.file("access.log");
+    constexpr int kThreads = 4;
+    constexpr int kLines = 5000;
+    {
+        Fd first = open_appending(path);
+        ASSERT_TRUE(first);
+        SharedOutput output(std::move(first), "prog");
+        std::atomic<int> written{0};
+        std::vector<std::jthread> writers;
+        for (int t = 0; t < kThreads; ++t) {
+            writers.emplace_back([&output, &written, t] {
+                for (int i = 0; i < kLines; ++i) {
+                    output.write(std::to_string(t) + " " + numbered_line(i));
+                    ++written;
+                }
+            });
+        }
+        // The switch comes while the writers are under way (a bounded wait: they never stop).
+        const Deadline deadline(kIo);
+        while (written.load() < kThreads * kLines / 4 && !deadline.expired())
+            std::this_thread::yield();
+        std::filesystem::rename(path, dir.file("access.log.1"));
+        Fd second = open_appending(path);
+        ASSERT_TRUE(second);
+        output.replace(std::move(second));
+    }
+    const auto old_lines = split_lines(read_whole_file(dir.file("access.log.1")));
+    const auto new_lines = split_lines(read_whole_file(path));
+    EXPECT_FALSE(old_lines.empty());
+    EXPECT_FALSE(new_lines.empty());
+    std::vector<int> next(kThreads, 0);
+    for (const auto* lines : {&old_lines, &new_lines}) {
+        for (const auto& line : *lines) {
+            ASSERT_GE(line.size(), 2U);
+            const int t = line[0] - '0';
+            ASSERT_TRUE(t >= 0 && t < kThreads) << line;
+            auto& expected = next[static_cast<std::size_t>(t)];
+            ASSERT_EQ(line.substr(2) + "\n", numbered_line(expected)) << line;
+            ++expected;
+        }
+    }
+    for (int t = 0; t < kThreads; ++t)
+        EXPECT_EQ(next[static_cast<std::size_t>(t)], kLines) << "thread " << t;
+}
+
+// Two switches in a row (the second perhaps before the writer has made the first): the text
+// goes to the newest descriptor, none to the one in the middle.
+TEST(SharedOutputTest, TwoReplacesInARowLeaveNothingInTheMiddleOne) {
+    const test::TempDir dir;
+    {
+        SharedOutput output(open_appending(dir.file("a")), "prog");
+        output.write("to a\n");
+        output.replace(open_appending(dir.file("b")));
+        output.replace(open_appending(dir.file("c")));
+        output.write("to c\n");
+    }
+    EXPECT_EQ(read_whole_file(dir.file("a")), "to a\n");
+    EXPECT_EQ(read_whole_file(dir.file("c")), "to c\n");
+    EXPECT_EQ(read_whole_file(dir.file("b")).find("to a"), std::string::npos);
 }
 
 }  // namespace

@@ -1,12 +1,15 @@
 // Logger: the level from -q/-v, filtering, the "prog: message" line format, lines through a
-// shared sink; announce().
+// shared sink; log files opened and reopened; announce().
 #include "common/log.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -14,6 +17,7 @@
 #include "common/batched_output.hpp"
 #include "common/blocking.hpp"
 #include "tests/support/pipe.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace net {
 namespace {
@@ -154,6 +158,89 @@ TEST(LoggerTest, QueuedWritesToStderrByTheTimeItIsGone) {
     for (int i = 0; i < 100; ++i)
         expected += "web_server: line " + std::to_string(i) + "\n";
     EXPECT_EQ(out, expected);
+}
+
+std::string file_text(const std::filesystem::path& path) {
+    std::ifstream in(path);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+TEST(LogFileTest, OpensForAppendingAndCreatesMissingFiles) {
+    const test::TempDir dir;
+    const auto path = dir.write_file("access.log", "kept\n");
+    {
+        SharedOutput output(open_log_file(path.string()), "prog");
+        output.write("added\n");
+    }
+    EXPECT_EQ(file_text(path), "kept\nadded\n");
+    const auto created = dir.file("new.log");
+    { const Fd fd = open_log_file(created.string()); }
+    // 0644, less the umask: the owner may write, nobody else, and nobody runs it.
+    using std::filesystem::perms;
+    const auto mode = std::filesystem::status(created).permissions();
+    EXPECT_NE(mode & perms::owner_write, perms::none);
+    EXPECT_EQ(mode & (perms::group_write | perms::others_write), perms::none);
+    EXPECT_EQ(mode & (perms::owner_exec | perms::group_exec | perms::others_exec), perms::none);
+}
+
+TEST(LogFileTest, AnUnopenableFileThrowsNamingIt) {
+    const test::TempDir dir;
+    try {
+        open_log_file(dir.file("missing/access.log").string());
+        ADD_FAILURE() << "no exception";
+    } catch (const std::system_error& e) {
+        EXPECT_NE(std::string(e.what()).find("cannot open "), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("missing/access.log"), std::string::npos);
+        EXPECT_EQ(e.code().value(), ENOENT);
+    }
+}
+
+// What a server does on SIGHUP after logrotate renamed its log.
+TEST(LogFileTest, ReopenMovesTheOutputToANewFileByTheSameName) {
+    const test::TempDir dir;
+    const auto path = dir.file("access.log");
+    const Logger log("prog", LogLevel::kInfo);
+    {
+        SharedOutput output(open_log_file(path.string()), "prog");
+        output.write("before\n");
+        std::filesystem::rename(path, dir.file("access.log.1"));
+        reopen_log_file(output, path.string(), log);
+        output.write("after\n");
+    }
+    EXPECT_EQ(file_text(dir.file("access.log.1")), "before\n");
+    EXPECT_EQ(file_text(path), "after\n");
+}
+
+TEST(LogFileTest, ReopenThatFailsSaysSoAndKeepsTheOldFile) {
+    const test::TempDir dir;
+    std::filesystem::create_directory(dir.file("logs"));
+    const auto path = dir.file("logs/access.log");
+    const Logger log("prog", LogLevel::kInfo);
+    CaptureStderr();
+    {
+        SharedOutput output(open_log_file(path.string()), "prog");
+        output.write("before\n");
+        std::filesystem::rename(dir.file("logs"), dir.file("gone"));
+        reopen_log_file(output, path.string(), log);
+        output.write("after\n");
+    }
+    const std::string err = GetCapturedStderr();
+    EXPECT_NE(err.find("prog: cannot open " + path.string()), std::string::npos) << err;
+    EXPECT_EQ(file_text(dir.file("gone/access.log")), "before\nafter\n");
+}
+
+TEST(LogFileTest, ReopenOfStdoutDoesNothing) {
+    const Logger log("prog", LogLevel::kInfo);
+    CaptureStdout();
+    {
+        SharedOutput output(open_log_file("-"), "prog");
+        output.write("one\n");
+        reopen_log_file(output, "-", log);
+        output.write("two\n");
+    }
+    EXPECT_EQ(GetCapturedStdout(), "one\ntwo\n");
 }
 
 TEST(AnnounceTest, PrintsOneLineOnStdout) {

@@ -105,6 +105,39 @@ TEST(TerminationSignalsTest, ClosesItsDescriptor) {
     EXPECT_EQ(errno, EBADF);
 }
 
+TEST(TerminationSignalsTest, HangupIsLeftAloneByDefault) {
+    const TerminationSignals signals;
+    EXPECT_FALSE(blocked(SIGHUP)) << "a client must still end when its terminal hangs up";
+}
+
+TEST(TerminationSignalsTest, DeliveredHangupIsTakenAndTheServerGoesOn) {
+    {
+        TerminationSignals signals(Hangup::kDeliver);
+        EXPECT_TRUE(blocked(SIGHUP));
+        ASSERT_EQ(::raise(SIGHUP), 0);
+        EXPECT_EQ(signals.wait(), SIGHUP);
+        ASSERT_EQ(::raise(SIGHUP), 0);
+        ASSERT_EQ(::raise(SIGTERM), 0);
+        EXPECT_EQ(signals.take(), SIGHUP);
+        EXPECT_EQ(signals.take(), SIGTERM);
+        EXPECT_EQ(signals.take(), 0);
+        EXPECT_EQ(discard_pending_termination_signals(), 0);
+    }
+    EXPECT_FALSE(blocked(SIGHUP)) << "the previous mask was not restored";
+}
+
+TEST(TerminationSignalsTest, IgnoredHangupIsTakenAndDiscarded) {
+    TerminationSignals signals(Hangup::kIgnore);
+    EXPECT_TRUE(blocked(SIGHUP)) << "blocked, so no thread dies of it";
+    ASSERT_EQ(::raise(SIGHUP), 0);
+    EXPECT_EQ(signals.take(), 0) << "a hangup alone is nothing to act on";
+    EXPECT_FALSE(readable_now(signals.fd()));
+    ASSERT_EQ(::raise(SIGHUP), 0);
+    ASSERT_EQ(::raise(SIGTERM), 0);
+    EXPECT_EQ(signals.wait(), SIGTERM) << "wait() passes over the hangup";
+    EXPECT_EQ(discard_pending_termination_signals(), 0);
+}
+
 TEST(IgnoreSigpipeTest, WritesToAClosedPipeFailWithEpipe) {
     struct sigaction previous {};
     ASSERT_EQ(::sigaction(SIGPIPE, nullptr, &previous), 0);

@@ -1,12 +1,15 @@
 // Combined Log Format lines, built by hand: English month names whatever the locale, and every
 // client-supplied byte that could break the line escaped as Apache does.
 #include "access_log.hpp"
-#include "common/http_date.hpp"
+
+#include "http_date.hpp"
+#include "http_request.hpp"
 
 #include <time.h>  // gmtime_r
+#include <algorithm>
 #include <array>
 
-namespace web {
+namespace net {
 namespace {
 
 // "[25/Nov/2026:04:14:38 +0000]"
@@ -17,17 +20,17 @@ void append_timestamp(std::string& out, std::time_t when) {
         gmtime_r(&epoch, &tm);
     }
     out.push_back('[');
-    net::http::append_zero_padded(out, tm.tm_mday, 2);
+    http::append_zero_padded(out, tm.tm_mday, 2);
     out.push_back('/');
-    out += net::http::month_abbreviation(tm.tm_mon);
+    out += http::month_abbreviation(tm.tm_mon);
     out.push_back('/');
-    net::http::append_zero_padded(out, tm.tm_year + 1900, 4);
+    http::append_zero_padded(out, tm.tm_year + 1900, 4);
     out.push_back(':');
-    net::http::append_zero_padded(out, tm.tm_hour, 2);
+    http::append_zero_padded(out, tm.tm_hour, 2);
     out.push_back(':');
-    net::http::append_zero_padded(out, tm.tm_min, 2);
+    http::append_zero_padded(out, tm.tm_min, 2);
     out.push_back(':');
-    net::http::append_zero_padded(out, tm.tm_sec, 2);
+    http::append_zero_padded(out, tm.tm_sec, 2);
     out += " +0000]";
 }
 
@@ -72,15 +75,32 @@ std::string format_access_log_line(const AccessRecord& record) {
     append_quoted(out, record.request_line.empty() ? std::string_view("-")
                                                    : std::string_view(record.request_line));
     out.push_back(' ');
-    out += std::to_string(record.status);
+    out += record.status == 0 ? std::string("-") : std::to_string(record.status);
     out.push_back(' ');
     out += record.body_bytes == 0 ? std::string("-") : std::to_string(record.body_bytes);
     out.push_back(' ');
     append_optional_quoted(out, record.referer);
     out.push_back(' ');
     append_optional_quoted(out, record.user_agent);
+    if (record.duration) {
+        out.push_back(' ');
+        out +=
+            std::to_string(std::max<std::chrono::milliseconds::rep>(record.duration->count(), 0));
+        out.push_back(' ');
+        append_quoted(out,
+                      record.note.empty() ? std::string_view("-") : std::string_view(record.note));
+    }
     out.push_back('\n');
     return out;
 }
 
-}  // namespace web
+void describe_request(AccessRecord& record, const http::Request& request) {
+    record.request_line = request.method + " " + request.target + " HTTP/" +
+                          std::to_string(request.version.major) + "." +
+                          std::to_string(request.version.minor);
+    if (const auto referer = request.headers.get("Referer")) record.referer = std::string(*referer);
+    if (const auto agent = request.headers.get("User-Agent"))
+        record.user_agent = std::string(*agent);
+}
+
+}  // namespace net
