@@ -46,7 +46,7 @@ struct ProgramInfo {
     std::string name;                 // "tcp_server"
     std::string synopsis;             // "[-b ADDR] [-p PORT]"
     std::string description;          // one paragraph under the usage line
-    std::vector<OptionSpec> options;  // --help and --version are added automatically
+    std::vector<OptionSpec> options;  // -h/--help and -V/--version are added automatically
 };
 
 // The parsed command line. Values are kept as given; the typed getters throw UsageError.
@@ -105,7 +105,10 @@ class CommandLine {
     // "-x VALUE", "--name=VALUE", "--name VALUE" and grouped flags "-qv" are all accepted.
     ParseOutcome parse(const std::vector<std::string>& argv, Args& args) const;
 
+    // The usage line (wrapped under the program name), the description and the options, no
+    // line wider than 80 columns.
     [[nodiscard]] std::string help_text() const;
+    // "prog (topdown-net) 0.1.0" and a line saying which TLS library the build has, if any.
     [[nodiscard]] std::string version_text() const;
     [[nodiscard]] const ProgramInfo& info() const { return info_; }
 
@@ -126,6 +129,17 @@ Target parse_target(const std::vector<std::string>& positionals, Target defaults
 
 // "[::1]" -> "::1" (for -b ADDR, which users write either way); anything else unchanged.
 std::string strip_brackets(std::string host);
+
+// Seconds as people write them: 1 ms -> "0.001", 86,400 s -> "86400", 1,500 ms -> "1.5".
+std::string format_seconds(std::chrono::milliseconds duration);
+
+// `text` as lines of at most `width` columns (a longer word gets a line of its own), each ending
+// in "\n": the first starts with `first_prefix`, the others with `indent` spaces. Words are
+// split at spaces; with `keep_brackets`, not at spaces inside [...] (a synopsis item).
+std::string wrap_words(std::string_view text, std::size_t width, std::size_t indent,
+                       std::string_view first_prefix, bool keep_brackets);
+// Prose wrapped at `width`: a single "\n" in `text` is a space, a blank line a paragraph break.
+std::string wrap_text(std::string_view text, std::size_t width);
 
 // Parses a decimal number of seconds ("2", "0.5", "1e-3"), rounded up to whole milliseconds;
 // nullopt when it is not one.
