@@ -1,9 +1,12 @@
 // Command-line parsing and the shared main() wrapper.
 #include "cli.hpp"
 
+#include <arpa/inet.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -14,6 +17,7 @@
 
 #include "address.hpp"
 #include "signals.hpp"
+#include "socket.hpp"
 #include "version.hpp"
 
 namespace net {
@@ -219,6 +223,50 @@ std::string wrap_text(std::string_view text, std::size_t width) {
     return out;
 }
 
+// ---------------------------------------------------------------------------- start-up hints
+
+std::string bind_hint(int error, std::uint16_t port, std::string_view program) {
+    if (error == EADDRINUSE) return " (is another server on it? -p 0 picks a free port)";
+    // Ports below 1024 are privileged (the kernel's ip_unprivileged_port_start is 1024 unless
+    // lowered); capabilities(7): CAP_NET_BIND_SERVICE lifts that for one executable.
+    if ((error == EACCES || error == EPERM) && port != 0 && port < 1024) {
+        return " (ports below 1024 need a capability: sudo setcap cap_net_bind_service=+ep "
+               "$(command -v " +
+               std::string(program) + "), or a port above 1023)";
+    }
+    return "";
+}
+
+std::optional<std::string> stray_argument_meaning(std::string_view argument, bool is_folder,
+                                                  std::string_view folder_option) {
+    if (is_folder && !folder_option.empty()) {
+        return std::string(folder_option) + " " + std::string(argument);
+    }
+    if (parse_port(argument)) return "-p " + std::string(argument);
+    const auto is_ip = [](const std::string& text) {
+        std::array<unsigned char, 16> scratch{};
+        return ::inet_pton(AF_INET, text.c_str(), scratch.data()) == 1 ||
+               ::inet_pton(AF_INET6, text.c_str(), scratch.data()) == 1;
+    };
+    const auto split = split_host_port(argument);
+    if (!split) return std::nullopt;
+    const std::string host = strip_brackets(split->host);
+    if (!is_ip(host)) return std::nullopt;
+    if (split->port.empty()) return "-b " + host;
+    if (!parse_port(split->port)) return std::nullopt;
+    return "-b " + host + " -p " + split->port;
+}
+
+void reject_stray_arguments(const Args& args, std::string_view folder_option) {
+    if (args.positionals().empty()) return;
+    const std::string& argument = args.positionals().front();
+    struct stat info {};
+    const bool is_folder = ::stat(argument.c_str(), &info) == 0 && S_ISDIR(info.st_mode);
+    const auto meaning = stray_argument_meaning(argument, is_folder, folder_option);
+    throw UsageError("unexpected argument " + quoted(argument) +
+                     (meaning ? " (did you mean " + *meaning + "?)" : std::string()));
+}
+
 // ---------------------------------------------------------------------------- CommandLine
 
 CommandLine::CommandLine(ProgramInfo info) : info_(std::move(info)) {}
@@ -306,9 +354,13 @@ ParseOutcome CommandLine::parse(const std::vector<std::string>& argv, Args& args
     return ParseOutcome::kRun;
 }
 
-std::string CommandLine::help_text() const {
+std::string CommandLine::usage_text() const {
     const std::string usage = "Usage: " + info_.name + " ";
-    std::string text = wrap_words(info_.synopsis, kHelpWidth, usage.size(), usage, true);
+    return wrap_words(info_.synopsis, kHelpWidth, usage.size(), usage, true);
+}
+
+std::string CommandLine::help_text() const {
+    std::string text = usage_text();
     if (!info_.description.empty()) text += "\n" + wrap_text(info_.description, kHelpWidth);
     text += "\nOptions:\n";
     std::vector<const OptionSpec*> all;
@@ -367,8 +419,8 @@ int run_main(int argc, char** argv, const CommandLine& command_line,
         return body(args);
     } catch (const UsageError& e) {
         fail(e.what());
-        std::cerr << "Usage: " << name << " " << command_line.info().synopsis << "\n"
-                  << "Try '" << name << " --help' for more information.\n";
+        std::cerr << command_line.usage_text() << "Try '" << name
+                  << " --help' for more information.\n";
         return kExitUsage;
     } catch (const FatalError& e) {
         fail(e.what());
@@ -376,6 +428,9 @@ int run_main(int argc, char** argv, const CommandLine& command_line,
     } catch (const ResolveError& e) {
         fail(e.what());
         return kExitNoHost;
+    } catch (const BindError& e) {
+        fail(e.what() + bind_hint(e.code().value(), e.port(), name));
+        return exit_code_for(e);
     } catch (const std::system_error& e) {
         fail(e.what());
         return exit_code_for(e);

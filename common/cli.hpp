@@ -105,8 +105,9 @@ class CommandLine {
     // "-x VALUE", "--name=VALUE", "--name VALUE" and grouped flags "-qv" are all accepted.
     ParseOutcome parse(const std::vector<std::string>& argv, Args& args) const;
 
-    // The usage line (wrapped under the program name), the description and the options, no
-    // line wider than 80 columns.
+    // "Usage: prog SYNOPSIS", wrapped at 80 columns under the program name, with its "\n".
+    [[nodiscard]] std::string usage_text() const;
+    // The usage line, the description and the options, no line wider than 80 columns.
     [[nodiscard]] std::string help_text() const;
     // "prog (topdown-net) 0.1.0" and a line saying which TLS library the build has, if any.
     [[nodiscard]] std::string version_text() const;
@@ -145,10 +146,27 @@ std::string wrap_text(std::string_view text, std::size_t width);
 // nullopt when it is not one.
 std::optional<std::chrono::milliseconds> parse_seconds(std::string_view text);
 
+// What to add to a start-up failure to bind `port` with `error`, for `program`: for a port in use
+// " (is another server on it? -p 0 picks a free port)", for EACCES below 1024 the capability to
+// grant; "" otherwise.
+std::string bind_hint(int error, std::uint16_t port, std::string_view program);
+
+// What a server's stray positional argument was probably meant as: "-p 8000" for a port number,
+// "-b ::1" for an IP address ("[::1]" too), "-b 127.0.0.1 -p 8000" for ADDR:PORT, `folder_option` +
+// " www" when it names an existing folder (`is_folder`; web_server's "-r", mail_server's
+// "--maildir"). nullopt when nothing fits.
+std::optional<std::string> stray_argument_meaning(std::string_view argument, bool is_folder,
+                                                  std::string_view folder_option);
+
+// A server takes no positional argument: throws UsageError for the first one, "unexpected
+// argument '8000' (did you mean -p 8000?)", or returns when there is none.
+void reject_stray_arguments(const Args& args, std::string_view folder_option = {});
+
 // The common main(): parses argv (help/version printed on stdout, exit 0), ignores SIGPIPE,
 // runs `body`, and maps what it throws to one stderr line and an exit status:
 // UsageError -> 64 (with a --help hint), FatalError -> its code, ResolveError -> 68,
 // std::system_error -> 69 (address in use, refused...), 77 (EACCES) or 71, anything else -> 70.
+// A BindError gets bind_hint()'s hint after its message.
 int run_main(int argc, char** argv, const CommandLine& command_line,
              const std::function<int(const Args&)>& body);
 

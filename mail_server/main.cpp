@@ -122,9 +122,7 @@ std::unique_ptr<mail::MessageStore> open_store(const net::Args& args, net::Worke
 }
 
 int serve(const net::Args& args) {
-    if (!args.positionals().empty()) {
-        throw net::UsageError("unexpected argument '" + args.positionals().front() + "'");
-    }
+    net::reject_stray_arguments(args, "--maildir");
     if (args.has("quiet") && args.has("verbose")) throw net::UsageError("-q and -v contradict");
     const auto log = net::Logger::queued(
         "mail_server", args.has("quiet") ? net::LogLevel::kError : net::LogLevel::kInfo);

@@ -311,6 +311,37 @@ TEST(ArgsTest, SecondsOrSaysTheRangeAsPeopleWriteIt) {
     }
 }
 
+// ---------------------------------------------------------------------------- start-up hints
+
+TEST(BindHintTest, PortInUseSuggestsPortZero) {
+    EXPECT_EQ(bind_hint(EADDRINUSE, 8080, "web_server"),
+              " (is another server on it? -p 0 picks a free port)");
+}
+
+TEST(BindHintTest, PrivilegedPortNamesTheCapabilityAndTheProgram) {
+    EXPECT_EQ(bind_hint(EACCES, 80, "web_server"),
+              " (ports below 1024 need a capability: sudo setcap cap_net_bind_service=+ep "
+              "$(command -v web_server), or a port above 1023)");
+    EXPECT_EQ(bind_hint(EACCES, 1024, "web_server"), "");  // not a privileged port: no guess
+    EXPECT_EQ(bind_hint(ECONNREFUSED, 80, "web_server"), "");
+}
+
+TEST(StrayArgumentTest, SaysWhichOptionWasMeant) {
+    EXPECT_EQ(stray_argument_meaning("8000", false, "-r"), "-p 8000");
+    EXPECT_EQ(stray_argument_meaning("www", true, "-r"), "-r www");
+    EXPECT_EQ(stray_argument_meaning("mail", true, "--maildir"), "--maildir mail");
+    EXPECT_EQ(stray_argument_meaning("8000", true, "-r"), "-r 8000");  // a folder named 8000
+    EXPECT_EQ(stray_argument_meaning("www", true, ""), std::nullopt);  // no folder option
+    EXPECT_EQ(stray_argument_meaning("0.0.0.0", false, ""), "-b 0.0.0.0");
+    EXPECT_EQ(stray_argument_meaning("::", false, ""), "-b ::");
+    EXPECT_EQ(stray_argument_meaning("[::1]", false, ""), "-b ::1");
+    EXPECT_EQ(stray_argument_meaning("127.0.0.1:8080", false, ""), "-b 127.0.0.1 -p 8080");
+    EXPECT_EQ(stray_argument_meaning("[::1]:25", false, ""), "-b ::1 -p 25");
+    EXPECT_EQ(stray_argument_meaning("www", false, "-r"), std::nullopt);
+    EXPECT_EQ(stray_argument_meaning("99999", false, ""), std::nullopt);
+    EXPECT_EQ(stray_argument_meaning("127.0.0.1:http", false, ""), std::nullopt);
+}
+
 // ---------------------------------------------------------------------------- typed getters
 
 TEST(ArgsTest, ValueOr) {
