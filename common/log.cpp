@@ -41,10 +41,10 @@ void Logger::write(LogLevel level, std::string_view message) const {
     }
 }
 
-void announce(std::string_view line) {
-    std::fwrite(line.data(), 1, line.size(), stdout);
-    std::fputc('\n', stdout);
-    std::fflush(stdout);
+void announce(std::string_view line, std::FILE* stream) {
+    std::fwrite(line.data(), 1, line.size(), stream);
+    std::fputc('\n', stream);
+    std::fflush(stream);
 }
 
 }  // namespace net

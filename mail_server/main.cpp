@@ -42,7 +42,9 @@ net::CommandLine command_line() {
         options.end(),
         {
             {"maildir", 0, "DIR", "store messages in the Maildir DIR (default ./mail)"},
-            {"mbox", 0, "FILE", "append messages to the mbox FILE instead"},
+            {"mbox", 0, "FILE",
+             "append messages to the mbox FILE instead (-: standard output, and the transcript "
+             "goes to stderr)"},
             {"no-store", 0, "", "accept messages and keep nothing (count only)"},
             {"hostname", 0, "NAME", "the name in the greeting and Received (default: host name)"},
             {"max-size", 0, "BYTES", "largest message accepted (default 26214400)"},
@@ -159,7 +161,9 @@ int serve(const net::Args& args) {
     net::TerminationSignals signals;  // before any thread starts, so all inherit the mask
     net::WorkerPool pool(kStorageThreads);
     const auto store = open_store(args, pool, config.hostname);
-    net::SharedOutput transcript(STDOUT_FILENO, "mail_server");
+    // With --mbox - standard output carries the messages alone; the dialogue goes to stderr.
+    const bool mbox_on_stdout = args.value("mbox") == "-";
+    net::SharedOutput transcript(mbox_on_stdout ? STDERR_FILENO : STDOUT_FILENO, "mail_server");
 
     shared->store = store.get();
     shared->transcript = &transcript;
@@ -182,7 +186,8 @@ int serve(const net::Args& args) {
         });
     const std::string storing = args.has("no-store") ? "storing nothing (--no-store)"
                                                      : "storing to " + store->description();
-    net::announce("mail_server: listening on " + server.address().to_string() + ", " + storing);
+    net::announce("mail_server: listening on " + server.address().to_string() + ", " + storing,
+                  mbox_on_stdout ? stderr : stdout);
     server.run(signals);
     pool.wait_idle();  // every answer a storage thread still owes is posted before services go
     return net::kExitOk;
