@@ -1,8 +1,12 @@
 // Command-line parsing and the shared main() wrapper.
 #include "cli.hpp"
 
+#include <arpa/inet.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -13,13 +17,19 @@
 
 #include "address.hpp"
 #include "signals.hpp"
+#include "socket.hpp"
 #include "version.hpp"
 
 namespace net {
 namespace {
 
 const OptionSpec kHelpOption{"help", 'h', "", "show this help and exit"};
-const OptionSpec kVersionOption{"version", 0, "", "show the version and exit"};
+const OptionSpec kVersionOption{"version", 'V', "", "show the version and exit"};
+
+// --help fits a classic terminal: every line of it is at most this wide.
+constexpr std::size_t kHelpWidth = 80;
+// Where option help starts; a longer option name puts its help on the next line.
+constexpr std::size_t kHelpColumn = 28;
 
 std::string quoted(std::string_view text) {
     return "'" + std::string(text) + "'";
@@ -108,8 +118,8 @@ std::chrono::milliseconds Args::seconds_or(std::string_view long_name,
     const auto parsed = parse_seconds(*text);
     if (!parsed || *parsed < min || *parsed > max) {
         throw UsageError("invalid time " + quoted(*text) + " for --" + std::string(long_name) +
-                         " (expected seconds from " + std::to_string(min.count() / 1000.0) +
-                         " to " + std::to_string(max.count() / 1000.0) + ")");
+                         " (expected seconds from " + format_seconds(min) + " to " +
+                         format_seconds(max) + ")");
     }
     return *parsed;
 }
@@ -149,6 +159,114 @@ std::optional<std::chrono::milliseconds> parse_seconds(std::string_view text) {
     return std::chrono::milliseconds(static_cast<long long>(std::ceil(seconds * 1000.0)));
 }
 
+std::string format_seconds(std::chrono::milliseconds duration) {
+    const auto ms = duration.count();
+    std::string text = std::to_string(ms / 1000);
+    if (const auto fraction = ms % 1000; fraction != 0) {
+        std::string digits = std::to_string(fraction + 1000).substr(1);  // "005" for 5 ms
+        while (digits.back() == '0')
+            digits.pop_back();
+        text += "." + digits;
+    }
+    return text;
+}
+
+std::string wrap_words(std::string_view text, std::size_t width, std::size_t indent,
+                       std::string_view first_prefix, bool keep_brackets) {
+    // Words are split at spaces; with keep_brackets, not at those inside [...], so a synopsis
+    // item such as "[-b ADDR]" never breaks in two.
+    std::vector<std::string_view> words;
+    int depth = 0;
+    std::size_t start = std::string_view::npos;
+    for (std::size_t i = 0; i <= text.size(); ++i) {
+        const char c = i < text.size() ? text[i] : ' ';
+        if (c == ' ' && (depth <= 0 || !keep_brackets)) {
+            if (start != std::string_view::npos) words.push_back(text.substr(start, i - start));
+            start = std::string_view::npos;
+            continue;
+        }
+        if (start == std::string_view::npos) start = i;
+        if (c == '[') ++depth;
+        if (c == ']') --depth;
+    }
+    std::string out(first_prefix);
+    std::size_t line_length = out.size();
+    bool line_empty = true;
+    for (const auto word : words) {
+        if (!line_empty && line_length + 1 + word.size() > width) {
+            out += "\n" + std::string(indent, ' ');
+            line_length = indent;
+            line_empty = true;
+        }
+        if (!line_empty) {
+            out += ' ';
+            ++line_length;
+        }
+        out += word;
+        line_length += word.size();
+        line_empty = false;
+    }
+    return out + "\n";
+}
+
+std::string wrap_text(std::string_view text, std::size_t width) {
+    // A single newline is a soft break (the source's own wrapping); a blank line ends a paragraph.
+    std::string out;
+    while (!text.empty()) {
+        const auto end = text.find("\n\n");
+        std::string paragraph(text.substr(0, end));
+        std::replace(paragraph.begin(), paragraph.end(), '\n', ' ');
+        out += (out.empty() ? "" : "\n") + wrap_words(paragraph, width, 0, "", false);
+        if (end == std::string_view::npos) break;
+        text.remove_prefix(end + 2);
+    }
+    return out;
+}
+
+// ---------------------------------------------------------------------------- start-up hints
+
+std::string bind_hint(int error, std::uint16_t port, std::string_view program) {
+    if (error == EADDRINUSE) return " (is another server on it? -p 0 picks a free port)";
+    // Ports below 1024 are privileged (the kernel's ip_unprivileged_port_start is 1024 unless
+    // lowered); capabilities(7): CAP_NET_BIND_SERVICE lifts that for one executable.
+    if ((error == EACCES || error == EPERM) && port != 0 && port < 1024) {
+        return " (ports below 1024 need a capability: sudo setcap cap_net_bind_service=+ep "
+               "$(command -v " +
+               std::string(program) + "), or a port above 1023)";
+    }
+    return "";
+}
+
+std::optional<std::string> stray_argument_meaning(std::string_view argument, bool is_folder,
+                                                  std::string_view folder_option) {
+    if (is_folder && !folder_option.empty()) {
+        return std::string(folder_option) + " " + std::string(argument);
+    }
+    if (parse_port(argument)) return "-p " + std::string(argument);
+    const auto is_ip = [](const std::string& text) {
+        std::array<unsigned char, 16> scratch{};
+        return ::inet_pton(AF_INET, text.c_str(), scratch.data()) == 1 ||
+               ::inet_pton(AF_INET6, text.c_str(), scratch.data()) == 1;
+    };
+    const auto split = split_host_port(argument);
+    if (!split) return std::nullopt;
+    const std::string host = strip_brackets(split->host);
+    if (!is_ip(host)) return std::nullopt;
+    if (split->port.empty()) return "-b " + host;
+    if (!parse_port(split->port)) return std::nullopt;
+    return "-b " + host + " -p " + split->port;
+}
+
+void reject_stray_arguments(const Args& args, std::string_view folder_option) {
+    if (args.positionals().empty()) return;
+    const std::string& argument = args.positionals().front();
+    struct stat info {};
+    const bool is_folder = ::stat(argument.c_str(), &info) == 0 && S_ISDIR(info.st_mode);
+    const auto meaning = stray_argument_meaning(argument, is_folder, folder_option);
+    throw UsageError("unexpected argument " + quoted(argument) +
+                     (meaning ? " (did you mean " + *meaning + "?)" : std::string()));
+}
+
 // ---------------------------------------------------------------------------- CommandLine
 
 CommandLine::CommandLine(ProgramInfo info) : info_(std::move(info)) {}
@@ -167,6 +285,7 @@ const OptionSpec* CommandLine::find_short(char name) const {
         if (spec.short_name == name) return &spec;
     }
     if (name == kHelpOption.short_name) return &kHelpOption;
+    if (name == kVersionOption.short_name) return &kVersionOption;
     return nullptr;
 }
 
@@ -235,9 +354,14 @@ ParseOutcome CommandLine::parse(const std::vector<std::string>& argv, Args& args
     return ParseOutcome::kRun;
 }
 
+std::string CommandLine::usage_text() const {
+    const std::string usage = "Usage: " + info_.name + " ";
+    return wrap_words(info_.synopsis, kHelpWidth, usage.size(), usage, true);
+}
+
 std::string CommandLine::help_text() const {
-    std::string text = "Usage: " + info_.name + " " + info_.synopsis + "\n";
-    if (!info_.description.empty()) text += "\n" + info_.description + "\n";
+    std::string text = usage_text();
+    if (!info_.description.empty()) text += "\n" + wrap_text(info_.description, kHelpWidth);
     text += "\nOptions:\n";
     std::vector<const OptionSpec*> all;
     for (const auto& spec : info_.options)
@@ -249,17 +373,23 @@ std::string CommandLine::help_text() const {
         left += spec->short_name != 0 ? std::string("-") + spec->short_name + ", " : "    ";
         left += "--" + spec->long_name;
         if (!spec->arg_name.empty()) left += " " + spec->arg_name;
-        if (left.size() < 28)
-            left.resize(28, ' ');
-        else
-            left += "  ";
-        text += left + spec->help + "\n";
+        if (left.size() + 2 > kHelpColumn) {
+            text += left + "\n";
+            left.clear();
+        }
+        left.resize(kHelpColumn, ' ');
+        text += wrap_words(spec->help, kHelpWidth, kHelpColumn, left, false);
     }
     return text;
 }
 
 std::string CommandLine::version_text() const {
-    return info_.name + " (" + kSuiteName + ") " + kVersion + "\n";
+    std::string text = info_.name + " (" + kSuiteName + ") " + kVersion + "\n";
+    const std::string_view tls = kTlsLibrary;
+    text += tls.empty()
+                ? std::string("TLS: not built in\n")
+                : "TLS: " + std::string(tls) + " (STARTTLS in mail_client and mail_server)\n";
+    return text;
 }
 
 // ---------------------------------------------------------------------------- run_main
@@ -289,8 +419,8 @@ int run_main(int argc, char** argv, const CommandLine& command_line,
         return body(args);
     } catch (const UsageError& e) {
         fail(e.what());
-        std::cerr << "Usage: " << name << " " << command_line.info().synopsis << "\n"
-                  << "Try '" << name << " --help' for more information.\n";
+        std::cerr << command_line.usage_text() << "Try '" << name
+                  << " --help' for more information.\n";
         return kExitUsage;
     } catch (const FatalError& e) {
         fail(e.what());
@@ -298,6 +428,9 @@ int run_main(int argc, char** argv, const CommandLine& command_line,
     } catch (const ResolveError& e) {
         fail(e.what());
         return kExitNoHost;
+    } catch (const BindError& e) {
+        fail(e.what() + bind_hint(e.code().value(), e.port(), name));
+        return exit_code_for(e);
     } catch (const std::system_error& e) {
         fail(e.what());
         return exit_code_for(e);

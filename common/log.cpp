@@ -61,10 +61,10 @@ void reopen_log_file(SharedOutput& output, const std::string& path, const Logger
     }
 }
 
-void announce(std::string_view line) {
-    std::fwrite(line.data(), 1, line.size(), stdout);
-    std::fputc('\n', stdout);
-    std::fflush(stdout);
+void announce(std::string_view line, std::FILE* stream) {
+    std::fwrite(line.data(), 1, line.size(), stream);
+    std::fputc('\n', stream);
+    std::fflush(stream);
 }
 
 }  // namespace net

@@ -1,6 +1,7 @@
 // Logger: "prog: message" lines on stderr, filtered by level (-q errors only, -v debug).
 #pragma once
 
+#include <cstdio>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -54,8 +55,8 @@ Fd open_log_file(const std::string& path);
 // (error), and the output goes on in the old one.
 void reopen_log_file(SharedOutput& output, const std::string& path, const Logger& log);
 
-// Prints one line on stdout and flushes it at once: the "listening on ADDR" line that tests and
-// scripts wait for.
-void announce(std::string_view line);
+// Prints one line on stdout (or `stream`) and flushes it at once: the "listening on ADDR" line that
+// tests and scripts wait for.
+void announce(std::string_view line, std::FILE* stream = stdout);
 
 }  // namespace net

@@ -43,11 +43,9 @@ BoundSocket listen_tcp(const SocketAddress& address, const ListenOptions& option
     if (is_unspecified_v6(address)) {
         set_option(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, 0, "setsockopt(IPV6_V6ONLY)");
     }
-    if (::bind(fd.get(), address.get(), address.size()) != 0) {
-        throw_errno(errno, "cannot listen on " + address.to_string());
-    }
-    if (::listen(fd.get(), options.backlog) != 0) {
-        throw_errno(errno, "cannot listen on " + address.to_string());
+    if (::bind(fd.get(), address.get(), address.size()) != 0 ||
+        ::listen(fd.get(), options.backlog) != 0) {
+        throw BindError(errno, "cannot listen on " + address.to_string(), address.port());
     }
     const SocketAddress bound = local_address(fd.get());
     return {std::move(fd), bound};
@@ -101,7 +99,7 @@ BoundSocket bind_udp(const std::string& host, const std::string& port) {
         set_option(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, 0, "setsockopt(IPV6_V6ONLY)");
     }
     if (::bind(fd.get(), address.get(), address.size()) != 0) {
-        throw_errno(errno, "cannot bind to " + address.to_string());
+        throw BindError(errno, "cannot bind to " + address.to_string(), address.port());
     }
     const SocketAddress bound = local_address(fd.get());
     return {std::move(fd), bound};

@@ -5,7 +5,9 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "address.hpp"
@@ -23,13 +25,27 @@ struct BoundSocket {
     SocketAddress address;
 };
 
+// A listening or bound socket that could not take its address ("cannot listen on
+// 127.0.0.1:80: Permission denied"). The port it wanted lets main() add a hint (the capability a
+// port below 1024 needs, -p 0 for a port in use).
+class BindError : public std::system_error {
+  public:
+    BindError(int error, const std::string& what, std::uint16_t port)
+        : std::system_error(error, std::generic_category(), what), port_(port) {}
+    [[nodiscard]] std::uint16_t port() const { return port_; }
+
+  private:
+    std::uint16_t port_;
+};
+
 struct ListenOptions {
     int backlog = 1024;
     int family = AF_UNSPEC;
 };
 
 // Listens on the first address `host`/`port` resolves to. SO_REUSEADDR is set; "::" accepts
-// IPv4 too (dual-stack); port "0" takes an ephemeral port. The socket is non-blocking.
+// IPv4 too (dual-stack); port "0" takes an ephemeral port. The socket is non-blocking. Throws
+// ResolveError for an unknown host and BindError when the address cannot be taken.
 BoundSocket listen_tcp(const std::string& host, const std::string& port,
                        const ListenOptions& options = {});
 BoundSocket listen_tcp(const SocketAddress& address, const ListenOptions& options = {});
@@ -44,7 +60,7 @@ struct Connected {
 Connected connect_tcp(const std::string& host, const std::string& port,
                       std::chrono::milliseconds timeout, int family = AF_UNSPEC);
 
-// A non-blocking UDP socket bound to `host`/`port` ("::" is dual-stack).
+// A non-blocking UDP socket bound to `host`/`port` ("::" is dual-stack). Throws as listen_tcp.
 BoundSocket bind_udp(const std::string& host, const std::string& port);
 // A blocking UDP socket connect()ed to `address`, so ICMP errors come back as ECONNREFUSED.
 Fd connect_udp(const SocketAddress& address);

@@ -43,6 +43,8 @@ constexpr auto kDefaultTimeout = 60s;  // each step: connect, every reply, the T
 constexpr const char* kSubmissionPort = "587";   // RFC 6409: message submission, STARTTLS
 constexpr const char* kImplicitTlsPort = "465";  // RFC 8314: submission over TLS
 constexpr const char* kSmtpPort = "25";
+// Said once on stderr when the body is to be typed at the terminal.
+constexpr const char* kTypeTheBody = "Type the message; end it with Ctrl-D on a line of its own.\n";
 
 net::CommandLine command_line() {
     return net::CommandLine(
@@ -55,7 +57,8 @@ net::CommandLine command_line() {
                      "[--helo NAME] [--cafile F] [--insecure] [--timeout SEC] [-q | -v]",
          .description =
              "Sends one message through an SMTP server (RFC 5321), with STARTTLS and AUTH\n"
-             "for servers such as Gmail's. The body comes from --body, --body-file or stdin.",
+             "for servers such as Gmail's. The body comes from --body, --body-file or stdin\n"
+             "(at a terminal: typed, ended with Ctrl-D on a line of its own).",
          .options = {
              {"server", 's', "HOST[:PORT]",
               "the SMTP server (port: 587, 465 with --tls implicit, 25 with --tls none)"},
@@ -226,7 +229,10 @@ MessageSource message_source(const net::Args& args, const std::string& from,
         message.body = *args.value("body");
     } else if (args.has("body-file")) {
         message.body = read_file(*args.value("body-file"), "--body-file");
-    } else if (!stdin_is_terminal()) {
+    } else {
+        // As mailx: the body is standard input, to its end. At a terminal that means typing it,
+        // so say once how to end it; from a pipe or file (even an empty one) it is read as is.
+        if (stdin_is_terminal()) std::cerr << kTypeTheBody << std::flush;
         message.body = read_stdin();
     }
     for (const auto& path : args.values("attach")) {

@@ -1,6 +1,7 @@
 // mail_server: the book's mail assignment seen from the other end. It accepts SMTP
 // connections, prints the dialogue with each client, and keeps every message it accepts in a
 // Maildir or an mbox file, durably, before it says 250. A sink: it never relays.
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <array>
@@ -42,7 +43,9 @@ net::CommandLine command_line() {
         options.end(),
         {
             {"maildir", 0, "DIR", "store messages in the Maildir DIR (default ./mail)"},
-            {"mbox", 0, "FILE", "append messages to the mbox FILE instead"},
+            {"mbox", 0, "FILE",
+             "append messages to the mbox FILE instead (-: standard output, and the transcript "
+             "goes to stderr)"},
             {"no-store", 0, "", "accept messages and keep nothing (count only)"},
             {"hostname", 0, "NAME", "the name in the greeting and Received (default: host name)"},
             {"max-size", 0, "BYTES", "largest message accepted (default 26214400)"},
@@ -123,8 +126,9 @@ std::unique_ptr<mail::MessageStore> open_store(const net::Args& args, net::Worke
     }
 }
 
-// Where the transcript goes: --log FILE, or stdout.
-net::Fd open_transcript(const std::string& path) {
+// Where the transcript goes: --log FILE, else stdout, or stderr when --mbox - has stdout.
+net::Fd open_transcript(const std::string& path, bool stdout_taken) {
+    if (path == "-" && stdout_taken) return net::Fd(::fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 0));
     try {
         return net::open_log_file(path);
     } catch (const std::system_error& e) {
@@ -134,10 +138,11 @@ net::Fd open_transcript(const std::string& path) {
 }
 
 int serve(const net::Args& args) {
-    if (!args.positionals().empty()) {
-        throw net::UsageError("unexpected argument '" + args.positionals().front() + "'");
-    }
+    net::reject_stray_arguments(args, "--maildir");
     if (args.has("quiet") && args.has("verbose")) throw net::UsageError("-q and -v contradict");
+    if (args.value("mbox") == "-" && args.value("log") == "-") {
+        throw net::UsageError("--mbox - and --log - cannot both have standard output");
+    }
     const auto log = net::Logger::queued(
         "mail_server", args.has("quiet") ? net::LogLevel::kError : net::LogLevel::kInfo);
 
@@ -174,8 +179,10 @@ int serve(const net::Args& args) {
     net::TerminationSignals signals(net::Hangup::kDeliver);
     net::WorkerPool pool(kStorageThreads);
     const auto store = open_store(args, pool, config.hostname);
+    // With --mbox - standard output carries the messages alone; the dialogue goes to stderr.
+    const bool mbox_on_stdout = args.value("mbox") == "-";
     const auto log_path = args.value_or("log", "-");
-    net::SharedOutput transcript(open_transcript(log_path), "mail_server");
+    net::SharedOutput transcript(open_transcript(log_path, mbox_on_stdout), "mail_server");
 
     shared->store = store.get();
     shared->transcript = &transcript;
@@ -199,7 +206,8 @@ int serve(const net::Args& args) {
         });
     const std::string storing = args.has("no-store") ? "storing nothing (--no-store)"
                                                      : "storing to " + store->description();
-    net::announce("mail_server: listening on " + server.address().to_string() + ", " + storing);
+    net::announce("mail_server: listening on " + server.address().to_string() + ", " + storing,
+                  mbox_on_stdout ? stderr : stdout);
     server.run(signals);
     pool.wait_idle();  // every answer a storage thread still owes is posted before services go
     return net::kExitOk;

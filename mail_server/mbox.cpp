@@ -136,6 +136,11 @@ class Mbox::Draft final : public MessageDraft {
 
 Mbox::Mbox(std::filesystem::path path, net::WorkerPool& pool)
     : path_(std::move(path)), pool_(pool) {
+    if (path_ == "-") {
+        stdout_ = net::Fd(::fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 0));
+        if (!stdout_) throw os_error("cannot use standard output");
+        return;
+    }
     // Fails now, at start-up, if the file cannot be written; each delivery opens it again.
     const net::Fd file(::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600));
     if (!file) throw os_error("cannot open " + path_.string());
@@ -165,12 +170,29 @@ std::unique_ptr<MessageDraft> Mbox::begin(const Envelope& envelope) {
 }
 
 std::string Mbox::description() const {
-    return path_.string() + " (mbox)";
+    return stdout_ ? std::string("standard output (mbox)") : path_.string() + " (mbox)";
+}
+
+StoreResult Mbox::write_to_stdout(const std::string& from_line, const net::Fd& spilled,
+                                  const std::string& pending) {
+    StoreResult result;
+    try {
+        net::write_all(stdout_.get(), from_line);
+        if (spilled) copy_spilled(spilled, stdout_.get());
+        net::write_all(stdout_.get(), pending);
+        net::write_all(stdout_.get(), pending.empty() || pending.back() == '\n' ? "\n" : "\n\n");
+        result.stored = true;
+        result.location = "standard output";
+    } catch (const std::exception& e) {
+        result.error = std::string("cannot write to standard output: ") + e.what();
+    }
+    return result;
 }
 
 StoreResult Mbox::append_message(const std::string& from_line, const net::Fd& spilled,
                                  const std::string& pending) {
     const std::lock_guard guard(mutex_);
+    if (stdout_) return write_to_stdout(from_line, spilled, pending);
     StoreResult result;
     net::Fd file;  // locked while open, so a failed append is cut back before anyone reads it
     off_t size_before = -1;

@@ -1,7 +1,9 @@
 // mbox (the mboxrd variant that mutt, python's mailbox and Thunderbird read): every message is
 // appended after a "From sender date" line, with body lines that look like ">*From " quoted by
 // one more '>', under an fcntl lock, and fsynced before the 250. A failed append is cut off
-// again, so the file never keeps half a message.
+// again, so the file never keeps half a message. The path "-" is standard output instead: each
+// message is written whole (no other message in between), with no lock or fsync, which a pipe
+// has not; a failed write cannot be taken back there, and the message is refused (451).
 #pragma once
 
 #include <ctime>
@@ -18,8 +20,12 @@ namespace mail {
 
 class Mbox final : public MessageStore {
   public:
-    // Opens (creates) the file for appending. Throws std::system_error.
+    // Opens (creates) the file for appending, or takes standard output for "-". Throws
+    // std::system_error.
     Mbox(std::filesystem::path path, net::WorkerPool& pool);
+
+    // Whether the messages go to standard output ("--mbox -").
+    [[nodiscard]] bool to_stdout() const { return static_cast<bool>(stdout_); }
 
     std::unique_ptr<MessageDraft> begin(const Envelope& envelope) override;
     [[nodiscard]] std::string description() const override;
@@ -30,9 +36,12 @@ class Mbox final : public MessageStore {
     [[nodiscard]] net::Fd open_locked() const;
     StoreResult append_message(const std::string& from_line, const net::Fd& spilled,
                                const std::string& pending);
+    StoreResult write_to_stdout(const std::string& from_line, const net::Fd& spilled,
+                                const std::string& pending);
 
     std::filesystem::path path_;
     net::WorkerPool& pool_;
+    net::Fd stdout_;    // a copy of standard output for "-"; empty for a file
     std::mutex mutex_;  // fcntl locks are per process: threads take turns here first
 };
 

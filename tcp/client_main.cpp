@@ -58,9 +58,7 @@ net::CommandLine command_line() {
 
 // "10 s", "0.5 s": the -W value in messages.
 std::string describe_timeout(std::chrono::milliseconds timeout) {
-    std::array<char, 32> text{};
-    std::snprintf(text.data(), text.size(), "%g s", static_cast<double>(timeout.count()) / 1000.0);
-    return text.data();
+    return net::format_seconds(timeout) + " s";
 }
 
 [[noreturn]] void no_reply(const std::string& peer, std::chrono::milliseconds timeout) {
@@ -213,8 +211,6 @@ int run(const net::Args& args) {
     net::Connected connection;
     try {
         connection = net::connect_tcp(target.host, target.port, timeout);
-    } catch (const net::ResolveError& e) {
-        throw net::FatalError(net::kExitUnavailable, e.what());
     } catch (const std::system_error& e) {
         throw net::FatalError(net::kExitUnavailable, e.what());
     }

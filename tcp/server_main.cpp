@@ -32,9 +32,7 @@ net::CommandLine command_line() {
 }
 
 int serve(const net::Args& args) {
-    if (!args.positionals().empty()) {
-        throw net::UsageError("unexpected argument '" + args.positionals().front() + "'");
-    }
+    net::reject_stray_arguments(args);
     const auto log = net::Logger::queued(
         "tcp_server", net::Logger::level_from_flags(args.has("quiet"), args.count("verbose")));
     const net::ServerGroupOptions options{

@@ -101,16 +101,11 @@ int run(const net::Args& args) {
     const auto tries = args.uint_or("retries", kDefaultRetries, 0, 1000) + 1;
     const net::Logger log("udp_client", net::LogLevel::kInfo);
 
-    net::Fd sock;
-    std::string peer;
-    try {
-        const auto addresses =
-            net::resolve(target.host, target.port, {.transport = net::Transport::kUdp});
-        sock = net::connect_udp(addresses.front());
-        peer = addresses.front().to_string();
-    } catch (const net::ResolveError& e) {
-        throw net::FatalError(net::kExitUnavailable, e.what());
-    }
+    // An unknown host ends in run_main as ResolveError: exit 68 (EX_NOHOST).
+    const auto addresses =
+        net::resolve(target.host, target.port, {.transport = net::Transport::kUdp});
+    net::Fd sock = net::connect_udp(addresses.front());
+    const std::string peer = addresses.front().to_string();
 
     const bool prompt = ::isatty(STDIN_FILENO) != 0 && !args.has("quiet");
     net::LineReader input(kMaxDatagram);

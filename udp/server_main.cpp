@@ -60,9 +60,7 @@ void answer_datagrams(int sock, const net::Logger& log) {
 }
 
 int serve(const net::Args& args) {
-    if (!args.positionals().empty()) {
-        throw net::UsageError("unexpected argument '" + args.positionals().front() + "'");
-    }
+    net::reject_stray_arguments(args);
     // Queued: with -v a line per datagram, and a stderr nobody reads must not stop the answers.
     const auto log = net::Logger::queued(
         "udp_server", net::Logger::level_from_flags(args.has("quiet"), args.count("verbose")));

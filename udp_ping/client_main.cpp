@@ -38,7 +38,8 @@ net::CommandLine command_line() {
                      "[--json] [-4|-6] HOST [PORT]",
          .description = "Sends 'Ping <seq> <time>' datagrams to a UDP echo server (default port "
                         "12000) and reports\nthe round-trip times and losses in ping's format. "
-                        "Exit status: 0 if any reply came, 1 if none, 2 on error.",
+                        "Exit status: 0 if any reply came, 1 if none, 68 for an unknown host, 2 on "
+                        "other errors.",
          .options = {
              {"count", 'c', "COUNT", "pings to send (default 10; 0: until interrupted)"},
              {"interval", 'i', "SEC", "time between pings (default 1)"},
@@ -79,19 +80,16 @@ ping::PingOptions parse_options(const net::Args& args) {
 int run(const net::Args& args) {
     ping::PingOptions options = parse_options(args);
     net::TerminationSignals signals;
+    // An unknown host ends in run_main as ResolveError: exit 68 (EX_NOHOST).
+    const auto addresses = net::resolve(
+        options.host, options.port, {.transport = net::Transport::kUdp, .family = options.family});
     net::Fd sock;
-    std::string target;
     try {
-        const auto addresses =
-            net::resolve(options.host, options.port,
-                         {.transport = net::Transport::kUdp, .family = options.family});
         sock = net::connect_udp(addresses.front());
-        target = addresses.front().to_string();
-    } catch (const net::ResolveError& e) {
-        throw net::FatalError(2, e.what());
     } catch (const std::system_error& e) {
         throw net::FatalError(2, e.what());
     }
+    const std::string target = addresses.front().to_string();
     ping::Pinger pinger(std::move(options), std::move(sock), target);
     return pinger.run(signals);
 }
@@ -101,6 +99,8 @@ int run(const net::Args& args) {
 int main(int argc, char** argv) {
     const int status = net::run_main(argc, argv, command_line(), run);
     // ping's convention: 0 some reply, 1 none, 2 an error; a bad command line stays 64 (EX_USAGE)
-    // like every program of the suite.
-    return status == 0 || status == 1 || status == net::kExitUsage ? status : 2;
+    // and an unknown host 68 (EX_NOHOST) like every program of the suite.
+    return status == 0 || status == 1 || status == net::kExitUsage || status == net::kExitNoHost
+               ? status
+               : 2;
 }

@@ -59,6 +59,11 @@ std::string format_summary(const std::string& target, const PingStats& stats,
                       static_cast<unsigned long long>(stats.duplicates()));
         text += line;
     }
+    if (stats.errors() > 0) {
+        std::snprintf(line, sizeof line, "+%llu errors, ",
+                      static_cast<unsigned long long>(stats.errors()));
+        text += line;
+    }
     std::snprintf(line, sizeof line, "%g%% packet loss, time %lldms\n", stats.loss_percent(),
                   static_cast<long long>(elapsed_ms));
     text += line;

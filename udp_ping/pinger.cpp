@@ -2,6 +2,8 @@
 // timeouts, print the summary.
 #include "udp_ping/pinger.hpp"
 
+#include <linux/errqueue.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 
@@ -9,10 +11,14 @@
 #include <array>
 #include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <system_error>
 #include <utility>
 
+#include "common/address.hpp"
 #include "common/blocking.hpp"
+#include "common/socket.hpp"
+#include "udp_ping/icmp_error.hpp"
 #include "udp_ping/ping_message.hpp"
 
 namespace ping {
@@ -38,6 +44,43 @@ void print(const std::string& text) {
     std::fflush(stdout);
 }
 
+// Asks the kernel to queue each ICMP error with its type, code and sender, instead of only
+// failing the next call with ECONNREFUSED (ip(7) and ipv6(7): IP_RECVERR, IPV6_RECVERR).
+void enable_icmp_errors(int fd) {
+    const int on = 1;
+    const bool v6 = net::local_address(fd).family() == AF_INET6;
+    if (::setsockopt(fd, v6 ? SOL_IPV6 : SOL_IP, v6 ? IPV6_RECVERR : IP_RECVERR, &on, sizeof on) !=
+        0) {
+        throw std::system_error(errno, std::generic_category(), "setsockopt(IP_RECVERR)");
+    }
+}
+
+// The error in one IP_RECVERR/IPV6_RECVERR control message.
+IcmpError icmp_error_of(const cmsghdr& control) {
+    const auto* data = CMSG_DATA(&control);
+    sock_extended_err ee{};
+    std::memcpy(&ee, data, sizeof ee);
+    IcmpError error;
+    error.family = ee.ee_origin == SO_EE_ORIGIN_ICMP6 ? IcmpFamily::kIcmpV6 : IcmpFamily::kIcmpV4;
+    error.local = ee.ee_origin != SO_EE_ORIGIN_ICMP && ee.ee_origin != SO_EE_ORIGIN_ICMP6;
+    error.type = ee.ee_type;
+    error.code = ee.ee_code;
+    error.info = ee.ee_info;
+    if (error.local) error.local_reason = std::strerror(static_cast<int>(ee.ee_errno));
+    // The sender's address follows the structure (SO_EE_OFFENDER); AF_UNSPEC when unknown.
+    const std::size_t room = control.cmsg_len - CMSG_LEN(sizeof ee);
+    if (room >= sizeof(sockaddr_in)) {
+        sockaddr_storage offender{};
+        std::memcpy(&offender, data + sizeof ee, std::min(room, sizeof offender));
+        if (offender.ss_family == AF_INET || offender.ss_family == AF_INET6) {
+            error.from = net::SocketAddress(reinterpret_cast<const sockaddr*>(&offender),
+                                            static_cast<socklen_t>(std::min(room, sizeof offender)))
+                             .host();
+        }
+    }
+    return error;
+}
+
 std::string format_ms(double ms) {
     char text[32];
     std::snprintf(text, sizeof text, "%.3f", ms);
@@ -50,7 +93,9 @@ Pinger::Pinger(PingOptions options, net::Fd sock, std::string target)
     : options_(std::move(options)),
       sock_(std::move(sock)),
       target_(std::move(target)),
-      tracker_(options_.timeout) {}
+      tracker_(options_.timeout) {
+    enable_icmp_errors(sock_.get());
+}
 
 void Pinger::line(const std::string& text) const {
     if (verbose()) print(text + "\n");
@@ -92,8 +137,11 @@ bool Pinger::read_replies() {
         const ssize_t n = ::recv(sock_.get(), datagram.data(), datagram.size(), MSG_DONTWAIT);
         const auto now = Clock::now();
         if (n < 0) {
-            if (errno == EINTR || errno == ECONNREFUSED) continue;  // ICMP: counted as a loss
-            return got;
+            if (errno == EAGAIN || errno == EWOULDBLOCK) return got;
+            // Any other error is an ICMP error (ECONNREFUSED: port unreachable) or a local one
+            // reported here once; the error queue says which ping it was about.
+            if (errno != EINTR) read_errors();
+            continue;
         }
         got = true;
         const std::string_view bytes(datagram.data(), static_cast<std::size_t>(n));
@@ -136,6 +184,36 @@ bool Pinger::read_replies() {
         }
     }
     return got;
+}
+
+void Pinger::read_errors() {
+    for (int i = 0; i < kMaxDatagramsPerRead; ++i) {
+        std::array<char, 2048> returned{};  // the start of the ping the error is about
+        alignas(cmsghdr) std::array<char, 512> control{};
+        iovec iov{returned.data(), returned.size()};
+        msghdr message{};
+        message.msg_iov = &iov;
+        message.msg_iovlen = 1;
+        message.msg_control = control.data();
+        message.msg_controllen = control.size();
+        const ssize_t n = ::recvmsg(sock_.get(), &message, MSG_ERRQUEUE | MSG_DONTWAIT);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return;  // EAGAIN: the queue is empty
+        }
+        for (cmsghdr* c = CMSG_FIRSTHDR(&message); c != nullptr; c = CMSG_NXTHDR(&message, c)) {
+            const bool v4 = c->cmsg_level == SOL_IP && c->cmsg_type == IP_RECVERR;
+            const bool v6 = c->cmsg_level == SOL_IPV6 && c->cmsg_type == IPV6_RECVERR;
+            if (!v4 && !v6) continue;
+            const IcmpError error = icmp_error_of(*c);
+            const auto seq = tracker_.fail({returned.data(), static_cast<std::size_t>(n)});
+            if (!seq) continue;  // about a ping already timed out or answered
+            stats_.add_error();
+            records_[*seq - 1].status = "error";
+            records_[*seq - 1].error = describe_icmp(error);
+            line(format_icmp_line(error, *seq));
+        }
+    }
 }
 
 void Pinger::report_ignored(Clock::time_point now) {
@@ -184,6 +262,7 @@ int Pinger::run(net::TerminationSignals& signals) {
         }
         std::array<pollfd, 2> fds{{{sock_.get(), POLLIN, 0}, {signals.fd(), POLLIN, 0}}};
         net::wait_any(fds, wake_deadline(now));
+        if ((fds[0].revents & POLLERR) != 0) read_errors();
         if ((fds[0].revents & (POLLIN | POLLERR)) != 0) read_replies();
         if (fds[1].revents != 0 && signals.take() != 0) {
             interrupted = true;  // Ctrl-C: the summary still comes, as with ping
@@ -212,12 +291,14 @@ std::string Pinger::json() const {
         out += (i == 0 ? "" : ", ");
         out += "{\"seq\": " + std::to_string(r.seq) + ", \"status\": \"" + r.status + "\"";
         if (r.status == "reply") out += ", \"rtt_ms\": " + number(r.rtt_ms);
+        if (r.status == "error") out += ", \"error\": \"" + r.error + "\"";
         if (r.late) out += ", \"late_rtt_ms\": " + number(r.late_rtt_ms);
         out += "}";
     }
     out += "], \"summary\": {\"transmitted\": " + std::to_string(stats_.transmitted()) +
            ", \"received\": " + std::to_string(stats_.received()) +
            ", \"duplicates\": " + std::to_string(stats_.duplicates()) +
+           ", \"errors\": " + std::to_string(stats_.errors()) +
            ", \"foreign\": " + std::to_string(ignored_.total()) +
            ", \"loss_percent\": " + number(stats_.loss_percent());
     if (stats_.received() > 0) {

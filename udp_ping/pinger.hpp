@@ -43,7 +43,8 @@ class Pinger {
   public:
     using Clock = std::chrono::steady_clock;
 
-    // `sock`: a UDP socket connect()ed to `target` (so ICMP errors come back as ECONNREFUSED).
+    // `sock`: a UDP socket connect()ed to `target`. ICMP errors about it (port unreachable...)
+    // are read with their type, code and sender (IP_RECVERR) and printed as ping prints them.
     Pinger(PingOptions options, net::Fd sock, std::string target);
 
     // Pings until the count, -w or SIGINT/SIGTERM (read from `signals`) ends the run; prints
@@ -54,14 +55,17 @@ class Pinger {
     // Everything one run records, for the text lines, the summary and --json.
     struct ProbeRecord {
         std::uint64_t seq;
-        std::string status = "timeout";  // "reply", "timeout"
+        std::string status = "timeout";  // "reply", "timeout", "error"
         double rtt_ms = 0;
         bool late = false;  // a reply came after the timeout
         double late_rtt_ms = 0;
+        std::string error = {};  // for "error": what the ICMP error said
     };
 
     void send_ping(Clock::time_point now);
     bool read_replies();  // true when at least one datagram was read
+    // Reads the ICMP errors queued on the socket (IP_RECVERR) and reports each against its ping.
+    void read_errors();
     void spin_for_reply();
     void report_timeouts(Clock::time_point now);
     void report_ignored(Clock::time_point now);

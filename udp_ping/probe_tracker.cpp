@@ -28,6 +28,7 @@ Classified ProbeTracker::receive(std::string_view datagram, Clock::time_point at
             result.kind = ReplyKind::kDuplicate;
             break;
         case State::kTimedOut:
+        case State::kFailed:
             result.kind = ReplyKind::kLate;
             probe.state = State::kAnswered;  // a second copy would be a duplicate
             break;
@@ -39,6 +40,18 @@ Classified ProbeTracker::receive(std::string_view datagram, Clock::time_point at
             break;
     }
     return result;
+}
+
+std::optional<std::uint64_t> ProbeTracker::fail(std::string_view returned) {
+    if (returned.empty()) return std::nullopt;
+    for (const auto seq : waiting_) {
+        Probe& probe = probes_.at(seq);
+        if (!probe.message.starts_with(returned)) continue;
+        probe.state = State::kFailed;
+        waiting_.erase(seq);
+        return seq;
+    }
+    return std::nullopt;
 }
 
 std::vector<std::uint64_t> ProbeTracker::expire(Clock::time_point now) {

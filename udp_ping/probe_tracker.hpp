@@ -1,6 +1,6 @@
 // ProbeTracker: which ping each datagram answers. A reply within its timeout gives an RTT; a late
-// one, a duplicate, or a datagram that answers nothing of this run never does. Pure: times are
-// passed in.
+// one, a duplicate, or a datagram that answers nothing of this run never does. An ICMP error
+// ends a probe's wait too. Pure: times are passed in.
 #pragma once
 
 #include <chrono>
@@ -37,6 +37,11 @@ class ProbeTracker {
 
     void sent(std::uint64_t seq, std::string message, Clock::time_point at);
     Classified receive(std::string_view datagram, Clock::time_point at);
+    // An ICMP error came back about a ping whose datagram began with `returned` (an ICMP error
+    // quotes the start of the datagram, perhaps not all of it). The oldest waiting probe whose
+    // message starts with it stops waiting (a reply after this is late, never counted); its
+    // seq, or nullopt when no waiting probe matches.
+    std::optional<std::uint64_t> fail(std::string_view returned);
     // Probes whose timeout has passed with no reply, each reported once, in order.
     std::vector<std::uint64_t> expire(Clock::time_point now);
     // When the oldest waiting probe times out, if any is waiting.
@@ -44,7 +49,7 @@ class ProbeTracker {
     [[nodiscard]] bool waiting() const { return !waiting_.empty(); }
 
   private:
-    enum class State { kWaiting, kAnswered, kTimedOut };
+    enum class State { kWaiting, kAnswered, kTimedOut, kFailed };
     struct Probe {
         std::string message;
         Clock::time_point sent_at;

@@ -71,9 +71,7 @@ double parse_loss(const net::Args& args) {
 }
 
 int serve(const net::Args& args) {
-    if (!args.positionals().empty()) {
-        throw net::UsageError("unexpected argument '" + args.positionals().front() + "'");
-    }
+    net::reject_stray_arguments(args);
     const auto log = net::Logger::queued(
         "udp_ping_server", args.has("quiet") ? net::LogLevel::kError : net::LogLevel::kInfo);
     const std::string host = net::strip_brackets(args.value_or("bind", "127.0.0.1"));

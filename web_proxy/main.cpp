@@ -95,9 +95,7 @@ net::Fd open_access_log(const std::string& path) {
 }
 
 int serve(const net::Args& args) {
-    if (!args.positionals().empty()) {
-        throw net::UsageError("unexpected argument '" + args.positionals().front() + "'");
-    }
+    net::reject_stray_arguments(args);
     const auto log = net::Logger::queued(
         "web_proxy", net::Logger::level_from_flags(args.has("quiet"), args.count("verbose")));
     const auto listen = net::listen_spec(args, kDefaultPort);

@@ -76,9 +76,7 @@ net::Fd open_access_log(const net::Args& args) {
 }
 
 int serve(const net::Args& args) {
-    if (!args.positionals().empty()) {
-        throw net::UsageError("unexpected argument '" + args.positionals().front() + "'");
-    }
+    net::reject_stray_arguments(args, "-r");
     const auto log = net::Logger::queued(
         "web_server", args.has("quiet") ? net::LogLevel::kError : net::LogLevel::kInfo);
     const auto listen = net::listen_spec(args, kDefaultPort);

@@ -1,5 +1,6 @@
 // mail_client where a terminal matters: the password asked for on the terminal when no option
-// gives it, and the body read from stdin when stdin is not a terminal. Against mail_server, the
+// gives it, the body typed at the terminal (ended with ^D), and the body read from stdin when
+// stdin is not a terminal. Against mail_server, the
 // message read back from its Maildir with python's mailbox module.
 #include <gtest/gtest.h>
 #include <termios.h>
@@ -98,6 +99,32 @@ TEST(MailClientTerminal, ControlCAtThePromptRestoresTheTerminal) {
     EXPECT_TRUE(server.new_files().empty());
 }
 
+// No --body, --body-file or --message at a terminal: the body is typed, as with mailx, after
+// one line saying how to end it.
+TEST(MailClientTerminal, ReadsTheBodyTypedAtTheTerminalUntilControlD) {
+    TOPDOWN_REQUIRE_TOOL(python, system_python3(), "python3");
+    auto server = start_mail_server();
+    PseudoTerminal tty;
+    Process client = start_on_terminal(send_args(server.process), tty);
+    const auto hint = tty.read_until("Type the message; end it with Ctrl-D on a line of its own.\n",
+                                     Deadline(kIo));
+    ASSERT_TRUE(hint.has_value()) << "no hint; the terminal shows: [" << tty.pending() << "]";
+    EXPECT_EQ(*hint, "Type the message; end it with Ctrl-D on a line of its own.\n");
+    tty.type("typed line one\n", Deadline(kIo));
+    tty.type(".a line starting with a dot\n", Deadline(kIo));
+    EXPECT_TRUE(server.new_files().empty());  // nothing is sent before the end of input
+    tty.type_eof(Deadline(kIo));
+    const auto output = tty.read_to_eof(Deadline(kIo));
+    const auto status = client.wait(Deadline(kIo));
+    ASSERT_TRUE(status.has_value()) << "mail_client did not finish; it showed: " << output;
+    EXPECT_EQ(*status, ExitStatus::exit_code(0)) << output;
+    EXPECT_NE(output.find("accepted for 1 of 1 recipients: 250"), std::string::npos) << output;
+    EXPECT_EQ(output.find("Type the message"), std::string::npos) << "said twice: " << output;
+    const auto messages = read_mailbox(python, "maildir", server.maildir);
+    ASSERT_EQ(messages.size(), 1U);
+    EXPECT_EQ(messages[0].body, "typed line one\n.a line starting with a dot\n");
+}
+
 TEST(MailClientTerminal, WithoutATerminalThePasswordMustComeFromAnOption) {
     auto server = start_mail_server({"--auth", "alice:s3cret", "--allow-insecure-auth"});
     auto args = send_args(server.process);
@@ -120,6 +147,19 @@ TEST(MailClientStdin, TheBodyComesFromStdinWhenItIsNotATerminal) {
     ASSERT_EQ(messages.size(), 1U);
     EXPECT_EQ(messages[0].header("Subject"), "terminal");
     EXPECT_EQ(messages[0].body, body);
+}
+
+// Not at a terminal, no body option: stdin is the body, as with mailx, and an empty stdin
+// (< /dev/null) an empty body, without a word about typing.
+TEST(MailClientStdin, AnEmptyStdinIsAnEmptyBodyWithoutAHint) {
+    TOPDOWN_REQUIRE_TOOL(python, system_python3(), "python3");
+    auto server = start_mail_server();
+    const auto finished = run(bin_path("mail_client"), send_args(server.process), "", kIo);
+    ASSERT_EQ(finished.status, ExitStatus::exit_code(0)) << finished.err;
+    EXPECT_EQ(finished.err, "");
+    const auto messages = read_mailbox(python, "maildir", server.maildir);
+    ASSERT_EQ(messages.size(), 1U);
+    EXPECT_EQ(messages[0].body, "");
 }
 
 TEST(MailClientStdin, MessageDashSendsStdinAsItIs) {

@@ -268,6 +268,53 @@ TEST(MailServerCli, UnopenableMboxExits73) {
     expect_startup_failure({"-p", "0", "--mbox", mbox}, 73, mbox);
 }
 
+// `--mbox -`: the messages alone on stdout, piped to python's mailbox module; the listening line
+// and the transcript on stderr, so the two never share a stream.
+TEST(MailServerStore, MboxDashWritesTheMessagesToStdoutAndTheTranscriptToStderr) {
+    TOPDOWN_REQUIRE_TOOL(python, system_python3(), "python3");
+    Process server = Process::start(bin_path("mail_server"),
+                                    {"-p", "0", "--hostname", "mail.test", "--mbox", "-"},
+                                    {.out = Redirect::pipe(), .err = Redirect::pipe()});
+    const Deadline deadline(kIo);
+    const auto first = server.read_stderr_line(deadline);
+    ASSERT_TRUE(first.has_value()) << server.read_stderr(Deadline(kIo));
+    EXPECT_TRUE(first->ends_with(", storing to standard output (mbox)")) << *first;
+    const auto announced = parse_listening_line(*first);
+    ASSERT_TRUE(announced.has_value()) << *first;
+
+    SmtpClient client = SmtpClient::connect(announced->host, announced->port, deadline);
+    EXPECT_EQ(client.read_reply(deadline).text(), kGreeting);
+    EXPECT_TRUE(client.command("EHLO client.example", deadline).starts_with("250"));
+    const std::vector<std::string> bodies = {"first message\nFrom here on, a quoted line\n",
+                                             "second message\n"};
+    for (std::size_t i = 0; i < bodies.size(); ++i) {
+        const std::string message = "Subject: number " + std::to_string(i + 1) + "\n\n" + bodies[i];
+        EXPECT_TRUE(send_message(client, kAlice, {"bob@example.org"}, message, deadline)
+                        .starts_with("250 2.0.0 Ok: queued as "));
+    }
+    EXPECT_EQ(client.command("QUIT", deadline).text(), "221 2.0.0 Bye");
+    ASSERT_TRUE(server.signal(SIGTERM));
+    const Finished ended = server.finish(deadline);
+    EXPECT_EQ(ended.status, ExitStatus::exit_code(0)) << ended.err;
+
+    // stdout is an mbox and nothing else: it starts with a From_ line, no transcript in it.
+    EXPECT_TRUE(ended.out.starts_with("From alice@example.org ")) << ended.out;
+    EXPECT_FALSE(contains(ended.out, "] C: ")) << ended.out;
+    EXPECT_FALSE(contains(ended.out, "listening on")) << ended.out;
+    EXPECT_TRUE(contains(ended.err, "] C: MAIL FROM:<alice@example.org>")) << ended.err;
+    EXPECT_TRUE(contains(ended.err, "stored in standard output")) << ended.err;
+
+    const TempDir work;
+    const auto mbox = work.write_file("piped.mbox", ended.out);
+    const auto messages = read_mailbox(python, "mbox", mbox);
+    ASSERT_EQ(messages.size(), 2U) << ended.out;
+    for (std::size_t i = 0; i < bodies.size(); ++i)
+        EXPECT_EQ(messages[i].header("Subject"), "number " + std::to_string(i + 1));
+    // python's mailbox.mbox leaves mboxrd's quoting of a body line "From " in place.
+    EXPECT_EQ(messages[0].body, "first message\n>From here on, a quoted line\n");
+    EXPECT_EQ(messages[1].body, bodies[1]);
+}
+
 // ------------------------------------------------------------------------ what is stored
 
 TEST(MailServerStore, SmtplibMessageReadBackByMailboxMaildir) {

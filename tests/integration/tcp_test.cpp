@@ -501,9 +501,9 @@ TEST(TcpClient, ConnectionRefusedExits69WithOneLine) {
     EXPECT_NE(result.err.find(std::to_string(port)), std::string::npos) << result.err;
 }
 
-TEST(TcpClient, UnknownHostExits69WithOneLine) {
+TEST(TcpClient, UnknownHostExits68WithOneLine) {
     const Finished result = run_client({"nosuchhost.invalid", "12000"}, "hello\n", 60s);
-    EXPECT_EQ(result.status, ExitStatus::exit_code(69));
+    EXPECT_EQ(result.status, ExitStatus::exit_code(68));  // EX_NOHOST
     EXPECT_EQ(result.out, "");
     ASSERT_EQ(split_lines(result.err).size(), 1U) << result.err;
     EXPECT_TRUE(result.err.starts_with("tcp_client: ")) << result.err;

@@ -129,17 +129,39 @@ TEST(UdpPing, ShortTimeoutCountsLateRepliesAsLostAndEndsQuickly) {
     EXPECT_LT(elapsed, 5s);  // it does not wait for the 300 ms replies of each ping
 }
 
-TEST(UdpPing, NoServerMeansEveryPingTimesOutAndExitOne) {
+// Nobody on the port: the kernel answers each ping with ICMP port unreachable, and udp_ping says
+// so as ping does, instead of waiting out each timeout.
+TEST(UdpPing, NoServerPrintsTheIcmpErrorOfEachPingAndExitsOne) {
     const std::uint16_t port = unused_port(Transport::kUdp);
     const auto start = Clock::now();
     const Finished ping =
-        run_ping({"-c", "3", "-i", "0.01", "-W", "0.2", "127.0.0.1", std::to_string(port)});
+        run_ping({"-c", "3", "-i", "0.01", "-W", "5", "127.0.0.1", std::to_string(port)});
     EXPECT_EQ(ping.status, ExitStatus::exit_code(1)) << ping.err;
-    EXPECT_EQ(timed_out(ping), range(1, 3)) << ping.out;
-    EXPECT_TRUE(contains(ping.out, "3 packets transmitted, 0 received, 100% packet loss"))
+    EXPECT_EQ(seqs_of(ping.out, "From 127.0.0.1 icmp_seq="), range(1, 3)) << ping.out;
+    for (const auto& line : split_lines(ping.out)) {
+        if (line.starts_with("From ")) {
+            EXPECT_TRUE(line.ends_with(" Destination Port Unreachable")) << line;
+        }
+    }
+    EXPECT_TRUE(timed_out(ping).empty()) << ping.out;
+    EXPECT_TRUE(
+        contains(ping.out, "3 packets transmitted, 0 received, +3 errors, 100% packet loss"))
         << ping.out;
     EXPECT_FALSE(contains(ping.out, "rtt min/avg/max/mdev")) << ping.out;
-    EXPECT_LT(Clock::now() - start, 5s);
+    EXPECT_LT(Clock::now() - start, 5s);  // the errors end the wait, not the 5 s timeout
+}
+
+TEST(UdpPing, NoServerOverIpv6SaysPortUnreachableInJsonToo) {
+    if (!ipv6_loopback_available()) GTEST_SKIP() << "no IPv6 on loopback here";
+    const std::uint16_t port = unused_port(Transport::kUdp, "::1");
+    const Finished ping =
+        run_ping({"-c", "2", "-i", "0.01", "-W", "5", "--json", "::1", std::to_string(port)});
+    EXPECT_EQ(ping.status, ExitStatus::exit_code(1)) << ping.err;
+    EXPECT_TRUE(contains(ping.out,
+                         "{\"seq\": 1, \"status\": \"error\", \"error\": "
+                         "\"Destination unreachable: Port unreachable\"}"))
+        << ping.out;
+    EXPECT_TRUE(contains(ping.out, "\"errors\": 2")) << ping.out;
 }
 
 TEST(UdpPing, CountsRepliesFromSocatEchoThatDoesNotUpperCase) {

@@ -45,13 +45,39 @@ void expect_help_and_version(std::string_view program) {
         EXPECT_NE(lower(help.out).find("usage"), std::string::npos) << help.out;
         EXPECT_NE(help.out.find(program), std::string::npos) << help.out;
     }
-    {
-        SCOPED_TRACE(std::string(program) + " --version");
-        const Finished version = run(bin_path(program), {"--version"}, {}, seconds(30));
+    std::string long_version;
+    for (const char* flag : {"--version", "-V"}) {
+        SCOPED_TRACE(std::string(program) + " " + flag);
+        const Finished version = run(bin_path(program), {flag}, {}, seconds(30));
         EXPECT_EQ(version.status, ExitStatus::exit_code(0)) << "stderr: " << version.err;
         EXPECT_NE(version.out.find(program), std::string::npos) << version.out;
         EXPECT_TRUE(version.out.ends_with("\n")) << version.out;
+        const auto lines = split_lines(version.out);
+        ASSERT_EQ(lines.size(), 2U) << version.out;
+        EXPECT_TRUE(lines[1] == "TLS: not built in" || lines[1].starts_with("TLS: OpenSSL "))
+            << version.out;
+        if (long_version.empty()) long_version = version.out;
+        EXPECT_EQ(version.out, long_version);
     }
+}
+
+void expect_help_fits_80_columns(std::string_view program) {
+    SCOPED_TRACE(std::string(program) + " --help");
+    const Finished help = run(bin_path(program), {"--help"}, {}, seconds(30));
+    EXPECT_EQ(help.status, ExitStatus::exit_code(0)) << "stderr: " << help.err;
+    for (const auto& line : split_lines(help.out))
+        EXPECT_LE(line.size(), 80U) << line;
+}
+
+void expect_unknown_host(std::string_view program, const std::vector<std::string>& args,
+                         std::string_view host) {
+    SCOPED_TRACE(std::string(program) + join(args));
+    const Finished result = run(bin_path(program), args, {}, seconds(60));
+    EXPECT_EQ(result.status, ExitStatus::exit_code(68)) << "stderr: " << result.err;
+    const auto lines = split_lines(result.err);
+    ASSERT_EQ(lines.size(), 1U) << result.err;
+    EXPECT_TRUE(lines[0].starts_with(std::string(program) + ": ")) << result.err;
+    EXPECT_NE(lines[0].find(host), std::string::npos) << result.err;
 }
 
 std::vector<std::string> split_lines(std::string_view text) {

@@ -433,16 +433,25 @@ void Process::close_stdin() {
     in_.reset();
 }
 
-std::optional<std::string> Process::read_line(const Deadline& deadline) {
-    pump(deadline, [this] { return out_.eof || out_.buffer.find('\n') != std::string::npos; });
-    const auto eol = out_.buffer.find('\n');
+std::optional<std::string> Process::read_line(Channel& channel, const Deadline& deadline) {
+    pump(deadline,
+         [&channel] { return channel.eof || channel.buffer.find('\n') != std::string::npos; });
+    const auto eol = channel.buffer.find('\n');
     if (eol != std::string::npos) {
-        std::string line = out_.buffer.substr(0, eol);
-        out_.buffer.erase(0, eol + 1);
+        std::string line = channel.buffer.substr(0, eol);
+        channel.buffer.erase(0, eol + 1);
         return line;
     }
-    if (out_.eof && !out_.buffer.empty()) return std::exchange(out_.buffer, {});
+    if (channel.eof && !channel.buffer.empty()) return std::exchange(channel.buffer, {});
     return std::nullopt;
+}
+
+std::optional<std::string> Process::read_line(const Deadline& deadline) {
+    return read_line(out_, deadline);
+}
+
+std::optional<std::string> Process::read_stderr_line(const Deadline& deadline) {
+    return read_line(err_, deadline);
 }
 
 std::string Process::read_stdout(const Deadline& deadline) {

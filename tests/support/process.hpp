@@ -132,6 +132,8 @@ class Process {
     // The next line of stdout without its "\n"; nullopt on timeout or at EOF (see stdout_eof()).
     // At EOF an unterminated last line is returned once as a line.
     std::optional<std::string> read_line(const Deadline& deadline);
+    // The same for stderr (a program whose stdout carries data, its messages on stderr).
+    std::optional<std::string> read_stderr_line(const Deadline& deadline);
     // Everything until EOF on stdout (or stderr), including what was buffered before. Returns what
     // arrived even when the deadline passed first; stdout_eof()/stderr_eof() tell which.
     std::string read_stdout(const Deadline& deadline);
@@ -173,6 +175,7 @@ class Process {
     template <typename Done>
     bool pump(const Deadline& deadline, Done done);
     void pump_once(const Deadline& deadline);
+    std::optional<std::string> read_line(Channel& channel, const Deadline& deadline);
     static bool read_channel(Channel& channel);
     bool reap(int options);
 

@@ -59,6 +59,17 @@ std::string usage_error(std::vector<std::string> words) {
     return "";
 }
 
+std::vector<std::string> lines_of(const std::string& text) {
+    std::vector<std::string> lines;
+    std::size_t start = 0;
+    for (auto eol = text.find('\n'); eol != std::string::npos; eol = text.find('\n', start)) {
+        lines.push_back(text.substr(start, eol - start));
+        start = eol + 1;
+    }
+    if (start < text.size()) lines.push_back(text.substr(start));
+    return lines;
+}
+
 bool contains(const std::string& text, const std::string& part) {
     return text.find(part) != std::string::npos;
 }
@@ -196,6 +207,8 @@ TEST(CommandLineTest, HelpAndVersionOutcomes) {
     EXPECT_EQ(outcome_of({"-h"}), ParseOutcome::kHelp);
     EXPECT_EQ(outcome_of({"-p", "80", "--help"}), ParseOutcome::kHelp);
     EXPECT_EQ(outcome_of({"--version"}), ParseOutcome::kVersion);
+    EXPECT_EQ(outcome_of({"-V"}), ParseOutcome::kVersion);
+    EXPECT_EQ(outcome_of({"-qV"}), ParseOutcome::kVersion);
     EXPECT_EQ(outcome_of({"-q"}), ParseOutcome::kRun);
 }
 
@@ -225,6 +238,108 @@ TEST(CommandLineTest, VersionTextNamesTheProgram) {
     EXPECT_TRUE(contains(version, "tcp_server")) << version;
     EXPECT_NE(version.find_first_of("0123456789"), std::string::npos) << version;
     EXPECT_EQ(command_line.info().name, "tcp_server");
+}
+
+TEST(CommandLineTest, VersionTextSaysWhetherTlsIsBuiltIn) {
+    const std::vector<std::string> lines = lines_of(CommandLine(test_program()).version_text());
+    ASSERT_EQ(lines.size(), 2U);
+    EXPECT_TRUE(lines[1] == "TLS: not built in" ||
+                (lines[1].starts_with("TLS: OpenSSL ") &&
+                 lines[1].ends_with(" (STARTTLS in mail_client and mail_server)")))
+        << lines[1];
+}
+
+TEST(CommandLineTest, HelpTextFitsEightyColumns) {
+    ProgramInfo info = test_program();
+    info.synopsis =
+        "--server HOST[:PORT] --from ADDR --to ADDR... [--cc ADDR]... [--bcc ADDR]... "
+        "[--subject TEXT] [--body TEXT | --body-file F] [--attach FILE]... "
+        "[--header 'Name: value']... [--message FILE|-] [--tls auto|starttls|implicit|none]";
+    info.description =
+        "A first sentence that goes on and on, wrapped by hand at a width wider than eighty\n"
+        "columns in the source, which help_text() reflows.\n\nA second paragraph.";
+    info.options.push_back({"header", 0, "'Name: value'", "an extra header (repeatable)"});
+    info.options.push_back({"tls", 0, "MODE",
+                            "auto (STARTTLS when offered; required for a password), starttls, "
+                            "implicit or none, and some more words to wrap twice over"});
+    const std::string help = CommandLine(info).help_text();
+    const auto lines = lines_of(help);
+    for (const auto& line : lines)
+        EXPECT_LE(line.size(), 80U) << line;
+    // The usage line wraps under the program name, never inside a [...] item.
+    ASSERT_GE(lines.size(), 3U);
+    EXPECT_TRUE(lines[0].starts_with("Usage: tcp_server --server HOST[:PORT] ")) << help;
+    EXPECT_TRUE(lines[1].starts_with(std::string(18, ' ') + "[")) << help;
+    EXPECT_TRUE(contains(help, "[--body TEXT | --body-file F]")) << help;
+    EXPECT_TRUE(contains(help, "[--tls auto|starttls|implicit|none]")) << help;
+    EXPECT_TRUE(contains(help, "reflows.\n\nA second paragraph.\n")) << help;
+    // Option help wraps in its column; a long option name puts its help on the next line.
+    EXPECT_TRUE(contains(help, "\n      --header 'Name: value'\n" + std::string(28, ' ') +
+                                   "an extra header (repeatable)\n"))
+        << help;
+    EXPECT_TRUE(contains(help, "\n      --tls MODE            auto (STARTTLS when offered;"))
+        << help;
+    EXPECT_TRUE(contains(help, "\n" + std::string(28, ' ') + "password), starttls,")) << help;
+    EXPECT_TRUE(contains(help, "\n" + std::string(28, ' ') + "words to wrap twice over\n")) << help;
+    EXPECT_TRUE(contains(help, "\n  -V, --version             show the version and exit\n"))
+        << help;
+}
+
+TEST(WrapTest, WordsLongerThanTheWidthGetALineOfTheirOwn) {
+    EXPECT_EQ(wrap_words("aaa bbbbbbbbbb cc", 8, 2, "> ", false), "> aaa\n  bbbbbbbbbb\n  cc\n");
+    EXPECT_EQ(wrap_words("", 80, 0, "x", false), "x\n");
+    EXPECT_EQ(wrap_words("[a b] [c d]", 6, 0, "", true), "[a b]\n[c d]\n");
+    EXPECT_EQ(wrap_text("one\ntwo three", 9), "one two\nthree\n");
+}
+
+TEST(FormatSecondsTest, AsPeopleWriteThem) {
+    EXPECT_EQ(format_seconds(milliseconds(1)), "0.001");
+    EXPECT_EQ(format_seconds(milliseconds(0)), "0");
+    EXPECT_EQ(format_seconds(milliseconds(86400000)), "86400");
+    EXPECT_EQ(format_seconds(milliseconds(1500)), "1.5");
+    EXPECT_EQ(format_seconds(milliseconds(250)), "0.25");
+    EXPECT_EQ(format_seconds(milliseconds(31536000000)), "31536000");
+}
+
+TEST(ArgsTest, SecondsOrSaysTheRangeAsPeopleWriteIt) {
+    try {
+        (void)parse_ok({"--timeout=0"})
+            .seconds_or("timeout", milliseconds(1000), milliseconds(1), milliseconds(86400000));
+        FAIL() << "0 accepted";
+    } catch (const UsageError& e) {
+        EXPECT_TRUE(contains(e.what(), "(expected seconds from 0.001 to 86400)")) << e.what();
+    }
+}
+
+// ---------------------------------------------------------------------------- start-up hints
+
+TEST(BindHintTest, PortInUseSuggestsPortZero) {
+    EXPECT_EQ(bind_hint(EADDRINUSE, 8080, "web_server"),
+              " (is another server on it? -p 0 picks a free port)");
+}
+
+TEST(BindHintTest, PrivilegedPortNamesTheCapabilityAndTheProgram) {
+    EXPECT_EQ(bind_hint(EACCES, 80, "web_server"),
+              " (ports below 1024 need a capability: sudo setcap cap_net_bind_service=+ep "
+              "$(command -v web_server), or a port above 1023)");
+    EXPECT_EQ(bind_hint(EACCES, 1024, "web_server"), "");  // not a privileged port: no guess
+    EXPECT_EQ(bind_hint(ECONNREFUSED, 80, "web_server"), "");
+}
+
+TEST(StrayArgumentTest, SaysWhichOptionWasMeant) {
+    EXPECT_EQ(stray_argument_meaning("8000", false, "-r"), "-p 8000");
+    EXPECT_EQ(stray_argument_meaning("www", true, "-r"), "-r www");
+    EXPECT_EQ(stray_argument_meaning("mail", true, "--maildir"), "--maildir mail");
+    EXPECT_EQ(stray_argument_meaning("8000", true, "-r"), "-r 8000");  // a folder named 8000
+    EXPECT_EQ(stray_argument_meaning("www", true, ""), std::nullopt);  // no folder option
+    EXPECT_EQ(stray_argument_meaning("0.0.0.0", false, ""), "-b 0.0.0.0");
+    EXPECT_EQ(stray_argument_meaning("::", false, ""), "-b ::");
+    EXPECT_EQ(stray_argument_meaning("[::1]", false, ""), "-b ::1");
+    EXPECT_EQ(stray_argument_meaning("127.0.0.1:8080", false, ""), "-b 127.0.0.1 -p 8080");
+    EXPECT_EQ(stray_argument_meaning("[::1]:25", false, ""), "-b ::1 -p 25");
+    EXPECT_EQ(stray_argument_meaning("www", false, "-r"), std::nullopt);
+    EXPECT_EQ(stray_argument_meaning("99999", false, ""), std::nullopt);
+    EXPECT_EQ(stray_argument_meaning("127.0.0.1:http", false, ""), std::nullopt);
 }
 
 // ---------------------------------------------------------------------------- typed getters

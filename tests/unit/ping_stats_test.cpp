@@ -119,6 +119,17 @@ TEST(PingStatsTest, SummaryWithoutRepliesHasNoRttLines) {
               "0 packets transmitted, 0 received, 0% packet loss, time 0ms\n");
 }
 
+TEST(PingStatsTest, SummaryCountsIcmpErrorsAsPingDoes) {
+    PingStats stats = stats_of({}, 3);
+    for (int i = 0; i < 3; ++i)
+        stats.add_error();
+    EXPECT_EQ(stats.errors(), 3U);
+    EXPECT_DOUBLE_EQ(stats.loss_percent(), 100.0);
+    EXPECT_EQ(format_summary("127.0.0.1:9", stats, 2002),
+              "--- 127.0.0.1:9 udp ping statistics ---\n"
+              "3 packets transmitted, 0 received, +3 errors, 100% packet loss, time 2002ms\n");
+}
+
 TEST(PingStatsTest, SummaryShowsDuplicates) {
     PingStats stats = stats_of({4, 1, 3, 2}, 4);
     stats.add_duplicate();

@@ -1,10 +1,12 @@
-// ProbeTracker: replies, late replies, duplicates and foreign datagrams, with times passed in.
+// ProbeTracker: replies, late replies, duplicates, foreign datagrams and ICMP errors, with times
+// passed in.
 #include "udp_ping/probe_tracker.hpp"
 
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -162,6 +164,30 @@ TEST(ProbeTrackerTest, RemembersOnlyTheLastKRememberedProbes) {
     ASSERT_EQ(expired.size(), ProbeTracker::kRemembered - 2);
     EXPECT_EQ(expired.front(), 2U);
     EXPECT_EQ(expired.back(), count - 2);
+}
+
+TEST(ProbeTrackerTest, IcmpErrorEndsTheWaitOfTheProbeItQuotes) {
+    ProbeTracker tracker(1s);
+    tracker.sent(1, probe(1), t0);
+    tracker.sent(2, probe(2), t0 + 10ms);
+    EXPECT_EQ(tracker.fail(probe(2)), std::optional<std::uint64_t>(2));
+    EXPECT_TRUE(tracker.waiting());
+    // Failed, so never reported as timed out; a reply after the error is late, not counted.
+    EXPECT_EQ(tracker.expire(t0 + 5s), Seqs{1});
+    EXPECT_EQ(tracker.receive(echo(2), t0 + 20ms).kind, ReplyKind::kLate);
+    EXPECT_FALSE(tracker.fail(probe(2)).has_value());  // reported once
+}
+
+TEST(ProbeTrackerTest, IcmpErrorQuotingOnlyTheStartGoesToTheOldestMatch) {
+    ProbeTracker tracker(1s);
+    tracker.sent(7, probe(7), t0);
+    tracker.sent(8, probe(8), t0);
+    // RFC 792 quotes as little as 8 bytes of the datagram: "Ping 7 1" matches probe 7 only.
+    EXPECT_EQ(tracker.fail(probe(7).substr(0, 8)), std::optional<std::uint64_t>(7));
+    EXPECT_EQ(tracker.fail("Ping"), std::optional<std::uint64_t>(8));
+    EXPECT_FALSE(tracker.fail("Pong").has_value());
+    EXPECT_FALSE(tracker.fail("").has_value());
+    EXPECT_FALSE(tracker.waiting());
 }
 
 }  // namespace
