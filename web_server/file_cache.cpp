@@ -6,7 +6,6 @@
 #include <cerrno>
 
 #include "common/http_date.hpp"
-#include "common/media_types.hpp"
 
 namespace web {
 namespace {
@@ -31,12 +30,6 @@ bool read_all(int fd, std::size_t length, std::string& out) {
     return true;
 }
 
-std::string_view file_name_of(const std::string& relative) {
-    const auto slash = relative.rfind('/');
-    return slash == std::string::npos ? std::string_view(relative)
-                                      : std::string_view(relative).substr(slash + 1);
-}
-
 }  // namespace
 
 const CachedFile* FileCache::find(const std::string& relative,
@@ -59,6 +52,7 @@ const CachedFile* FileCache::find(const std::string& relative,
 }
 
 const CachedFile* FileCache::insert(const std::string& relative, const OpenedFile& file,
+                                    std::string_view content_type,
                                     std::chrono::steady_clock::time_point now) {
     if (!file.fd || !S_ISREG(file.info.st_mode)) return nullptr;
     const auto size = static_cast<std::size_t>(file.info.st_size);
@@ -69,7 +63,7 @@ const CachedFile* FileCache::insert(const std::string& relative, const OpenedFil
         net::http::make_etag(size, file.info.st_mtim.tv_sec, file.info.st_mtim.tv_nsec),
         file.info.st_mtim.tv_sec};
     cached.last_modified = net::http::format_http_date(file.info.st_mtim.tv_sec);
-    cached.content_type = net::content_type_for(file_name_of(relative));
+    cached.content_type = content_type;
     cached.inode = file.info.st_ino;
     cached.device = file.info.st_dev;
     cached.checked = now;

@@ -36,8 +36,10 @@ class FileCache {
     // The cached file at `relative` if it is fresh (checked within kRevalidateAfter), or after
     // a successful revalidation; null when it is not cached, changed, or is not a small file.
     const CachedFile* find(const std::string& relative, std::chrono::steady_clock::time_point now);
-    // Caches an opened small regular file (reads it); returns the entry, or null if not cached.
+    // Caches an opened small regular file (reads it) with its Content-Type (a view that must
+    // outlive the cache); returns the entry, or null if not cached.
     const CachedFile* insert(const std::string& relative, const OpenedFile& file,
+                             std::string_view content_type,
                              std::chrono::steady_clock::time_point now);
 
     void set_root(const RootDirectory* root) { root_ = root; }

@@ -6,9 +6,12 @@
 
 #include <cstring>
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "common/cli.hpp"
 #include "common/log.hpp"
+#include "common/media_types.hpp"
 #include "common/request_deadlines.hpp"
 #include "common/resource_limits.hpp"
 #include "common/server_group.hpp"
@@ -34,6 +37,9 @@ net::CommandLine command_line() {
         {
             {"root", 'r', "ROOT", "the folder to serve (default .)"},
             {"no-listing", 0, "", "403 for directories without index.html instead of a listing"},
+            {"hidden", 0, "", "serve and list names beginning with '.' (default: 404, unlisted)"},
+            {"mime-types", 0, "FILE",
+             "media types by extension from FILE (default /etc/mime.types when it exists)"},
             {"access-log", 0, "FILE",
              "write the access log (Combined Log Format) to FILE; "
              "- is stdout (the default)"},
@@ -46,9 +52,9 @@ net::CommandLine command_line() {
         });
     return net::CommandLine(
         {.name = "web_server",
-         .synopsis =
-             "[-b ADDR] [-p PORT] [-r ROOT] [-t THREADS] [--no-listing] "
-             "[--access-log FILE|-] [--timeout SEC] [--min-rate BYTES] [--max-conns N] [-q]",
+         .synopsis = "[-b ADDR] [-p PORT] [-r ROOT] [-t THREADS] [--no-listing] [--hidden] "
+                     "[--mime-types FILE] [--access-log FILE|-] [--timeout SEC] [--min-rate BYTES] "
+                     "[--max-conns N] [-q]",
          .description = "Serves the files under ROOT over HTTP/1.1 (GET and HEAD), with directory "
                         "listings,\nranges, conditional requests and keep-alive. The first line on "
                         "stdout is the URL it serves.",
@@ -61,6 +67,44 @@ web::RootDirectory open_root(const std::string& path) {
     } catch (const std::system_error& e) {
         throw net::FatalError(net::kExitNoInput, e.what());
     }
+}
+
+// The text of a mime.types file. Bounded: Debian's is 74 KiB, so 16 MiB is no real file.
+constexpr std::size_t kMaxMimeTypesBytes = 16 * 1024 * 1024;
+constexpr std::string_view kSystemMimeTypes = "/etc/mime.types";
+
+// Reads `path` whole; nullopt (errno set) when it cannot be opened or read, or is too large.
+std::optional<std::string> read_text_file(const std::string& path) {
+    const net::Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) return std::nullopt;
+    std::string text;
+    char chunk[64 * 1024];
+    while (true) {
+        const auto n = ::read(fd.get(), chunk, sizeof chunk);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return std::nullopt;
+        if (n == 0) return text;
+        if (text.size() + static_cast<std::size_t>(n) > kMaxMimeTypesBytes) {
+            errno = EFBIG;
+            return std::nullopt;
+        }
+        text.append(chunk, static_cast<std::size_t>(n));
+    }
+}
+
+// The media types: --mime-types FILE (which must be readable), else /etc/mime.types when it
+// is there (Debian's media-types package), else the built-in table alone.
+net::MediaTypes load_media_types(const net::Args& args) {
+    if (const auto path = args.value("mime-types")) {
+        const auto text = read_text_file(*path);
+        if (!text) {
+            throw net::FatalError(net::kExitNoInput,
+                                  "cannot read media types " + *path + ": " + std::strerror(errno));
+        }
+        return net::MediaTypes(*text);
+    }
+    const auto text = read_text_file(std::string(kSystemMimeTypes));
+    return net::MediaTypes(text ? *text : std::string());
 }
 
 // Where the access log goes: stdout unless --access-log FILE, nowhere with -q.
@@ -99,7 +143,9 @@ int serve(const net::Args& args) {
     }
 
     const web::RootDirectory root = open_root(root_path);
-    const web::StaticFiles files(root, {.listing = !args.has("no-listing")});
+    const net::MediaTypes types = load_media_types(args);
+    const web::StaticFiles files(
+        root, types, {.listing = !args.has("no-listing"), .hidden = args.has("hidden")});
     net::Fd log_fd = open_access_log(args);
     const bool access_log = static_cast<bool>(log_fd);
     net::SharedOutput sink(std::move(log_fd), "web_server");

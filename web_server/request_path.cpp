@@ -22,6 +22,9 @@ constexpr bool is_unreserved(char c) {
            c == '.' || c == '_' || c == '~';
 }
 
+// RFC 8615: the one hidden name a site is expected to serve, as the first segment of a path.
+constexpr std::string_view kWellKnown = ".well-known";
+
 PathResult refuse(PathError error) {
     PathResult result;
     result.error = error;
@@ -90,7 +93,7 @@ std::string percent_encode_path(std::string_view path) {
     return out;
 }
 
-PathResult parse_request_path(std::string_view target) {
+PathResult parse_request_path(std::string_view target, PathRules rules) {
     if (target.empty() || target.front() != '/') {
         const auto path = absolute_form_path(target);
         if (!path) return refuse(PathError::kBadRequest);  // "*", authority-form, garbage
@@ -123,6 +126,15 @@ PathResult parse_request_path(std::string_view target) {
             break;
         }
         target.remove_prefix(slash + 1);
+    }
+
+    // Checked on the resolved segments: these, and only these, are what is opened.
+    if (!rules.hidden) {
+        for (std::size_t i = 0; i < segments.size(); ++i) {
+            if (is_hidden_name(segments[i]) && !(i == 0 && segments[i] == kWellKnown)) {
+                return refuse(PathError::kHidden);
+            }
+        }
     }
 
     RequestPath path;

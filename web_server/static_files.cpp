@@ -8,7 +8,6 @@
 #include "common/byte_range.hpp"
 #include "common/http_conditional.hpp"
 #include "common/http_date.hpp"
-#include "common/media_types.hpp"
 #include "directory_listing.hpp"
 #include "request_path.hpp"
 
@@ -50,11 +49,6 @@ bool read_exactly(int fd, std::uint64_t offset, std::uint64_t length, std::strin
     return true;
 }
 
-std::string file_name_of(const std::string& relative) {
-    const auto slash = relative.rfind('/');
-    return slash == std::string::npos ? relative : relative.substr(slash + 1);
-}
-
 // The query part of a target, "?" included, or "" (kept on redirects).
 std::string_view query_of(std::string_view target) {
     const auto question = target.find('?');
@@ -63,15 +57,37 @@ std::string_view query_of(std::string_view target) {
 
 }  // namespace
 
+int method_status(std::string_view method) {
+    if (method == "GET" || method == "HEAD") return 0;
+    // OPTIONS too: this server has nothing to say about a resource's options beyond Allow, and
+    // no cross-origin preflight to answer, so it is refused like nginx's static handler does.
+    for (const std::string_view known :
+         {"POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"}) {
+        if (method == known) return 405;
+    }
+    return 501;
+}
+
 Response StaticFiles::handle(const net::http::Request& request, FileCache* cache,
                              std::chrono::steady_clock::time_point now) const {
-    if (request.method != "GET" && request.method != "HEAD") {
-        Response response = error_response(405);
-        response.add("Allow", "GET, HEAD");
+    if (const int status = method_status(request.method); status != 0) {
+        Response response = error_response(status);
+        // RFC 9110 15.5.6: a 405 says which methods the target does support.
+        if (status == 405) response.add("Allow", "GET, HEAD");
         return response;
     }
-    const PathResult parsed = parse_request_path(request.target);
-    if (!parsed.path) return error_response(parsed.error == PathError::kForbidden ? 403 : 400);
+    const PathResult parsed = parse_request_path(request.target, {.hidden = options_.hidden});
+    if (!parsed.path) {
+        switch (parsed.error) {
+            case PathError::kHidden:
+                return not_found();
+            case PathError::kForbidden:
+                return error_response(403);
+            case PathError::kBadRequest:
+                break;
+        }
+        return error_response(400);
+    }
     const RequestPath& path = *parsed.path;
 
     if (cache != nullptr) {
@@ -117,8 +133,13 @@ Response StaticFiles::serve_directory(const net::http::Request& request,
         return serve_opened(request, index, prefix + "index.html", cache, now);
     }
     if (!options_.listing) return error_response(403);
+    auto entries = root_.list(*directory.fd);
+    if (!options_.hidden) {
+        std::erase_if(entries,
+                      [](const DirectoryEntry& entry) { return is_hidden_name(entry.name); });
+    }
     Response response;
-    response.body = render_directory_listing("/" + prefix, root_.list(*directory.fd));
+    response.body = render_directory_listing("/" + prefix, std::move(entries));
     response.add("Content-Type", "text/html; charset=utf-8");
     response.add("Cache-Control", "no-cache");
     return response;
@@ -128,7 +149,8 @@ Response StaticFiles::serve_opened(const net::http::Request& request, const Open
                                    const std::string& relative, FileCache* cache,
                                    std::chrono::steady_clock::time_point now) const {
     if (cache != nullptr) {
-        if (const CachedFile* cached = cache->insert(relative, file, now)) {
+        if (const CachedFile* cached =
+                cache->insert(relative, file, types_.type_for(relative), now)) {
             return serve_cached(request, *cached);
         }
     }
@@ -139,7 +161,7 @@ Response StaticFiles::serve_opened(const net::http::Request& request, const Open
         net::http::make_etag(size, file.info.st_mtim.tv_sec, file.info.st_mtim.tv_nsec),
         file.info.st_mtim.tv_sec};
     facts.last_modified = net::http::format_http_date(facts.validators.last_modified);
-    facts.content_type = net::content_type_for(file_name_of(relative));
+    facts.content_type = types_.type_for(relative);
     return serve_file(request, facts, {.file = &file, .memory = nullptr});
 }
 

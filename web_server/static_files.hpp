@@ -6,6 +6,7 @@
 
 #include "common/http_conditional.hpp"
 #include "common/http_request.hpp"
+#include "common/media_types.hpp"
 #include "file_cache.hpp"
 #include "response.hpp"
 #include "root_directory.hpp"
@@ -14,7 +15,14 @@ namespace web {
 
 struct StaticFilesOptions {
     bool listing = true;  // an HTML listing for directories without index.html; else 403
+    bool hidden = false;  // serve and list names beginning with '.'; else 404 and unlisted
 };
+
+// What a request's method gets before its target is looked at: 0 for GET and HEAD (served);
+// 405 for the other methods of RFC 9110 and PATCH (RFC 5789), which a static server does not
+// do; 501 for any other token, including a wrong-case "get" (methods are case-sensitive,
+// RFC 9110 9.1).
+int method_status(std::string_view method);
 
 // Files up to this size are read into the response and leave with the head in one write; larger
 // ones go out with sendfile(2).
@@ -25,8 +33,9 @@ constexpr std::uint64_t kMaxErrorPageBytes = 64 * 1024;
 // Thread-safe: const, and RootDirectory is too.
 class StaticFiles {
   public:
-    StaticFiles(const RootDirectory& root, StaticFilesOptions options)
-        : root_(root), options_(options) {}
+    // `types` gives each file's Content-Type; root and types must outlive this.
+    StaticFiles(const RootDirectory& root, const net::MediaTypes& types, StaticFilesOptions options)
+        : root_(root), types_(types), options_(options) {}
 
     // Answers `request`. With a cache (one per event loop), small files come from memory.
     [[nodiscard]] Response handle(const net::http::Request& request, FileCache* cache = nullptr,
@@ -59,6 +68,7 @@ class StaticFiles {
     [[nodiscard]] Response not_found() const;
 
     const RootDirectory& root_;
+    const net::MediaTypes& types_;
     StaticFilesOptions options_;
 };
 

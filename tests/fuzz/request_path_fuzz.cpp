@@ -4,7 +4,10 @@
 // - a resolved path is always inside the root: joined to a root and normalised it stays under
 //   it, and names what the decoded target names there; a target whose decoded path climbs above
 //   the root at any step ("/a/../..", "/%2e%2e/x", "\" as a separator) is refused;
-// - the query, the fragment and an absolute-form prefix change nothing.
+// - the query, the fragment and an absolute-form prefix change nothing;
+// - unless hidden names are allowed, no resolved path has a segment beginning with '.' other than
+//   a first segment ".well-known", and that rule refuses (kHidden) exactly the paths that it
+//   changes: every other target gets the same answer with hidden names allowed or not.
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -90,15 +93,41 @@ void check_inside_root(std::string_view target, const web::PathResult& result) {
     check(without_trailing_slash(named.string()) == without_trailing_slash(joined.string()));
 }
 
+// The paths that hidden names change: with `rules.hidden` off, a resolved path never holds one
+// (a first segment ".well-known" aside), and the only difference from `allowed` is kHidden.
+void check_hidden_rule(std::string_view target, const web::PathResult& allowed) {
+    const auto result = web::parse_request_path(target, {.hidden = false});
+    if (!allowed.path) {
+        check(!result.path && result.error == allowed.error);
+        return;
+    }
+    bool hidden = false;
+    std::string_view rest = allowed.path->relative;
+    for (bool first = true; !rest.empty(); first = false) {
+        const auto slash = rest.find('/');
+        const auto segment = rest.substr(0, slash);
+        if (segment.starts_with('.') && !(first && segment == ".well-known")) hidden = true;
+        rest.remove_prefix(slash == std::string_view::npos ? rest.size() : slash + 1);
+    }
+    if (hidden) {
+        check(!result.path && result.error == web::PathError::kHidden);
+    } else {
+        check(result.path && result.path->relative == allowed.path->relative &&
+              result.path->trailing_slash == allowed.path->trailing_slash);
+    }
+}
+
 void check_path(std::string_view target) {
-    const auto result = web::parse_request_path(target);
+    const auto result = web::parse_request_path(target, {.hidden = true});
+    check_hidden_rule(target, result);
     if (result.path) {
         const std::string& relative = result.path->relative;
         check(!relative.starts_with('/'));
         check(relative.find('\0') == std::string::npos);
         check(relative.find('\\') == std::string::npos);
         // Re-encoding the result and parsing it again is a fixed point.
-        const auto again = web::parse_request_path("/" + web::percent_encode_path(relative));
+        const auto again =
+            web::parse_request_path("/" + web::percent_encode_path(relative), {.hidden = true});
         check(again.path && again.path->relative == relative);
     }
     if (!target.starts_with('/')) return;
@@ -113,9 +142,9 @@ void check_path(std::string_view target) {
             check(other.error == result.error);
         }
     };
-    same(web::parse_request_path("http://fuzz.test" + std::string(target)));
+    same(web::parse_request_path("http://fuzz.test" + std::string(target), {.hidden = true}));
     if (target.find_first_of("?#") == std::string_view::npos) {
-        same(web::parse_request_path(std::string(target) + "?x=/../..#y"));
+        same(web::parse_request_path(std::string(target) + "?x=/../..#y", {.hidden = true}));
     }
 }
 

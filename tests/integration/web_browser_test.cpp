@@ -21,6 +21,7 @@
 #include "tests/support/http_client.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/server_process.hpp"
+#include "tests/support/source_tree.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/tools.hpp"
 
@@ -32,23 +33,6 @@ using namespace std::chrono_literals;
 constexpr auto kIo = 20s;
 // Chromium takes 1 to 20 s to start on a busy machine; far slower under emulation.
 constexpr auto kBrowserTimeout = 120s;
-
-// The source tree (for www/): TOPDOWN_SOURCE_DIR when the build defines it, else the nearest
-// folder above bin/ that holds www/index.html (build trees live inside the source tree).
-std::filesystem::path source_dir() {
-#ifdef TOPDOWN_SOURCE_DIR
-    return TOPDOWN_SOURCE_DIR;
-#else
-    std::filesystem::path dir = bin_path("web_server").parent_path();
-    for (; !dir.empty() && dir != dir.root_path(); dir = dir.parent_path()) {
-        if (std::filesystem::exists(dir / "www" / "index.html") &&
-            std::filesystem::exists(dir / "web_server" / "main.cpp")) {
-            return dir;
-        }
-    }
-    return {};
-#endif
-}
 
 // One headless Chromium run, in a process group of its own so that its helper processes end
 // with it. Returns what it wrote on stdout; fails the test when it does not finish in time.
@@ -133,9 +117,8 @@ class WebBrowser : public ::testing::Test {
     void SetUp() override {
         chromium_ = find_tool("chromium");
         if (chromium_.empty()) GTEST_SKIP() << "needs chromium (Debian package chromium)";
-        www_ = source_dir() / "www";
-        ASSERT_TRUE(std::filesystem::exists(www_ / "index.html"))
-            << "no www/ found above " << bin_path("web_server");
+        www_ = source_path("www");
+        ASSERT_TRUE(std::filesystem::exists(www_ / "index.html")) << "no " << www_ / "index.html";
         server_.emplace(ServerProcess::start("web_server", {"-r", www_.string(), "-q"}));
     }
 

@@ -1,5 +1,6 @@
 // FileCache: fresh entries are served without touching the disk; stale ones are checked again.
 #include "web_server/file_cache.hpp"
+#include "common/media_types.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -34,9 +35,10 @@ class FileCacheTest : public ::testing::Test {
     }
     const CachedFile* insert(const std::string& name, Clock::time_point now) {
         const OpenedFile file = root_->open(name);
-        return cache_.insert(name, file, now);
+        return cache_.insert(name, file, types_.type_for(name), now);
     }
 
+    const net::MediaTypes types_;
     std::string dir_;
     std::optional<RootDirectory> root_;
     FileCache cache_;

@@ -9,8 +9,8 @@ namespace web {
 namespace {
 
 // The relative path a target maps to; fails the test when it is refused.
-std::string relative(std::string_view target) {
-    const auto result = parse_request_path(target);
+std::string relative(std::string_view target, PathRules rules = {}) {
+    const auto result = parse_request_path(target, rules);
     EXPECT_TRUE(result.path) << target;
     return result.path ? result.path->relative : "<refused>";
 }
@@ -78,9 +78,9 @@ TEST(RequestPathTest, OriginForm) {
     EXPECT_EQ(relative("/%C3%A9t%C3%A9"), "\xc3\xa9t\xc3\xa9");
     EXPECT_EQ(relative("/a+b"), "a+b");
     EXPECT_EQ(relative("/?"), "");
-    EXPECT_EQ(relative("/..."), "...");
-    EXPECT_EQ(relative("/..a/a.."), "..a/a..");
-    EXPECT_EQ(relative("/.hidden"), ".hidden");
+    EXPECT_EQ(relative("/...", {.hidden = true}), "...");
+    EXPECT_EQ(relative("/..a/a..", {.hidden = true}), "..a/a..");
+    EXPECT_EQ(relative("/.hidden", {.hidden = true}), ".hidden");
     EXPECT_EQ(relative("/%2525"), "%25");
 }
 
@@ -238,8 +238,9 @@ TEST(RequestPathTest, TraversalTable) {
         {"/C:/Windows", "C:/Windows"},
         {"/a:b", "a:b"},
     };
+    // Hidden names allowed: this table is about staying beneath ROOT ("..." is a plain name).
     for (const auto& c : cases) {
-        const auto result = parse_request_path(c.target);
+        const auto result = parse_request_path(c.target, {.hidden = true});
         if (c.target == "/%u002e%u002e/etc") {
             EXPECT_EQ(error_of(c.target), PathError::kBadRequest);
             continue;
@@ -281,6 +282,63 @@ TEST(RequestPathTest, RelativeNeverEscapes) {
             }
         }
     }
+}
+
+TEST(RequestPathHiddenTest, HiddenNamesAre404HoweverSpelled) {
+    for (const std::string_view target : {"/.env",
+                                          "/.git/config",
+                                          "/a/.git/config",
+                                          "/a/b/.htpasswd",
+                                          "/%2eenv",
+                                          "/%2Eenv",
+                                          "/a/%2e%67it/config",
+                                          "/./.env",
+                                          "/a/../.git/config",
+                                          "/a/.%2e/.env",
+                                          "/a/%2e./.env",
+                                          "/a/%2E%2E/.env",
+                                          "//.env",
+                                          "/.env/",
+                                          "/.env?x",
+                                          "/...",
+                                          "/..a/b",
+                                          "/a/b..c/.x",
+                                          "http://host/.env",
+                                          "/.well-known/.secret",
+                                          "/.well-known/a/.x",
+                                          "/a/.well-known/x",
+                                          "/.Well-Known/x",
+                                          "/.well-knownx/y"}) {
+        EXPECT_EQ(error_of(target), PathError::kHidden) << target;
+    }
+}
+
+TEST(RequestPathHiddenTest, NamesThatOnlyContainADotAreServed) {
+    EXPECT_EQ(relative("/a.b/c."), "a.b/c.");
+    EXPECT_EQ(relative("/a../b"), "a../b");
+    // A hidden name resolved away by ".." is never opened: what is left is served.
+    EXPECT_EQ(relative("/.git/../index.html"), "index.html");
+    EXPECT_EQ(relative("/a/.%2e/b"), "b");
+}
+
+TEST(RequestPathHiddenTest, WellKnownIsServedAsTheFirstSegmentOnly) {
+    EXPECT_EQ(relative("/.well-known/acme-challenge/token"), ".well-known/acme-challenge/token");
+    EXPECT_EQ(relative("/.well-known/security.txt"), ".well-known/security.txt");
+    EXPECT_EQ(relative("/.well-known"), ".well-known");
+    EXPECT_EQ(relative("/.well-known/"), ".well-known");
+    EXPECT_EQ(relative("/%2ewell-known/x"), ".well-known/x");
+    EXPECT_EQ(relative("/a/../.well-known/x"), ".well-known/x");
+}
+
+TEST(RequestPathHiddenTest, AllowedWithTheRule) {
+    const PathRules hidden{.hidden = true};
+    EXPECT_EQ(relative("/.env", hidden), ".env");
+    EXPECT_EQ(relative("/a/../.git/config", hidden), ".git/config");
+    EXPECT_EQ(relative("/.well-known/.secret", hidden), ".well-known/.secret");
+    // Other refusals do not change.
+    EXPECT_EQ(parse_request_path("/../.env", hidden).error, PathError::kForbidden);
+    EXPECT_EQ(parse_request_path("/.env%2fx", hidden).error, PathError::kForbidden);
+    EXPECT_EQ(parse_request_path("/.env%zz", hidden).error, PathError::kBadRequest);
 }
 
 }  // namespace
