@@ -21,8 +21,8 @@ struct Request;
 struct AccessRecord {
     std::string client;  // "127.0.0.1" or "::1"
     std::time_t when = 0;
-    std::string request_line;  // "GET / HTTP/1.1" as received (or "-" when none was parsed)
-    int status = 0;  // 0 (no response: the client left first) prints as "-"
+    std::string request_line;      // "GET / HTTP/1.1" as received (or "-" when none was parsed)
+    int status = 0;                // 0 (no response: the client left first) prints as "-"
     std::uint64_t body_bytes = 0;  // body bytes sent; 0 prints as "-" (Apache's %b)
     std::optional<std::string> referer;
     std::optional<std::string> user_agent;
