@@ -11,6 +11,7 @@
 #include <system_error>
 
 #include "batched_output.hpp"
+#include "cli.hpp"
 #include "socket.hpp"
 
 namespace net {
@@ -49,6 +50,15 @@ Fd open_log_file(const std::string& path) {
                       : ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
     if (!fd) throw std::system_error(errno, std::generic_category(), "cannot open " + path);
     return fd;
+}
+
+Fd open_log_file_at_start(const std::string& path, std::string_view what) {
+    try {
+        return open_log_file(path);
+    } catch (const std::system_error& e) {
+        throw FatalError(kExitCantCreate, "cannot open the " + std::string(what) + " " + path +
+                                              ": " + e.code().message());
+    }
 }
 
 void reopen_log_file(SharedOutput& output, const std::string& path, const Logger& log) {

@@ -49,6 +49,11 @@ class Logger {
 // ("cannot open PATH").
 Fd open_log_file(const std::string& path);
 
+// The same at start-up, where a log that cannot be opened ends the program: throws FatalError
+// (exit 73, EX_CANTCREAT) "cannot open the WHAT PATH: reason", `what` naming the log ("access
+// log", "log").
+Fd open_log_file_at_start(const std::string& path, std::string_view what);
+
 // SIGHUP's work for one log (logrotate renames the file, then sends SIGHUP): opens `path` again
 // and moves `output` to the new file (SharedOutput::replace), then says "reopened PATH" on `log`
 // (info). "-" (stdout) is left as it is. A file that cannot be opened is reported on `log`

@@ -129,12 +129,7 @@ std::unique_ptr<mail::MessageStore> open_store(const net::Args& args, net::Worke
 // Where the transcript goes: --log FILE, else stdout, or stderr when --mbox - has stdout.
 net::Fd open_transcript(const std::string& path, bool stdout_taken) {
     if (path == "-" && stdout_taken) return net::Fd(::fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 0));
-    try {
-        return net::open_log_file(path);
-    } catch (const std::system_error& e) {
-        throw net::FatalError(net::kExitCantCreate,
-                              "cannot open the log " + path + ": " + e.code().message());
-    }
+    return net::open_log_file_at_start(path, "log");
 }
 
 int serve(const net::Args& args) {

@@ -84,16 +84,6 @@ std::string over_limit_reply() {
         503, "The proxy is serving as many clients as it may; try again shortly.", false);
 }
 
-// The --access-log file, or stdout for "-".
-net::Fd open_access_log(const std::string& path) {
-    try {
-        return net::open_log_file(path);
-    } catch (const std::system_error& e) {
-        throw net::FatalError(net::kExitCantCreate,
-                              "cannot open access log " + path + ": " + e.code().message());
-    }
-}
-
 int serve(const net::Args& args) {
     net::reject_stray_arguments(args);
     const auto log = net::Logger::queued(
@@ -131,7 +121,7 @@ int serve(const net::Args& args) {
     const auto access_path = args.value("access-log");
     std::optional<net::SharedOutput> access_log;
     if (access_path && !args.has("quiet"))
-        access_log.emplace(open_access_log(*access_path), "web_proxy");
+        access_log.emplace(net::open_log_file_at_start(*access_path, "access log"), "web_proxy");
     // Before any thread starts, so all inherit the mask. SIGHUP reopens the access log.
     net::TerminationSignals signals(net::Hangup::kDeliver);
     std::optional<web_proxy::cache::CacheStore> store;

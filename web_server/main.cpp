@@ -110,13 +110,7 @@ net::MediaTypes load_media_types(const net::Args& args) {
 // Where the access log goes: stdout unless --access-log FILE, nowhere with -q.
 net::Fd open_access_log(const net::Args& args) {
     if (args.has("quiet")) return {};
-    const auto path = args.value_or("access-log", "-");
-    try {
-        return net::open_log_file(path);
-    } catch (const std::system_error& e) {
-        throw net::FatalError(net::kExitCantCreate,
-                              "cannot open access log " + path + ": " + e.code().message());
-    }
+    return net::open_log_file_at_start(args.value_or("access-log", "-"), "access log");
 }
 
 int serve(const net::Args& args) {

@@ -80,6 +80,23 @@ std::vector<std::string> split_lines(std::string_view text) {
     return lines;
 }
 
+// Checks lines written as "T LINE" by `threads` threads, `lines_each` numbered lines each: every
+// line whole, each thread's lines in order, none missing. `lines` is what was read, in order.
+void expect_each_threads_lines_whole_and_in_order(const std::vector<std::string>& lines,
+                                                  int threads, int lines_each) {
+    std::vector<int> next(static_cast<std::size_t>(threads), 0);
+    for (const auto& line : lines) {
+        ASSERT_GE(line.size(), 2U);
+        const int t = line[0] - '0';
+        ASSERT_TRUE(t >= 0 && t < threads) << line;
+        auto& expected = next[static_cast<std::size_t>(t)];
+        ASSERT_EQ(line.substr(2) + "\n", numbered_line(expected)) << line;
+        ++expected;
+    }
+    for (int t = 0; t < threads; ++t)
+        EXPECT_EQ(next[static_cast<std::size_t>(t)], lines_each) << "thread " << t;
+}
+
 // A pipe of one page, filled: a writer to it waits until the test reads.
 Pipe full_pipe() {
     Pipe p = make_pipe();
@@ -281,17 +298,7 @@ TEST(SharedOutputTest, TextsFromManyThreadsLandWholeAndInEachThreadsOrder) {
     }
     p.write_end.reset();
     reader.join();
-    std::vector<int> next(kThreads, 0);
-    for (const auto& line : split_lines(got)) {
-        ASSERT_GE(line.size(), 2U);
-        const int t = line[0] - '0';
-        ASSERT_TRUE(t >= 0 && t < kThreads) << line;
-        auto& expected = next[static_cast<std::size_t>(t)];
-        ASSERT_EQ(line.substr(2) + "\n", numbered_line(expected)) << line;
-        ++expected;
-    }
-    for (int t = 0; t < kThreads; ++t)
-        EXPECT_EQ(next[static_cast<std::size_t>(t)], kLines) << "thread " << t;
+    expect_each_threads_lines_whole_and_in_order(split_lines(got), kThreads, kLines);
 }
 
 // ---------------------------------------------------------------------------- replace()
@@ -370,19 +377,9 @@ TEST(SharedOutputTest, ReplaceWhileThreadsWriteLosesAndSplitsNoLine) {
     const auto new_lines = split_lines(read_whole_file(path));
     EXPECT_FALSE(old_lines.empty());
     EXPECT_FALSE(new_lines.empty());
-    std::vector<int> next(kThreads, 0);
-    for (const auto* lines : {&old_lines, &new_lines}) {
-        for (const auto& line : *lines) {
-            ASSERT_GE(line.size(), 2U);
-            const int t = line[0] - '0';
-            ASSERT_TRUE(t >= 0 && t < kThreads) << line;
-            auto& expected = next[static_cast<std::size_t>(t)];
-            ASSERT_EQ(line.substr(2) + "\n", numbered_line(expected)) << line;
-            ++expected;
-        }
-    }
-    for (int t = 0; t < kThreads; ++t)
-        EXPECT_EQ(next[static_cast<std::size_t>(t)], kLines) << "thread " << t;
+    auto lines = old_lines;
+    lines.insert(lines.end(), new_lines.begin(), new_lines.end());
+    expect_each_threads_lines_whole_and_in_order(lines, kThreads, kLines);
 }
 
 // Two switches in a row (the second perhaps before the writer has made the first): the text
