@@ -39,6 +39,7 @@ constexpr auto kDrainTimeout = 10s;     // on SIGTERM, messages being stored get
 // of them at a time and mbox appends take turns under the file lock: a few are plenty.
 constexpr std::size_t kStorageThreads = 4;
 constexpr std::size_t kReservedDescriptors = 64;  // listener, stores, logs, storage threads
+constexpr std::size_t kListPage = 1000;           // --list: messages read from the index at once
 
 net::CommandLine command_line() {
     auto options = net::listen_options(kDefaultPort);
@@ -166,10 +167,28 @@ int list_messages(const net::Args& args) {
     } catch (const std::system_error& e) {
         throw net::FatalError(net::kExitNoInput, e.what());
     }
-    const auto page = index->list(0, index->size());
-    const auto text =
-        args.has("json") ? mail::messages_json(page) + "\n" : mail::messages_table(page);
-    if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0)
+    // A page at a time, so a big store needs no second copy of its list in memory.
+    const auto write = [](const std::string& text) {
+        if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size())
+            throw net::FatalError(net::kExitIoErr, "cannot write the list to standard output");
+    };
+    const bool json = args.has("json");
+    const auto total = index->size();
+    write(json ? mail::messages_json_start(total, total, total, 0) : mail::table_header());
+    for (std::size_t start = 0; start < total; start += kListPage) {
+        std::string text;
+        for (const auto& summary : index->list(start, kListPage).messages) {
+            if (json) {
+                if (!text.empty() || start > 0) text += ',';
+                mail::append_summary_json(text, summary);
+            } else {
+                mail::append_table_row(text, summary);
+            }
+        }
+        write(text);
+    }
+    write(json ? std::string(mail::kMessagesJsonEnd) + "\n" : mail::table_footer(total));
+    if (std::fflush(stdout) != 0)
         throw net::FatalError(net::kExitIoErr, "cannot write the list to standard output");
     return net::kExitOk;
 }

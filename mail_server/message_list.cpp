@@ -121,17 +121,22 @@ void append_summary_json(std::string& out, const Summary& summary) {
     out += ",\"Snippet\":\"\"}";
 }
 
+std::string messages_json_start(std::size_t mailbox_total, std::size_t count, std::size_t matching,
+                                std::size_t start) {
+    return "{\"total\":" + std::to_string(mailbox_total) +
+           ",\"unread\":0,\"count\":" + std::to_string(count) +
+           ",\"messages_count\":" + std::to_string(matching) +
+           ",\"messages_unread\":0,\"start\":" + std::to_string(start) +
+           ",\"tags\":[],\"messages\":[";
+}
+
 std::string messages_json(const MailIndex::Page& page, std::size_t mailbox_total) {
-    std::string out = "{\"total\":" + std::to_string(mailbox_total) +
-                      ",\"unread\":0,\"count\":" + std::to_string(page.messages.size()) +
-                      ",\"messages_count\":" + std::to_string(page.total) +
-                      ",\"messages_unread\":0,\"start\":" + std::to_string(page.start) +
-                      ",\"tags\":[],\"messages\":[";
+    auto out = messages_json_start(mailbox_total, page.messages.size(), page.total, page.start);
     for (std::size_t i = 0; i < page.messages.size(); ++i) {
         if (i > 0) out += ',';
         append_summary_json(out, page.messages[i]);
     }
-    out += "]}";
+    out += kMessagesJsonEnd;
     return out;
 }
 
@@ -139,24 +144,33 @@ std::string messages_json(const MailIndex::Page& page) {
     return messages_json(page, page.total);
 }
 
+std::string table_header() {
+    return fit("RECEIVED (UTC)", kReceivedColumns) + "  " + fit("FROM", kFromColumns) + "  " +
+           fit("SUBJECT", kSubjectColumns) + "  " + right("SIZE", kSizeColumns) + "   ID\n";
+}
+
+void append_table_row(std::string& out, const Summary& summary) {
+    const auto tm = utc(summary.received);
+    std::array<char, 32> received{};
+    std::strftime(received.data(), received.size(), "%Y-%m-%d %H:%M", &tm);
+    const auto& from = summary.from.name.empty() ? summary.from.address : summary.from.name;
+    out += fit(received.data(), kReceivedColumns) + "  " + fit(from, kFromColumns) + "  " +
+           fit(summary.subject, kSubjectColumns) + "  " +
+           right(human_size(summary.size), kSizeColumns) + (summary.attachments ? " @ " : "   ") +
+           summary.id + "\n";
+}
+
+std::string table_footer(std::size_t total) {
+    return total == 0   ? std::string("no messages\n")
+           : total == 1 ? std::string("1 message\n")
+                        : std::to_string(total) + " messages\n";
+}
+
 std::string messages_table(const MailIndex::Page& page) {
-    std::string out = fit("RECEIVED (UTC)", kReceivedColumns) + "  " + fit("FROM", kFromColumns) +
-                      "  " + fit("SUBJECT", kSubjectColumns) + "  " + right("SIZE", kSizeColumns) +
-                      "   ID\n";
-    for (const auto& summary : page.messages) {
-        const auto tm = utc(summary.received);
-        std::array<char, 32> received{};
-        std::strftime(received.data(), received.size(), "%Y-%m-%d %H:%M", &tm);
-        const auto& from = summary.from.name.empty() ? summary.from.address : summary.from.name;
-        out += fit(received.data(), kReceivedColumns) + "  " + fit(from, kFromColumns) + "  " +
-               fit(summary.subject, kSubjectColumns) + "  " +
-               right(human_size(summary.size), kSizeColumns) +
-               (summary.attachments ? " @ " : "   ") + summary.id + "\n";
-    }
-    const auto count = page.total;
-    out += count == 0   ? std::string("no messages\n")
-           : count == 1 ? std::string("1 message\n")
-                        : std::to_string(count) + " messages\n";
+    auto out = table_header();
+    for (const auto& summary : page.messages)
+        append_table_row(out, summary);
+    out += table_footer(page.total);
     return out;
 }
 

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "mail_index.hpp"
 
@@ -27,10 +28,21 @@ std::string messages_json(const MailIndex::Page& page, std::size_t mailbox_total
 // The same for a page of the whole list (mailbox_total is page.total).
 std::string messages_json(const MailIndex::Page& page);
 
+// The parts of messages_json(), for a caller that writes a long list a page at a time: the
+// document up to its messages array ("...,\"messages\":["), the summaries with ',' between
+// them (append_summary_json), then kMessagesJsonEnd.
+std::string messages_json_start(std::size_t mailbox_total, std::size_t count, std::size_t matching,
+                                std::size_t start);
+constexpr std::string_view kMessagesJsonEnd = "]}";
+
 // The page as a table, one message a line, newest first, after a line of column names, and a
 // last line counting them: received (UTC), From, Subject, size ("@" marks attachments), id.
 // Text is cut to its column, control characters shown as '?' so no byte of a message can
 // command the terminal.
 std::string messages_table(const MailIndex::Page& page);
+// Its parts, for a caller that writes a long list a page at a time.
+std::string table_header();
+void append_table_row(std::string& out, const Summary& summary);
+std::string table_footer(std::size_t total);
 
 }  // namespace mail
