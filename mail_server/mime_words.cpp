@@ -401,7 +401,7 @@ HeaderValue parse_header_value(std::string_view value) {
                 extended = after == "*";
             }
         }
-        if (section > kMaxSection) continue;
+        if (base.empty() || section > kMaxSection) continue;  // "*=x" names nothing
         auto entry = std::find_if(gathered.begin(), gathered.end(),
                                   [&base](const Gathered& g) { return g.name == base; });
         if (entry == gathered.end()) {
