@@ -187,6 +187,8 @@ TEST(MimeAddressTest, NamesQuotesCommentsAndGroups) {
     EXPECT_EQ(list[4].address, "dave@example.org");
     EXPECT_EQ(list[5].name, "Eve");
     EXPECT_EQ(list[5].address, "eve@example.org");
+    EXPECT_EQ(parse_addresses("<x@example.org> (Xavier)")[0].name, "Xavier");
+    EXPECT_EQ(parse_addresses("Al (the) Smith <s@example.org>")[0].name, "Al Smith");
     EXPECT_TRUE(parse_addresses("undisclosed-recipients:;").empty());
     EXPECT_TRUE(parse_addresses("").empty());
 }
