@@ -15,15 +15,23 @@ namespace {
 
 using net::http::ServerResponse;
 
-// A PartID as Mailpit writes them ("1", "2.1"): digits and dots, this long at most -> 400.
+// A PartID as Mailpit writes them ("1", "2.1"): numbers joined by single dots, this long at
+// most -> 400.
 constexpr std::size_t kMaxPartIdBytes = 64;
 
 bool is_part_id(std::string_view text) {
     if (text.empty() || text.size() > kMaxPartIdBytes) return false;
+    bool digit_before = false;
     for (const char c : text) {
-        if ((c < '0' || c > '9') && c != '.') return false;
+        if (c >= '0' && c <= '9') {
+            digit_before = true;
+        } else if (c == '.' && digit_before) {
+            digit_before = false;
+        } else {
+            return false;
+        }
     }
-    return true;
+    return digit_before;
 }
 
 int hex_value(char c) {
