@@ -4,6 +4,7 @@
 // (Headless Chromium on the pages: mail_inbox_browser_test.cpp.)
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <optional>
 #include <regex>
 #include <string>
@@ -226,6 +227,42 @@ TEST_F(MailServerWeb, EventStreamAnnouncesANewMessage) {
     }
     EXPECT_NE(stream.find("event: message\ndata: {"), std::string::npos) << stream;
     EXPECT_NE(stream.find("Grüße aus Köln"), std::string::npos) << stream;
+}
+
+// Opens an event stream and reads its head.
+HttpResponse open_stream(HttpConnection& conn, const Deadline& deadline) {
+    conn.send(http_request("GET", "/api/events"), deadline);
+    return conn.read_head(deadline);
+}
+
+TEST_F(MailServerWeb, EventStreamsAreBoundedAndTheRestStillServed) {
+    const Deadline deadline(kIo);
+    std::vector<HttpConnection> streams;
+    for (int i = 0; i < 64; ++i) {
+        streams.push_back(HttpConnection::open("127.0.0.1", port_, deadline));
+        ASSERT_EQ(open_stream(streams.back(), deadline).status, 200) << i;
+    }
+    auto extra = HttpConnection::open("127.0.0.1", port_, deadline);
+    EXPECT_EQ(open_stream(extra, deadline).status, 503);
+    EXPECT_EQ(request(port_, "GET", "/api/v1/messages").status, 200);
+    // One closed makes room (once the server has seen it go).
+    streams.pop_back();
+    for (;;) {
+        auto again = HttpConnection::open("127.0.0.1", port_, deadline);
+        if (open_stream(again, deadline).status == 200) break;
+        ASSERT_FALSE(deadline.expired()) << "the closed stream was never counted out";
+    }
+}
+
+TEST_F(MailServerWeb, StopEndsOpenEventStreams) {
+    const Deadline deadline(kIo);
+    auto events = HttpConnection::open("127.0.0.1", port_, deadline);
+    ASSERT_EQ(open_stream(events, deadline).status, 200);
+    const auto status = mail_->process.stop(SIGTERM, 15s);
+    ASSERT_TRUE(status.has_value()) << "still running with an event stream open";
+    EXPECT_TRUE(status->ok());
+    const auto rest = events.read_to_eof(deadline);
+    EXPECT_EQ(rest.end, StreamEnd::kEof);
 }
 
 TEST(MailServerWebStart, ShowsMailStoredBeforeItStarted) {
