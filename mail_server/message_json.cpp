@@ -1,7 +1,6 @@
 // The JSON API's message document.
 #include "message_json.hpp"
 
-
 #include "common/json.hpp"
 #include "message_list.hpp"
 
