@@ -6,7 +6,6 @@
 
 #include <csignal>
 #include <optional>
-#include <regex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -56,18 +55,8 @@ constexpr std::string_view kMultipart =
     "AAEC/f7/\r\n"
     "--outer--\r\n";
 
-// The port in "web inbox on http://127.0.0.1:PORT/", from the server's first lines.
 std::uint16_t web_port(const MailServerProcess& server) {
-    const Deadline deadline(kIo);
-    EXPECT_TRUE(server.wait_for_output("web inbox on http://", deadline)) << server.output();
-    std::smatch match;
-    const std::string output = server.output();
-    static const std::regex kLine(R"(web inbox on http://127\.0\.0\.1:(\d+)/)");
-    if (!std::regex_search(output, match, kLine)) {
-        ADD_FAILURE() << "no web inbox line in: " << output;
-        return 0;
-    }
-    return static_cast<std::uint16_t>(std::stoi(match[1].str()));
+    return web_inbox_port(server, Deadline(kIo));
 }
 
 HttpResponse request(std::uint16_t port, std::string_view method, std::string_view target) {
