@@ -35,7 +35,7 @@ _topdown_net_options() {
         mail_server)
             echo "$listen $threads --maildir=dir --mbox=file- --no-store --hostname=any" \
                  "--max-size=any --max-rcpt=any --domain=any --timeout=any --tls-cert=file" \
-                 "--tls-key=file --auth=any --allow-insecure-auth --log=file- -q,--quiet" \
+                 "--tls-key=file --auth=any --allow-insecure-auth --web=any --log=file- -q,--quiet" \
                  "-v,--verbose --command-time=any --data-time=any --min-rate=any" \
                  "--auth-delay=any --auth-failures=any --auth-window=any --list --json $always" ;;
         mail_client)
