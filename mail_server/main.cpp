@@ -5,12 +5,16 @@
 #include <unistd.h>
 
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <memory>
+#include <optional>
+#include <system_error>
 #include <vector>
 
+#include "common/address.hpp"
 #include "common/cli.hpp"
 #include "common/log.hpp"
 #include "common/resource_limits.hpp"
@@ -19,11 +23,14 @@
 #include "common/socket.hpp"
 #include "common/tls.hpp"
 #include "common/worker_pool.hpp"
+#include "mail_index.hpp"
 #include "maildir.hpp"
 #include "mbox.hpp"
 #include "message_store.hpp"
 #include "session_limits.hpp"
 #include "smtp_service.hpp"
+#include "version.hpp"
+#include "web_service.hpp"
 
 namespace {
 
@@ -58,6 +65,9 @@ net::CommandLine command_line() {
             {"allow-insecure-auth", 0, "", "offer AUTH before STARTTLS too"},
             {"log", 0, "FILE",
              "write the transcript to FILE (reopened on SIGHUP); - is stdout (the default)"},
+            {"web", 0, "[ADDR:]PORT",
+             "serve a read-only web inbox of the store and its JSON API on PORT (address "
+             "127.0.0.1 unless given)"},
             {"quiet", 'q', "", "errors only, no transcript"},
             {"verbose", 'v', "", "the transcript shows every message line too"},
         });
@@ -68,7 +78,7 @@ net::CommandLine command_line() {
          .synopsis = "[-b ADDR] [-p PORT] [-t THREADS] [--maildir DIR | --mbox FILE | --no-store] "
                      "[--hostname NAME] [--max-size BYTES] [--max-rcpt N] [--domain D]... "
                      "[--timeout SEC] [--tls-cert F --tls-key F] [--auth USER:PASS]... "
-                     "[--allow-insecure-auth] [--log FILE|-] [-q | -v]",
+                     "[--allow-insecure-auth] [--web [ADDR:]PORT] [--log FILE|-] [-q | -v]",
          .description =
              "An SMTP server (RFC 5321) that prints the dialogue with each client and keeps\n"
              "every message it accepts, fsynced before its 250. It never relays.",
@@ -126,6 +136,30 @@ std::unique_ptr<mail::MessageStore> open_store(const net::Args& args, net::Worke
     }
 }
 
+// --web [ADDR:]PORT: "8025", "0.0.0.0:8025", "[::1]:8025" (the address 127.0.0.1 unless
+// given); nullopt without --web. Throws UsageError.
+std::optional<net::HostPort> web_address(const net::Args& args) {
+    const auto text = args.value("web");
+    if (!text) return std::nullopt;
+    if (args.has("no-store")) throw net::UsageError("--web shows the store: not with --no-store");
+    if (args.value("mbox") == "-") {
+        throw net::UsageError("--web reads the store back: not with --mbox - (standard output)");
+    }
+    net::HostPort where{"127.0.0.1", *text};
+    if (!net::parse_port(*text)) {
+        const auto split = net::split_host_port(*text);
+        if (!split || split->port.empty()) {
+            throw net::UsageError("--web wants [ADDR:]PORT, not '" + *text + "'");
+        }
+        where = *split;
+        if (where.host.empty()) where.host = "127.0.0.1";
+    }
+    if (!net::parse_port(where.port)) {
+        throw net::UsageError("invalid port '" + where.port + "' for --web (expected 0 to 65535)");
+    }
+    return where;
+}
+
 // Where the transcript goes: --log FILE, else stdout, or stderr when --mbox - has stdout.
 net::Fd open_transcript(const std::string& path, bool stdout_taken) {
     if (path == "-" && stdout_taken) return net::Fd(::fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 0));
@@ -164,6 +198,7 @@ int serve(const net::Args& args) {
     }
 
     const auto listen = net::listen_spec(args, kDefaultPort);
+    const auto web_at = web_address(args);
     // Each session may hold a message file besides its socket.
     const auto descriptors = net::raise_open_file_limit();
     const auto usable = descriptors > 4 * kReservedDescriptors
@@ -173,6 +208,13 @@ int serve(const net::Args& args) {
     // Before any thread starts, so all inherit the mask. SIGHUP reopens the --log file.
     net::TerminationSignals signals(net::Hangup::kDeliver);
     net::WorkerPool pool(kStorageThreads);
+    // The web inbox's index of the store: made before the store, so it outlives the store's
+    // hook into it.
+    std::unique_ptr<mail::MailIndex> index;
+    if (web_at) {
+        index = args.has("mbox") ? mail::MailIndex::for_mbox(*args.value("mbox"))
+                                 : mail::MailIndex::for_maildir(args.value_or("maildir", "./mail"));
+    }
     const auto store = open_store(args, pool, config.hostname);
     // With --mbox - standard output carries the messages alone; the dialogue goes to stderr.
     const bool mbox_on_stdout = args.value("mbox") == "-";
@@ -188,6 +230,26 @@ int serve(const net::Args& args) {
     shared->tls = tls ? &*tls : nullptr;
     shared->id_prefix = id_prefix();
 
+    // The web inbox: what the store holds already, then each message as it is committed.
+    std::unique_ptr<mail::WebShared> web;
+    std::shared_ptr<net::Fd> web_listener;
+    net::SocketAddress web_bound;
+    if (index) {
+        try {
+            index->load();
+        } catch (const std::system_error& e) {
+            throw net::FatalError(net::kExitNoInput, std::string("--web: ") + e.what());
+        }
+        index->watch(*store);
+        net::BoundSocket bound = net::listen_tcp(web_at->host, web_at->port);
+        web_bound = bound.address;
+        web_listener = std::make_shared<net::Fd>(std::move(bound.fd));
+        web =
+            std::make_unique<mail::WebShared>(*index, std::string("mail_server/") + net::kVersion);
+    }
+    const auto web_connections = std::make_shared<std::atomic<std::size_t>>(0);
+    std::vector<mail::WebService*> web_services;
+
     net::ServerGroup server(
         {.listen = listen,
          .server = {.connection = {.idle_timeout = timeout},
@@ -196,15 +258,23 @@ int serve(const net::Args& args) {
                                         " Too many connections, try again later\r\n"},
          .grace_period = kDrainTimeout,
          .on_hangup = [&] { net::reopen_log_file(transcript, log_path, log); }},
-        [&shared](net::EventLoop& loop) {
-            return std::make_unique<mail::SmtpService>(loop, *shared);
+        [&](net::EventLoop& loop) {
+            auto service = std::make_unique<mail::MailLoop>(loop, *shared, web.get(), web_listener,
+                                                            web_connections);
+            if (service->web() != nullptr) web_services.push_back(service->web());
+            return service;
         });
+    web_listener.reset();  // the loops' servers share it now: it closes when they stop accepting
+    std::optional<mail::InboxEvents> events;
+    if (index) events.emplace(*index, web_services);
     const std::string storing = args.has("no-store") ? "storing nothing (--no-store)"
                                                      : "storing to " + store->description();
     net::announce("mail_server: listening on " + server.address().to_string() + ", " + storing,
                   mbox_on_stdout ? stderr : stdout);
+    if (web) net::announce("mail_server: web inbox on http://" + web_bound.to_string() + "/");
     server.run(signals);
     pool.wait_idle();  // every answer a storage thread still owes is posted before services go
+    events.reset();    // no more news for the loops' web services, which go next
     return net::kExitOk;
 }
 

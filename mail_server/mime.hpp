@@ -27,6 +27,7 @@ struct Head {
 
 // The header block at the start of `message`, up to the first empty line (CRLF or LF line ends).
 // A line that is neither a field nor a continuation ends the head there (it belongs to the body).
+// An mbox separator line ("From sender date") first is skipped.
 Head parse_head(std::string_view message);
 
 // The value of the first field called `name` (case-insensitive), or null.
@@ -35,6 +36,7 @@ const std::string* find_field(const std::vector<Field>& fields, std::string_view
 // Bytes in `charset` to UTF-8: utf-8, us-ascii, iso-8859-1 (latin1...), iso-8859-15,
 // windows-1252 at least, names compared case-insensitively. Bytes invalid in the charset, and
 // every byte >= 0x80 of an unknown charset, become U+FFFD. The result is always valid UTF-8.
+// An empty charset (none declared): the bytes as UTF-8 when they are well-formed, else Latin-1.
 std::string to_utf8(std::string_view bytes, std::string_view charset);
 
 // An unstructured header value (Subject, a display name) with its RFC 2047 encoded-words

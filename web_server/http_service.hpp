@@ -1,17 +1,9 @@
-// HttpService: web_server on one event loop.
+// HttpService: web_server on one event loop: common/'s HTTP sessions answered from the files.
 #pragma once
 
 #include <chrono>
-#include <ctime>
-#include <memory>
-#include <string>
 
-#include "common/access_log.hpp"
-#include "common/batched_output.hpp"
-#include "common/event_loop.hpp"
-#include "common/http_head.hpp"
-#include "common/request_deadlines.hpp"
-#include "common/server_group.hpp"
+#include "common/http_loop_service.hpp"
 #include "file_cache.hpp"
 #include "static_files.hpp"
 
@@ -25,37 +17,19 @@ struct ServiceOptions {
     net::http::Limits limits;
 };
 
-// One loop's share of web_server: an HttpSession per connection, and what the loop's sessions
-// share (the small-file cache, the access-log buffer, the Date header). Loop thread only.
-class HttpService final : public net::LoopService {
+// One loop's share of web_server: what the loop's sessions share, plus the small-file cache.
+// Loop thread only.
+class HttpService final : public net::http::HttpLoopService {
   public:
     HttpService(net::EventLoop& loop, const StaticFiles& files, net::SharedOutput* log,
-                ServiceOptions options);
+                const ServiceOptions& options);
 
-    std::shared_ptr<net::ConnectionHandler> make_handler(net::TcpConnection& conn) override;
-    void stopping() override { draining_ = true; }
-    void drained() override;
-
-    // For sessions.
-    [[nodiscard]] const StaticFiles& files() const { return files_; }
-    [[nodiscard]] FileCache& cache() { return cache_; }
-    [[nodiscard]] const ServiceOptions& options() const { return options_; }
-    [[nodiscard]] bool draining() const { return draining_; }
-    [[nodiscard]] net::EventLoop& loop() { return loop_; }
-    // The current IMF-fixdate, formatted at most once a second.
-    const std::string& date();
-    void log_access(AccessRecord record);
-    [[nodiscard]] bool logging() const { return log_ != nullptr; }
+    net::http::ServerResponse respond(const net::http::Request& request,
+                                      net::TcpConnection& conn) override;
 
   private:
-    net::EventLoop& loop_;
     const StaticFiles& files_;
-    std::unique_ptr<net::LoopOutput> log_;  // null with -q
-    ServiceOptions options_;
     FileCache cache_;
-    std::time_t date_second_ = -1;
-    std::string date_text_;
-    bool draining_ = false;
 };
 
 }  // namespace web

@@ -1,20 +1,20 @@
 // One connection's requests, in order: read a head, answer it, skip its body, repeat.
-#include "http_session.hpp"
+#include "http_server_session.hpp"
 
 #include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <utility>
 
-#include "common/http_reuse.hpp"
-#include "http_service.hpp"
+#include "http_loop_service.hpp"
+#include "http_reuse.hpp"
 
-namespace web {
+namespace net::http {
 namespace {
 
 using namespace std::chrono_literals;
 
-// A request body we would only throw away (web_server takes no uploads): up to this much is read
+// A request body we would only throw away (the servers take no uploads): up to this much is read
 // and skipped so the connection stays usable; a larger declared one gets 413 and the connection
 // ends, and a chunked one that grows past it ends the connection after its answer.
 constexpr std::uint64_t kMaxDiscardedBody = 64 * 1024;
@@ -22,6 +22,8 @@ constexpr std::uint64_t kMaxDiscardedBody = 64 * 1024;
 // much, for this long at most, then the connection closes (RFC 9112 9.6; Apache lingers 2 s).
 constexpr std::uint64_t kMaxLingerBytes = 64 * 1024;
 constexpr auto kLingerTime = 2s;
+// What a streaming client sends is dropped, up to this much; then its connection ends.
+constexpr std::uint64_t kMaxStreamInput = 64 * 1024;
 // How much of a malformed request's first line goes to the access log.
 constexpr std::size_t kMaxLoggedLine = 200;
 
@@ -32,15 +34,15 @@ std::string first_line_of(std::string_view bytes) {
 
 }  // namespace
 
-HttpSession::~HttpSession() {
+ServerSession::~ServerSession() {
     if (timer_ != 0) service_.loop().cancel(timer_);
 }
 
-void HttpSession::on_data(net::TcpConnection&) {
+void ServerSession::on_data(net::TcpConnection&) {
     process();
 }
 
-void HttpSession::process() {
+void ServerSession::process() {
     for (;;) {
         switch (state_) {
             case State::kClosing:
@@ -48,6 +50,11 @@ void HttpSession::process() {
                 lingered_ += conn_.input().readable_bytes();
                 conn_.input().consume_all();
                 if (lingered_ > kMaxLingerBytes) conn_.close();
+                return;
+            case State::kStreaming:
+                lingered_ += conn_.input().readable_bytes();
+                conn_.input().consume_all();
+                if (lingered_ > kMaxStreamInput) conn_.close();
                 return;
             case State::kWaitingForOutput:
                 return;
@@ -62,16 +69,16 @@ void HttpSession::process() {
 }
 
 // Parses the next head once all of it is here; false when there is nothing more to do now.
-bool HttpSession::read_head() {
+bool ServerSession::read_head() {
     net::Buffer& input = conn_.input();
     if (input.empty()) return false;
     const auto now = service_.loop().now();
     if (!head_started_) {
         head_started_ = true;
-        head_ = net::RateDeadline(service_.options().deadlines.head, now);
+        head_ = net::RateDeadline(service_.settings().deadlines.head, now);
         head_counted_ = 0;
     }
-    const auto& limits = service_.options().limits;
+    const auto& limits = service_.settings().limits;
     const std::string_view bytes = input.view();
     head_.received(bytes.size() - head_counted_);
     head_counted_ = bytes.size();
@@ -103,7 +110,7 @@ bool HttpSession::read_head() {
 }
 
 // Reads and drops the body of the request just answered; true once it is all gone.
-bool HttpSession::discard_body() {
+bool ServerSession::discard_body() {
     net::Buffer& input = conn_.input();
     if (body_kind_ == net::http::BodyKind::kLength) {
         const auto n = std::min<std::uint64_t>(body_left_, input.readable_bytes());
@@ -129,13 +136,13 @@ bool HttpSession::discard_body() {
 }
 
 // The body of the request just answered begins to be read: its own deadline from now.
-void HttpSession::start_body() {
+void ServerSession::start_body() {
     state_ = State::kDiscardingBody;
-    body_ = net::RateDeadline(service_.options().deadlines.body, service_.loop().now());
+    body_ = net::RateDeadline(service_.settings().deadlines.body, service_.loop().now());
     arm_timer();
 }
 
-void HttpSession::respond(const net::http::Request& request) {
+void ServerSession::respond(const net::http::Request& request) {
     keep_alive_ = net::http::may_reuse({.request = {.asks_to_close = !request.keep_alive},
                                         .response = {.asks_to_close = service_.draining()}});
     body_kind_ = request.body;
@@ -144,11 +151,11 @@ void HttpSession::respond(const net::http::Request& request) {
     if (request.body == net::http::BodyKind::kLength &&
         request.content_length > kMaxDiscardedBody) {
         body_kind_ = net::http::BodyKind::kNone;
-        send(error_response(413, true), &request, {});
+        send(error_response(413, service_.settings().server, true), &request, {});
         return;
     }
     // A request with a body gets its answer (405) at once; the body is skipped afterwards.
-    Response response = service_.files().handle(request, &service_.cache(), service_.loop().now());
+    ServerResponse response = service_.respond(request, conn_);
     if (body_kind_ != net::http::BodyKind::kNone &&
         request.headers.has_token("Expect", "100-continue")) {
         // The client waits for "100 Continue" before sending its body, and we never ask for it:
@@ -160,17 +167,27 @@ void HttpSession::respond(const net::http::Request& request) {
     if (state_ == State::kReadingHead && body_kind_ != net::http::BodyKind::kNone) start_body();
 }
 
-void HttpSession::send(Response response, const net::http::Request* request,
-                       std::string_view raw_line) {
+void ServerSession::send(ServerResponse response, const net::http::Request* request,
+                         std::string_view raw_line) {
     static const net::http::Version kDefaultVersion{1, 1};
     const auto& version = request != nullptr ? request->version : kDefaultVersion;
     const bool head_only = request != nullptr && request->method == "HEAD";
     const bool closing = !net::http::may_reuse(
         {.request = {.asks_to_close = !keep_alive_, .complete = request != nullptr},
          .response = {.asks_to_close = response.close}});
-    std::string head = serialize_head(response, version, !closing, service_.date());
+    std::string head =
+        serialize_head(response, version, !closing, service_.date(), service_.settings().server);
 
     std::uint64_t body_bytes = 0;
+    if (response.stream && !head_only) {
+        // The head now; the service writes the body as it comes, until the connection ends.
+        conn_.send(head);
+        if (service_.logging()) log_access(response.status, 0, request, raw_line);
+        state_ = State::kStreaming;
+        lingered_ = 0;
+        service_.stream_opened(conn_);
+        return;
+    }
     if (head_only || response.status == 304) {
         conn_.send(head);
     } else if (response.file) {
@@ -187,7 +204,7 @@ void HttpSession::send(Response response, const net::http::Request* request,
 
     if (service_.logging()) log_access(response.status, body_bytes, request, raw_line);
 
-    if (closing) {
+    if (closing || response.stream) {
         begin_closing();
     } else if (response.file && conn_.output_bytes() > 0) {
         // One file at a time: later requests wait for this one to be out.
@@ -196,16 +213,21 @@ void HttpSession::send(Response response, const net::http::Request* request,
     }
 }
 
-void HttpSession::on_high_water(net::TcpConnection&) {
+void ServerSession::on_high_water(net::TcpConnection&) {
+    // A stream's reader that does not keep up is cut: its events would pile up without bound.
+    if (state_ == State::kStreaming) {
+        conn_.close();
+        return;
+    }
     // Never an unbounded queue: later requests wait until the output drains.
     if (state_ == State::kClosing) return;
     state_ = State::kWaitingForOutput;
     conn_.pause_reading();
 }
 
-void HttpSession::log_access(int status, std::uint64_t body_bytes,
-                             const net::http::Request* request, std::string_view raw_line) {
-    AccessRecord record;
+void ServerSession::log_access(int status, std::uint64_t body_bytes,
+                               const net::http::Request* request, std::string_view raw_line) {
+    net::AccessRecord record;
     record.client = conn_.peer().host();
     record.when = std::time(nullptr);
     record.status = status;
@@ -221,15 +243,15 @@ void HttpSession::log_access(int status, std::uint64_t body_bytes,
     } else {
         record.request_line = raw_line.empty() ? "-" : std::string(raw_line);
     }
-    service_.log_access(std::move(record));
+    service_.log_access(record);
 }
 
-void HttpSession::send_error(int status, std::string_view raw_line) {
+void ServerSession::send_error(int status, std::string_view raw_line) {
     keep_alive_ = false;
-    send(error_response(status, true), nullptr, raw_line);
+    send(error_response(status, service_.settings().server, true), nullptr, raw_line);
 }
 
-void HttpSession::on_drained(net::TcpConnection&) {
+void ServerSession::on_drained(net::TcpConnection&) {
     if (state_ == State::kClosing) {
         if (!lingering_) start_linger();
         return;
@@ -246,15 +268,20 @@ void HttpSession::on_drained(net::TcpConnection&) {
     finish_if_done();
 }
 
-void HttpSession::on_peer_closed(net::TcpConnection&) {
+void ServerSession::on_peer_closed(net::TcpConnection&) {
     peer_closed_ = true;
     finish_if_done();
 }
 
 // Ends the connection once nothing more can come: the peer has closed (or the server is
 // stopping) and every answer has been written.
-void HttpSession::finish_if_done() {
+void ServerSession::finish_if_done() {
     if (state_ == State::kClosing || conn_.closed()) return;
+    if (state_ == State::kStreaming) {
+        // A stream has no end of its own: it ends with the client or the server.
+        if (peer_closed_ || service_.draining()) conn_.close();
+        return;
+    }
     const bool idle = state_ == State::kReadingHead && conn_.output_bytes() == 0;
     if (peer_closed_ && state_ != State::kWaitingForOutput) {
         begin_closing();
@@ -265,7 +292,11 @@ void HttpSession::finish_if_done() {
     }
 }
 
-void HttpSession::on_idle(net::TcpConnection&) {
+void ServerSession::on_idle(net::TcpConnection&) {
+    if (state_ == State::kStreaming) {
+        service_.stream_idle(conn_);
+        return;
+    }
     if (state_ == State::kReadingHead && !conn_.input().empty() && conn_.output_bytes() == 0) {
         send_error(408, first_line_of(conn_.input().view()));  // a head that never finished
         return;
@@ -273,15 +304,16 @@ void HttpSession::on_idle(net::TcpConnection&) {
     conn_.close();
 }
 
-void HttpSession::on_server_stopping(net::TcpConnection&) {
+void ServerSession::on_server_stopping(net::TcpConnection&) {
     finish_if_done();
 }
 
-void HttpSession::on_close(net::TcpConnection&) {
+void ServerSession::on_close(net::TcpConnection&) {
     if (timer_ != 0) service_.loop().cancel(std::exchange(timer_, 0));
+    if (state_ == State::kStreaming) service_.stream_closed(conn_);
 }
 
-void HttpSession::begin_closing() {
+void ServerSession::begin_closing() {
     state_ = State::kClosing;
     conn_.shutdown_write();  // FIN once the response is out
     if (conn_.closed()) return;
@@ -294,14 +326,14 @@ void HttpSession::begin_closing() {
     }
 }
 
-void HttpSession::start_linger() {
+void ServerSession::start_linger() {
     lingering_ = true;
     linger_until_ = service_.loop().now() + kLingerTime;
     conn_.resume_reading();
     arm_timer();
 }
 
-std::optional<HttpSession::Clock::time_point> HttpSession::deadline() const {
+std::optional<ServerSession::Clock::time_point> ServerSession::deadline() const {
     std::optional<Clock::time_point> due;
     switch (state_) {
         case State::kReadingHead:
@@ -314,13 +346,14 @@ std::optional<HttpSession::Clock::time_point> HttpSession::deadline() const {
             if (lingering_) due = linger_until_;
             break;
         case State::kWaitingForOutput:  // the idle timeout watches a client that stops reading
+        case State::kStreaming:
             break;
     }
     if (due == Clock::time_point::max()) due.reset();
     return due;
 }
 
-void HttpSession::arm_timer() {
+void ServerSession::arm_timer() {
     const auto due = deadline();
     if (!due) return;  // a timer still armed finds nothing to do when it fires
     if (timer_ != 0) {
@@ -331,7 +364,7 @@ void HttpSession::arm_timer() {
     timer_ = service_.loop().run_at(*due, [this] { on_timer(); });
 }
 
-void HttpSession::on_timer() {
+void ServerSession::on_timer() {
     timer_ = 0;
     if (conn_.closed()) return;
     const auto due = deadline();
@@ -349,8 +382,9 @@ void HttpSession::on_timer() {
             conn_.close();
             break;
         case State::kWaitingForOutput:
+        case State::kStreaming:
             break;
     }
 }
 
-}  // namespace web
+}  // namespace net::http

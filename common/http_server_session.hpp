@@ -1,32 +1,34 @@
-// HttpSession: one connection's HTTP/1.1 state machine. Requests are answered in order
-// (pipelining), bodies are read and thrown away so the next request is found, and a response
-// being sent from a file holds the next one back until it is out. A head or a body that comes
-// too slowly (RequestDeadlines) is cut on a timer of the loop, whether bytes still trickle in
-// or none come at all.
+// ServerSession: one connection's HTTP/1.1 state machine, for any server whose answers come
+// from an HttpLoopService. Requests are answered in order (pipelining), bodies are read and
+// thrown away so the next request is found, and a response being sent from a file holds the
+// next one back until it is out. A head or a body that comes too slowly (RequestDeadlines) is
+// cut on a timer of the loop, whether bytes still trickle in or none come at all. A streaming
+// response (Server-Sent Events) keeps the connection for the service's writes until it ends.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
 
-#include "common/event_loop.hpp"
-#include "common/http_chunked.hpp"
-#include "common/http_request.hpp"
-#include "common/min_rate.hpp"
-#include "common/tcp_connection.hpp"
-#include "response.hpp"
+#include "event_loop.hpp"
+#include "http_chunked.hpp"
+#include "http_request.hpp"
+#include "http_server_response.hpp"
+#include "min_rate.hpp"
+#include "tcp_connection.hpp"
 
-namespace web {
+namespace net::http {
 
-class HttpService;
+class HttpLoopService;
 
 // A ConnectionHandler: every call comes from the connection, on its loop's thread.
-class HttpSession final : public net::ConnectionHandler {
+class ServerSession final : public net::ConnectionHandler {
   public:
-    HttpSession(HttpService& service, net::TcpConnection& conn) : service_(service), conn_(conn) {}
-    ~HttpSession() override;
-    HttpSession(const HttpSession&) = delete;
-    HttpSession& operator=(const HttpSession&) = delete;
+    ServerSession(HttpLoopService& service, net::TcpConnection& conn)
+        : service_(service), conn_(conn) {}
+    ~ServerSession() override;
+    ServerSession(const ServerSession&) = delete;
+    ServerSession& operator=(const ServerSession&) = delete;
 
     void on_data(net::TcpConnection&) override;  // bytes arrived
     // Unsent output passed the high-water mark: later pipelined requests wait for it.
@@ -47,6 +49,7 @@ class HttpSession final : public net::ConnectionHandler {
         kDiscardingBody,    // reading a request body we will not use
         kWaitingForOutput,  // a large response is being written; later requests wait
         kClosing,           // the last response is queued; FIN follows it, then a short linger
+        kStreaming,         // a stream's head is out; the service writes the rest, input dropped
     };
 
     void process();
@@ -66,13 +69,14 @@ class HttpSession final : public net::ConnectionHandler {
     void respond(const net::http::Request& request);
     // Queues `response`; `request` is null for errors found before a request was parsed, whose
     // raw first line (`raw_line`) goes to the access log instead.
-    void send(Response response, const net::http::Request* request, std::string_view raw_line);
+    void send(ServerResponse response, const net::http::Request* request,
+              std::string_view raw_line);
     void send_error(int status, std::string_view raw_line);
     void log_access(int status, std::uint64_t body_bytes, const net::http::Request* request,
                     std::string_view raw_line);
     void finish_if_done();
 
-    HttpService& service_;
+    HttpLoopService& service_;
     net::TcpConnection& conn_;
     State state_ = State::kReadingHead;
     bool head_started_ = false;     // a byte of the next head has come
@@ -92,4 +96,4 @@ class HttpSession final : public net::ConnectionHandler {
     bool peer_closed_ = false;
 };
 
-}  // namespace web
+}  // namespace net::http
