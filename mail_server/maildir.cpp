@@ -54,10 +54,14 @@ std::string escape_hostname(std::string_view hostname) {
 // One message on its way: made in a Draft on a loop thread, committed on a storage thread.
 struct Delivery {
     std::string name;
-    net::Fd file;         // open when part of the message was already written
-    std::string pending;  // the rest, still in memory
-    std::string error;    // why it is not stored; set at the first failure
-    bool in_new = false;  // renamed into new/
+    net::Fd file;            // open when part of the message was already written
+    std::string pending;     // the rest, still in memory
+    std::string error;       // why it is not stored; set at the first failure
+    bool in_new = false;     // renamed into new/
+    std::uint64_t size = 0;  // bytes written to the file so far
+    // For the commit watchers: the message's first bytes (its first spilled part, or the whole
+    // message when it was never spilled). Empty when nobody watches.
+    std::string head;
     std::function<void(StoreResult)> done;
 
     bool failed() const { return !error.empty(); }
@@ -78,8 +82,14 @@ net::Fd create_in_tmp(int tmp_dir, const std::string& name) {
 
 class GroupCommit {
   public:
-    GroupCommit(net::WorkerPool& pool, std::shared_ptr<const net::Fd> tmp, net::Fd new_dir)
-        : pool_(pool), tmp_(std::move(tmp)), new_(std::move(new_dir)) {}
+    GroupCommit(net::WorkerPool& pool, std::shared_ptr<const net::Fd> tmp, net::Fd new_dir,
+                std::shared_ptr<const CommitWatchers> watchers)
+        : pool_(pool),
+          tmp_(std::move(tmp)),
+          new_(std::move(new_dir)),
+          watchers_(std::move(watchers)) {}
+
+    [[nodiscard]] bool watched() const { return !watchers_->empty(); }
 
     // Queues the delivery; a storage thread takes it with the next batch.
     static void submit(const std::shared_ptr<GroupCommit>& self, Delivery delivery) {
@@ -122,8 +132,12 @@ class GroupCommit {
         for (auto& delivery : batch) {
             if (delivery.failed()) continue;
             try {
-                if (!delivery.file) delivery.file = create_in_tmp(tmp_->get(), delivery.name);
+                const bool spilled = static_cast<bool>(delivery.file);
+                if (!spilled) delivery.file = create_in_tmp(tmp_->get(), delivery.name);
                 net::write_all(delivery.file.get(), delivery.pending);
+                delivery.size += delivery.pending.size();
+                // A message written at once is its own head: kept (not copied) for the watchers.
+                if (!spilled && watched()) delivery.head = std::move(delivery.pending);
                 delivery.pending = {};
             } catch (const std::exception& e) {
                 delivery.error = e.what();
@@ -184,6 +198,7 @@ class GroupCommit {
         for (auto& delivery : batch) {
             StoreResult result;
             if (delivery.in_new) {
+                if (watched()) tell_watchers(delivery);
                 result.stored = true;
                 result.location = "new/" + delivery.name;
             } else {
@@ -194,9 +209,20 @@ class GroupCommit {
         }
     }
 
+    void tell_watchers(const Delivery& delivery) const {
+        StoredMessage message;
+        message.name = delivery.name;
+        message.length = delivery.size;
+        message.received = std::time(nullptr);
+        message.size = delivery.size;
+        message.head = delivery.head;
+        watchers_->tell(message);
+    }
+
     net::WorkerPool& pool_;
     std::shared_ptr<const net::Fd> tmp_;
     net::Fd new_;
+    std::shared_ptr<const CommitWatchers> watchers_;
     std::mutex mutex_;
     std::vector<Delivery> queue_;
     bool committing_ = false;  // a storage thread is running commit_batches()
@@ -231,9 +257,13 @@ class Maildir::Draft final : public MessageDraft {
     // A big message goes to its file as it arrives (page cache only; the fsync comes later).
     void spill() {
         try {
-            if (!delivery_.file)
+            if (!delivery_.file) {
                 delivery_.file = create_in_tmp(maildir_.tmp_->get(), delivery_.name);
+                if (maildir_.commits_->watched())
+                    delivery_.head = delivery_.pending.substr(0, kWatchedHeadBytes);
+            }
             net::write_all(delivery_.file.get(), delivery_.pending);
+            delivery_.size += delivery_.pending.size();
             delivery_.pending.clear();
         } catch (const std::exception& e) {
             delivery_.error = e.what();
@@ -255,7 +285,8 @@ Maildir::Maildir(std::filesystem::path root, net::WorkerPool& pool, std::string 
     for (const char* sub : {"tmp", "new", "cur"})
         make_directory(root_ / sub);
     tmp_ = std::make_shared<const net::Fd>(open_directory(root_ / "tmp"));
-    commits_ = std::make_shared<GroupCommit>(pool, tmp_, open_directory(root_ / "new"));
+    commits_ =
+        std::make_shared<GroupCommit>(pool, tmp_, open_directory(root_ / "new"), commit_watchers());
 }
 
 std::unique_ptr<MessageDraft> Maildir::begin(const Envelope&) {

@@ -67,30 +67,37 @@ std::string format_from_line(std::string_view reverse_path, std::time_t when) {
     return line;
 }
 
-void append_mboxrd_quoted(std::string& out, std::string_view lines) {
+std::size_t append_mboxrd_quoted(std::string& out, std::string_view lines) {
+    std::size_t quoted = 0;
     std::size_t start = 0;
     while (start < lines.size()) {
         const auto end = lines.find('\n', start);
         const auto line =
             lines.substr(start, end == std::string_view::npos ? end : end - start + 1);
         const auto first = line.find_first_not_of('>');
-        if (first != std::string_view::npos && line.substr(first).starts_with("From ")) out += '>';
+        if (first != std::string_view::npos && line.substr(first).starts_with("From ")) {
+            out += '>';
+            ++quoted;
+        }
         out += line;
         if (end == std::string_view::npos) break;
         start = end + 1;
     }
+    return quoted;
 }
 
 class Mbox::Draft final : public MessageDraft {
   public:
     Draft(Mbox& mbox, const Envelope& envelope)
-        : mbox_(mbox), from_line_(format_from_line(envelope.reverse_path, std::time(nullptr))) {}
+        : mbox_(mbox),
+          received_(std::time(nullptr)),
+          from_line_(format_from_line(envelope.reverse_path, received_)) {}
 
     void append(std::string_view lines) override {
         if (!error_.empty()) return;
         unix_.clear();
         append_unix_lines(unix_, lines);
-        append_mboxrd_quoted(pending_, unix_);
+        quoted_ += append_mboxrd_quoted(pending_, unix_);
         if (pending_.size() >= kSpillBytes) spill();
     }
 
@@ -101,15 +108,39 @@ class Mbox::Draft final : public MessageDraft {
             net::Fd spilled;
             std::string pending;
             std::string error;
+            std::uint64_t spilled_size;
+            std::uint64_t quoted;
+            std::int64_t received;
+            std::string head;
+            std::shared_ptr<const CommitWatchers> watchers;
         };
-        auto job = std::make_shared<Job>(
-            Job{&mbox_, std::move(from_line_), std::move(spilled_), std::move(pending_), error_});
+        auto job = std::make_shared<Job>(Job{&mbox_, std::move(from_line_), std::move(spilled_),
+                                             std::move(pending_), error_, spilled_size_, quoted_,
+                                             received_, std::move(head_), mbox_.commit_watchers()});
         mbox_.pool_.submit([job, done = std::move(done)] {
             if (!job->error.empty()) {
                 done(StoreResult{.stored = false, .location = "", .error = job->error});
                 return;
             }
-            done(job->mbox->append_message(job->from_line, job->spilled, job->pending));
+            std::uint64_t offset = 0;
+            auto result =
+                job->mbox->append_message(job->from_line, job->spilled, job->pending, offset);
+            if (result.stored && !job->mbox->to_stdout() && !job->watchers->empty()) {
+                // What append_message wrote after the From line: the quoted lines, and a "\n"
+                // ending the last one when it had none (a spilled part ends with a whole line).
+                const bool ends_line = job->pending.empty() || job->pending.back() == '\n';
+                const std::uint64_t written =
+                    job->spilled_size + job->pending.size() + (ends_line ? 0 : 1);
+                StoredMessage message;
+                message.offset = offset;
+                message.length = written;
+                message.from_line = job->from_line.size();
+                message.received = job->received;
+                message.size = written - job->quoted;
+                message.head = job->spilled ? std::string_view(job->head) : job->pending;
+                job->watchers->tell(message);
+            }
+            done(std::move(result));
         });
         return std::nullopt;
     }
@@ -117,8 +148,13 @@ class Mbox::Draft final : public MessageDraft {
   private:
     void spill() {
         try {
-            if (!spilled_) spilled_ = open_spill_file(mbox_.path_);
+            if (!spilled_) {
+                spilled_ = open_spill_file(mbox_.path_);
+                if (!mbox_.commit_watchers()->empty())
+                    head_ = pending_.substr(0, kWatchedHeadBytes);
+            }
             net::write_all(spilled_.get(), pending_);
+            spilled_size_ += pending_.size();
             pending_.clear();
         } catch (const std::exception& e) {
             error_ = e.what();
@@ -127,10 +163,14 @@ class Mbox::Draft final : public MessageDraft {
     }
 
     Mbox& mbox_;
+    std::time_t received_;
     std::string from_line_;
     std::string unix_;     // scratch for one append
     std::string pending_;  // converted and quoted, not yet spilled
     net::Fd spilled_;
+    std::uint64_t spilled_size_ = 0;
+    std::uint64_t quoted_ = 0;  // lines that gained a '>'
+    std::string head_;          // the first spilled bytes, for the commit watchers
     std::string error_;
 };
 
@@ -190,7 +230,7 @@ StoreResult Mbox::write_to_stdout(const std::string& from_line, const net::Fd& s
 }
 
 StoreResult Mbox::append_message(const std::string& from_line, const net::Fd& spilled,
-                                 const std::string& pending) {
+                                 const std::string& pending, std::uint64_t& offset) {
     const std::lock_guard guard(mutex_);
     if (stdout_) return write_to_stdout(from_line, spilled, pending);
     StoreResult result;
@@ -209,6 +249,7 @@ StoreResult Mbox::append_message(const std::string& from_line, const net::Fd& sp
         if (::fsync(file.get()) != 0) throw os_error("fsync " + path_.string());
         result.stored = true;
         result.location = path_.filename().string();
+        offset = static_cast<std::uint64_t>(size_before);
     } catch (const std::exception& e) {
         if (size_before >= 0 && ::ftruncate(file.get(), size_before) == 0) ::fsync(file.get());
         result.error = e.what();

@@ -34,8 +34,9 @@ class Mbox final : public MessageStore {
     class Draft;
     friend class Draft;
     [[nodiscard]] net::Fd open_locked() const;
+    // Appends the message; on success sets `offset` to where its "From " line starts.
     StoreResult append_message(const std::string& from_line, const net::Fd& spilled,
-                               const std::string& pending);
+                               const std::string& pending, std::uint64_t& offset);
     StoreResult write_to_stdout(const std::string& from_line, const net::Fd& spilled,
                                 const std::string& pending);
 
@@ -48,7 +49,8 @@ class Mbox final : public MessageStore {
 // "From alice@example.org Wed Nov 25 07:53:12 2026\n" (MAILER-DAEMON for the null sender).
 std::string format_from_line(std::string_view reverse_path, std::time_t when);
 
-// mboxrd quoting for whole LF-terminated lines: ">*From " gains a '>'.
-void append_mboxrd_quoted(std::string& out, std::string_view lines);
+// mboxrd quoting for whole LF-terminated lines: ">*From " gains a '>'. Returns how many lines
+// were quoted.
+std::size_t append_mboxrd_quoted(std::string& out, std::string_view lines);
 
 }  // namespace mail

@@ -2,11 +2,13 @@
 // written while it arrives (a MessageDraft) and committed durably before its 250 is sent.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "smtp_session.hpp"
 
@@ -23,6 +25,44 @@ class MessageDraft {
     // Makes the message durable. Either returns the result at once, or returns nullopt and
     // calls `done` later on a storage thread. Call at most once.
     virtual std::optional<StoreResult> commit(std::function<void(StoreResult)> done) = 0;
+};
+
+// A message a store has just made durable, as its commit watchers see it (see
+// MessageStore::watch_commits). The views are valid during the call only.
+struct StoredMessage {
+    std::string_view name;  // Maildir: the file's name in new/; mbox: empty
+    // mbox: where the message's "From " line starts in the file, and how many bytes follow that
+    // line up to the message's end (its quoted lines as written, without the empty line that
+    // separates it from the next). Maildir: 0 and the file's size.
+    std::uint64_t offset = 0;
+    std::uint64_t length = 0;
+    std::uint64_t from_line = 0;  // mbox: the "From " line's length, its "\n" included
+    std::int64_t received = 0;    // seconds since the epoch
+    // The message's size as a reader gets it back: LF line ends, mboxrd quoting undone.
+    std::uint64_t size = 0;
+    // The start of the message as written (LF line ends; mbox: still quoted): all of it, or at
+    // least its first kWatchedHeadBytes.
+    std::string_view head;
+};
+
+// How much of a message's start a watcher is given at least: enough for any ordinary head.
+constexpr std::size_t kWatchedHeadBytes = 64 * 1024;
+
+using CommitWatcher = std::function<void(const StoredMessage&)>;
+
+// The watchers of one store. Filled before the first delivery, then only read (by the storage
+// threads), so it takes no lock.
+class CommitWatchers {
+  public:
+    void add(CommitWatcher watcher) { watchers_.push_back(std::move(watcher)); }
+    [[nodiscard]] bool empty() const { return watchers_.empty(); }
+    void tell(const StoredMessage& message) const {
+        for (const auto& watcher : watchers_)
+            watcher(message);
+    }
+
+  private:
+    std::vector<CommitWatcher> watchers_;
 };
 
 // What a store's housekeeping removed, for the log.
@@ -42,6 +82,20 @@ class MessageStore {
     // storage thread, and reports there through `done`. A store that leaves nothing behind does
     // nothing and never calls `done`.
     virtual void remove_leftovers(std::function<void(Leftovers)> done) { (void)done; }
+
+    // Has `watcher` called with each message this store commits, on the storage thread that
+    // committed it, after the message is durable and before its 250 is sent. Call before the
+    // first begin(). A store that keeps nothing (--no-store, --mbox -) never calls it.
+    void watch_commits(CommitWatcher watcher) { watchers_->add(std::move(watcher)); }
+
+  protected:
+    // Shared with the store's storage jobs, which may outlive a call into the store.
+    [[nodiscard]] std::shared_ptr<const CommitWatchers> commit_watchers() const {
+        return watchers_;
+    }
+
+  private:
+    std::shared_ptr<CommitWatchers> watchers_ = std::make_shared<CommitWatchers>();
 };
 
 // --no-store: counts and forgets.
