@@ -93,7 +93,7 @@ vmhwm_kib() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; }
 machine="$(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1), Linux"
 machine+=" $(uname -r), $(df --output=fstype "$work" | tail -n 1) on $(df --output=source "$work" |
     tail -n 1)"
-versions="$("$bin/mail_server" --version | head -n 1), $(wrk -v 2>&1 | head -n 1 | cut -d ' ' -f 1-2)"
+versions="$("$bin/mail_server" --version | head -n 1), $({ wrk -v 2>&1 || true; } | head -n 1 | cut -d ' ' -f 1-2)"
 wants list && versions+=", MailDev $(maildev_version) on node $(node --version)"
 verdict=0
 declare -A list_bytes=()

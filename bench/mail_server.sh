@@ -286,6 +286,7 @@ thousands() { LC_ALL=C awk -v n="$1" 'BEGIN {
 declare -A label=([ms_nostore]="mail_server --no-store" [smtp_sink]="smtp-sink"
     [ms_maildir]="mail_server Maildir" [aiosmtpd]="aiosmtpd Maildir"
     [ms_web]="mail_server Maildir --web" [maildev]="MailDev (memory)")
+declare -A where_stored=([maildev]="listed")
 declare -A messages_for=([ms_nostore]=$MESSAGES [smtp_sink]=$MESSAGES [ms_maildir]=$MESSAGES
     [aiosmtpd]=$AIOSMTPD_MESSAGES [ms_web]=$MESSAGES [maildev]=$MAILDEV_MESSAGES)
 server_list=(ms_nostore smtp_sink ms_maildir aiosmtpd)
@@ -327,7 +328,7 @@ measure() { # SERVER MODE
         printf '  %-24s %6s msg/s  CPU us/msg: server %4s, client %3s  failures %s%s' \
             "${label[$server]}" "$(thousands "$result_rate")" "$result_cpu_us" \
             "$result_client_us" "$result_failures" \
-            "$([[ $result_stored == - ]] || echo "  in new/ $result_stored")" >&2
+            "$([[ $result_stored == - ]] || echo "  ${where_stored[$server]:-in new/} $result_stored")" >&2
         printf '  others %3s%%%s\n' "$result_others" "$note" >&2
         failures[$server]+="$result_failures "
         lost[$server]+="$missing "
@@ -426,7 +427,7 @@ if ((busy_runs > 0)); then
         "other jobs kept more than $BUSY_LIMIT% of the CPUs busy: these figures measure the" \
         "neighbours too"
 fi
-row() { printf '%-22s %12s %10s %7s  %-22s %s\n' "$@"; }
+row() { printf '%-26s %12s %10s %7s  %-26s %s\n' "$@"; }
 row "messages/s" mail_server peer ratio goal result
 row "no store vs smtp-sink" "$(thousands "${med[ms_nostore]}")" \
     "$(thousands "${med[smtp_sink]}")" "$sink_ratio" ">= ${GOAL_SINK_RATIO}x smtp-sink" \
