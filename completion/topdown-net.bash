@@ -35,9 +35,9 @@ _topdown_net_options() {
         mail_server)
             echo "$listen $threads --maildir=dir --mbox=file- --no-store --hostname=any" \
                  "--max-size=any --max-rcpt=any --domain=any --timeout=any --tls-cert=file" \
-                 "--tls-key=file --auth=any --allow-insecure-auth --log=file- -q,--quiet" \
+                 "--tls-key=file --auth=any --allow-insecure-auth --web=any --log=file- -q,--quiet" \
                  "-v,--verbose --command-time=any --data-time=any --min-rate=any" \
-                 "--auth-delay=any --auth-failures=any --auth-window=any $always" ;;
+                 "--auth-delay=any --auth-failures=any --auth-window=any --list --json $always" ;;
         mail_client)
             echo "-s,--server=host -f,--from=any -t,--to=any --cc=any --bcc=any --subject=any" \
                  "--body=any --body-file=file -a,--attach=file --header=any --message=file-" \
@@ -107,6 +107,7 @@ _topdown_net() {
     # The clients' positional HOST [PORT]: host names for the first one.
     case $program in
         tcp_client | udp_client | udp_ping) _known_hosts_real -- "$cur" ;;
+        mail_server) [[ " ${words[*]} " == *" --list "* ]] && _filedir ;;
     esac
 } &&
     complete -F _topdown_net tcp_server tcp_client udp_server udp_client web_server udp_ping \

@@ -52,8 +52,12 @@ std::string bare_message_id(std::string_view value) {
 bool contains(std::string_view text, std::string_view word) {
     if (word.empty()) return true;
     if (text.size() < word.size()) return false;
-    for (std::size_t i = 0; i + word.size() <= text.size(); ++i) {
-        std::size_t j = 0;
+    const char first = word.front();
+    const char upper = first >= 'a' && first <= 'z' ? static_cast<char>(first - 'a' + 'A') : first;
+    const auto last = text.size() - word.size();
+    for (std::size_t i = 0; i <= last; ++i) {
+        if (text[i] != first && text[i] != upper) continue;
+        std::size_t j = 1;
         while (j < word.size() && lower(text[i + j]) == word[j])
             ++j;
         if (j == word.size()) return true;
@@ -215,19 +219,21 @@ bool Table::before(std::uint32_t a, std::uint32_t b) const {
 }
 
 bool Table::matches(const Entry& entry, const std::vector<std::string>& words) {
-    Unpacker in(entry.packed);
-    in.string();  // the id
-    in.string();  // the file
-    std::vector<std::string_view> fields;
-    for (int i = 0; i < 4; ++i)
-        fields.push_back(in.string());  // from name, from address, subject, message id
-    fields.pop_back();                  // the message id is not searched
-    const auto count = in.varint();
-    for (std::uint64_t i = 0; i < 2 * count; ++i)
-        fields.push_back(in.string());
-    return std::all_of(words.begin(), words.end(), [&fields](const std::string& word) {
-        return std::any_of(fields.begin(), fields.end(),
-                           [&word](std::string_view field) { return contains(field, word); });
+    // Each word is looked for in the searched fields in turn, reading them from the packed
+    // strings again for each word: no allocation per message.
+    return std::all_of(words.begin(), words.end(), [&entry](const std::string& word) {
+        Unpacker in(entry.packed);
+        in.string();  // the id
+        in.string();  // the file
+        if (contains(in.string(), word) || contains(in.string(), word) ||
+            contains(in.string(), word))  // from name, from address, subject
+            return true;
+        in.string();  // the message id is not searched
+        const auto count = in.varint();
+        for (std::uint64_t i = 0; i < 2 * count; ++i) {
+            if (contains(in.string(), word)) return true;
+        }
+        return false;
     });
 }
 

@@ -71,7 +71,9 @@ class MailIndex {
     [[nodiscard]] virtual std::size_t size() const = 0;
 
     // Called with each new message's summary, on the thread that committed it, after the index
-    // has it. Returns a token for unsubscribe().
+    // has it. Returns a token for unsubscribe(). Listeners run one at a time under the index's
+    // listener lock: once unsubscribe() returns, its listener is not running and never runs
+    // again; a listener must not call subscribe() or unsubscribe() itself.
     using Listener = std::function<void(const Summary&)>;
     virtual std::uint64_t subscribe(Listener listener) = 0;
     virtual void unsubscribe(std::uint64_t token) = 0;

@@ -182,6 +182,10 @@ class MaildirIndex final : public index::Table {
     [[nodiscard]] std::optional<std::string> find_moved(std::string_view unique) const {
         if (auto bytes = read_file(root_ / "new" / std::string(unique))) return bytes;
         const auto cur = root_ / "cur";
+        // Where a reader most often puts it (seen, or no flags), before a scan of cur/.
+        for (const char* info : {":2,S", ":2,"}) {
+            if (auto bytes = read_file(cur / (std::string(unique) + info))) return bytes;
+        }
         const std::unique_ptr<DIR, int (*)(DIR*)> dir(::opendir(cur.c_str()), ::closedir);
         if (!dir) return std::nullopt;
         while (const dirent* entry = ::readdir(dir.get())) {

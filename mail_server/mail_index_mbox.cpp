@@ -102,13 +102,9 @@ class Scanner {
             previous_blank_ = false;
             return;
         }
+        previous_blank_ = starts_line && text == "\n";
         if (!open_) return;  // before the first message
-        if (starts_line) {
-            previous_blank_ = text == "\n";
-            if (is_quoted_from(text)) ++current_.quoted;
-        } else {
-            previous_blank_ = false;
-        }
+        if (starts_line && is_quoted_from(text)) ++current_.quoted;
         if (current_.head.size() < kWatchedHeadBytes)
             current_.head.append(text.substr(0, kWatchedHeadBytes - current_.head.size()));
     }

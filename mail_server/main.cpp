@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <system_error>
@@ -26,6 +27,7 @@
 #include "mail_index.hpp"
 #include "maildir.hpp"
 #include "mbox.hpp"
+#include "message_list.hpp"
 #include "message_store.hpp"
 #include "session_limits.hpp"
 #include "smtp_service.hpp"
@@ -43,6 +45,7 @@ constexpr auto kDrainTimeout = 10s;     // on SIGTERM, messages being stored get
 // of them at a time and mbox appends take turns under the file lock: a few are plenty.
 constexpr std::size_t kStorageThreads = 4;
 constexpr std::size_t kReservedDescriptors = 64;  // listener, stores, logs, storage threads
+constexpr std::size_t kListPage = 1000;           // --list: messages read from the index at once
 
 net::CommandLine command_line() {
     auto options = net::listen_options(kDefaultPort);
@@ -70,6 +73,10 @@ net::CommandLine command_line() {
              "127.0.0.1 unless given)"},
             {"quiet", 'q', "", "errors only, no transcript"},
             {"verbose", 'v', "", "the transcript shows every message line too"},
+            {"list", 0, "",
+             "print the stored messages, newest first, and exit: the Maildir DIR (default "
+             "./mail) or the mbox FILE given as argument or by --maildir/--mbox"},
+            {"json", 0, "", "with --list: print Mailpit's messages JSON instead of a table"},
         });
     const auto limits = mail::session_limit_options();
     options.insert(options.end(), limits.begin(), limits.end());
@@ -78,7 +85,8 @@ net::CommandLine command_line() {
          .synopsis = "[-b ADDR] [-p PORT] [-t THREADS] [--maildir DIR | --mbox FILE | --no-store] "
                      "[--hostname NAME] [--max-size BYTES] [--max-rcpt N] [--domain D]... "
                      "[--timeout SEC] [--tls-cert F --tls-key F] [--auth USER:PASS]... "
-                     "[--allow-insecure-auth] [--web [ADDR:]PORT] [--log FILE|-] [-q | -v]",
+                     "[--allow-insecure-auth] [--web [ADDR:]PORT] [--log FILE|-] [-q | -v] | "
+                     "--list [--json] [DIR|FILE]",
          .description =
              "An SMTP server (RFC 5321) that prints the dialogue with each client and keeps\n"
              "every message it accepts, fsynced before its 250. It never relays.",
@@ -166,7 +174,61 @@ net::Fd open_transcript(const std::string& path, bool stdout_taken) {
     return net::open_log_file_at_start(path, "log");
 }
 
+// --list: the store named by the argument (a directory is a Maildir, a file an mbox), by
+// --maildir or --mbox, or ./mail; its index printed as a table or Mailpit's JSON.
+int list_messages(const net::Args& args) {
+    const auto& positionals = args.positionals();
+    if (positionals.size() > 1) throw net::UsageError("--list takes one DIR or FILE");
+    if (args.has("no-store")) throw net::UsageError("--list and --no-store contradict");
+    const int named = int(!positionals.empty()) + int(args.has("maildir")) + int(args.has("mbox"));
+    if (named > 1)
+        throw net::UsageError("--list reads one store: a DIR or FILE, --maildir or --mbox");
+    if (args.value("mbox") == "-") throw net::UsageError("--list cannot read --mbox -");
+    std::unique_ptr<mail::MailIndex> index;
+    if (!positionals.empty()) {
+        const std::filesystem::path path = positionals.front();
+        std::error_code error;
+        index = std::filesystem::is_directory(path, error) ? mail::MailIndex::for_maildir(path)
+                                                           : mail::MailIndex::for_mbox(path);
+    } else if (args.has("mbox")) {
+        index = mail::MailIndex::for_mbox(*args.value("mbox"));
+    } else {
+        index = mail::MailIndex::for_maildir(args.value_or("maildir", "./mail"));
+    }
+    try {
+        index->load();
+    } catch (const std::system_error& e) {
+        throw net::FatalError(net::kExitNoInput, e.what());
+    }
+    // A page at a time, so a big store needs no second copy of its list in memory.
+    const auto write = [](const std::string& text) {
+        if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size())
+            throw net::FatalError(net::kExitIoErr, "cannot write the list to standard output");
+    };
+    const bool json = args.has("json");
+    const auto total = index->size();
+    write(json ? mail::messages_json_start(total, total, total, 0) : mail::table_header());
+    for (std::size_t start = 0; start < total; start += kListPage) {
+        std::string text;
+        for (const auto& summary : index->list(start, kListPage).messages) {
+            if (json) {
+                if (!text.empty() || start > 0) text += ',';
+                mail::append_summary_json(text, summary);
+            } else {
+                mail::append_table_row(text, summary);
+            }
+        }
+        write(text);
+    }
+    write(json ? std::string(mail::kMessagesJsonEnd) + "\n" : mail::table_footer(total));
+    if (std::fflush(stdout) != 0)
+        throw net::FatalError(net::kExitIoErr, "cannot write the list to standard output");
+    return net::kExitOk;
+}
+
 int serve(const net::Args& args) {
+    if (args.has("list")) return list_messages(args);
+    if (args.has("json")) throw net::UsageError("--json goes with --list");
     net::reject_stray_arguments(args, "--maildir");
     if (args.has("quiet") && args.has("verbose")) throw net::UsageError("-q and -v contradict");
     if (args.value("mbox") == "-" && args.value("log") == "-") {

@@ -1,11 +1,8 @@
 // The JSON API's message document.
 #include "message_json.hpp"
 
-#include <array>
-#include <cstdio>
-#include <ctime>
-
 #include "common/json.hpp"
+#include "message_list.hpp"
 
 namespace mail {
 namespace {
@@ -76,15 +73,6 @@ void append_parts(std::string& out, std::string_view raw,
 }
 
 }  // namespace
-
-std::string rfc3339_utc(std::int64_t when) {
-    const auto seconds = static_cast<std::time_t>(when);
-    std::tm utc{};
-    ::gmtime_r(&seconds, &utc);
-    std::array<char, 32> text{};
-    std::strftime(text.data(), text.size(), "%Y-%m-%dT%H:%M:%SZ", &utc);
-    return text.data();
-}
 
 void append_address_json(std::string& out, const mime::Address& address) {
     out += "{\"Name\":";

@@ -12,9 +12,6 @@
 
 namespace mail {
 
-// "2026-12-03T22:32:24Z": seconds since the epoch as RFC 3339, in UTC.
-std::string rfc3339_utc(std::int64_t when);
-
 // {"Name":..,"Address":..}
 void append_address_json(std::string& out, const mime::Address& address);
 

@@ -259,7 +259,8 @@ ServerResponse WebInbox::api_list(std::string_view target, bool search) const {
     } else {
         page = index_.list(*start, capped);
     }
-    return ok(messages_json(page), "application/json", kDownloadPolicy);
+    // "total" is the whole mailbox, "messages_count" what the list or search holds.
+    return ok(messages_json(page, index_.size()), "application/json", kDownloadPolicy);
 }
 
 // /api/v1/message/ID, ID/raw, ID/part/PART

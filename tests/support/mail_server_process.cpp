@@ -13,6 +13,9 @@
 #include <system_error>
 #include <thread>
 
+#include <gtest/gtest.h>
+
+#include "common/address.hpp"
 #include "common/fd.hpp"
 #include "tests/support/mail_tools.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -231,6 +234,23 @@ TestMailServer start_mail_server(std::vector<std::string> args, unsigned long op
     MailServerProcess process =
         MailServerProcess::start(std::move(args), std::chrono::seconds(30), open_files);
     return TestMailServer{std::move(dir), maildir, std::move(process)};
+}
+
+std::uint16_t web_inbox_port(const MailServerProcess& server, const Deadline& deadline) {
+    constexpr std::string_view kPrefix = "web inbox on http://";
+    if (!server.wait_for_output(kPrefix, deadline)) {
+        ADD_FAILURE() << "no web inbox line in: " << server.output();
+        return 0;
+    }
+    const std::string output = server.output();
+    const auto start = output.find(kPrefix) + kPrefix.size();
+    const auto end = output.find('/', start);
+    const auto colon = output.rfind(':', end);
+    const auto port = end == std::string::npos || colon == std::string::npos || colon < start
+                          ? std::nullopt
+                          : parse_port(std::string_view(output).substr(colon + 1, end - colon - 1));
+    if (!port) ADD_FAILURE() << "no port in the web inbox line: " << output;
+    return port.value_or(0);
 }
 
 SmtpClient connect_smtp(const MailServerProcess& server, const Deadline& deadline) {

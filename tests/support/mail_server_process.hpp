@@ -80,6 +80,10 @@ struct TestMailServer {
 };
 TestMailServer start_mail_server(std::vector<std::string> args = {}, unsigned long open_files = 0);
 
+// The port of the web inbox of a server started with --web, from its second line ("mail_server:
+// web inbox on http://127.0.0.1:PORT/"); 0 (and a test failure) when that line does not come.
+std::uint16_t web_inbox_port(const MailServerProcess& server, const Deadline& deadline);
+
 // A connection whose greeting was read (and checked to be 220), with nothing sent yet.
 SmtpClient connect_smtp(const MailServerProcess& server, const Deadline& deadline);
 // The same after "EHLO client.example" was answered 250.

@@ -493,6 +493,33 @@ TEST(MboxIndex, MissingFileThrowsAndARewrittenFileIsNotMisread) {
     EXPECT_EQ(index->read(second_id), std::nullopt);
 }
 
+TEST(MboxIndex, OddFilesNeverMisreadTheSizes) {
+    ScratchDir dir;
+    // Text before the first From line is no message; a line longer than a read is taken in
+    // pieces; "From " inside a line or not after an empty line starts nothing; the file ends
+    // without an empty line, and without a newline.
+    const std::string long_line(3 * 1024 * 1024 + 17, 'x');
+    const std::string text =
+        "garbage before\n\nFrom a Wed Nov 25 07:53:12 2026\nSubject: Long\n\n" + long_line +
+        "\nnot From here\nFrom b but no empty line before\n\n" +
+        "From c Thu Nov 26 07:53:12 2026\nSubject: Last\n\nno newline";
+    write_file(dir.path() / "odd", text);
+    const auto index = MailIndex::for_mbox(dir.path() / "odd");
+    index->load();
+    const auto page = index->list(0, 10);
+    ASSERT_EQ(subjects_of(page), (std::vector<std::string>{"Last", "Long"}));
+    for (const auto& summary : page.messages) {
+        const auto bytes = index->read(summary.id);
+        ASSERT_TRUE(bytes.has_value()) << summary.id;
+        EXPECT_EQ(bytes->size(), summary.size) << summary.subject;
+    }
+    EXPECT_EQ(index->read(page.messages[0].id), "Subject: Last\n\nno newline");
+    EXPECT_EQ(
+        index->read(page.messages[1].id),
+        "Subject: Long\n\n" + long_line + "\nnot From here\nFrom b but no empty line before\n");
+    EXPECT_EQ(page.messages[1].id, std::to_string(text.find("From a")));
+}
+
 TEST(MboxIndex, CommittedMessagesMatchALoadOfTheFile) {
     ScratchDir dir;
     net::WorkerPool pool(2);

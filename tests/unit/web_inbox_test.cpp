@@ -11,6 +11,7 @@
 #include "common/http_request.hpp"
 #include "inbox_pages.hpp"
 #include "message_json.hpp"
+#include "message_list.hpp"
 
 namespace {
 
