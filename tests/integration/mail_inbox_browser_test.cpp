@@ -9,9 +9,10 @@
 #include <algorithm>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <optional>
-#include <regex>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -183,19 +184,9 @@ struct Inbox {
 
 Inbox start_inbox() {
     TestMailServer mail = start_mail_server({"--web", "127.0.0.1:0"});
-    // "web inbox on http://127.0.0.1:PORT/" is one of the first lines.
-    static const std::regex kAnnounced(R"(web inbox on (http://[0-9.]+:[0-9]+/))");
-    std::smatch match;
-    std::string first = mail.process.first_line();
-    if (!std::regex_search(first, match, kAnnounced)) {
-        mail.process.wait_for_output("web inbox on http://", Deadline(kIo));
-        const std::string output = mail.process.output();
-        if (!std::regex_search(output, match, kAnnounced)) {
-            throw std::runtime_error("mail_server --web announced no web inbox: " + first + "\n" +
-                                     output + mail.process.log());
-        }
-    }
-    return Inbox{std::move(mail), match[1]};
+    const std::uint16_t port = web_inbox_port(mail.process, Deadline(kIo));
+    if (port == 0) throw std::runtime_error("mail_server --web announced no web inbox");
+    return Inbox{std::move(mail), "http://127.0.0.1:" + std::to_string(port) + "/"};
 }
 
 // Sends with mail_client to the inbox's SMTP port: `message` (an RFC 5322 file) as it is, or
@@ -359,23 +350,27 @@ TEST_F(MailInboxBrowser, NewMailShowsInAnOpenListWithinASecond) {
 
     // mail_client composes the second message itself (its non-ASCII subject RFC 2047-encoded).
     constexpr std::string_view kSecond = "Zweite Nachricht – schon da?";
-    const auto waiting = page.start_evaluate(
-        "new Promise(resolve => {"
+    // An observer watches the page for its subject from before the message is sent (installed by
+    // one evaluation, awaited by the next).
+    const JsonValue installed = page.evaluate(
+        "window.newMailShown = new Promise(resolve => {"
         "  const want = " +
-        js_string(kSecond) +
-        ";"
-        "  const shown = () => document.body.innerText.includes(want);"
-        "  if (shown()) return resolve('before it was sent');"
-        "  const observer = new MutationObserver(() => {"
-        "    if (shown()) { observer.disconnect(); resolve('shown'); } });"
-        "  observer.observe(document.documentElement,"
-        "                   {subtree: true, childList: true, characterData: true});"
-        "  setTimeout(() => resolve('not shown in 10 s'), 10000);"
-        "})");
+            js_string(kSecond) +
+            ";"
+            "  const shown = () => document.body.innerText.includes(want);"
+            "  if (shown()) return resolve('before it was sent');"
+            "  const observer = new MutationObserver(() => {"
+            "    if (shown()) { observer.disconnect(); resolve('shown'); } });"
+            "  observer.observe(document.documentElement,"
+            "                   {subtree: true, childList: true, characterData: true});"
+            "  setTimeout(() => resolve('not shown in 10 s'), 10000);"
+            "}), 'watching'",
+        Deadline(kBrowserStep));
+    ASSERT_EQ(installed.as_string(), "watching");
     send_with_mail_client(inbox, {"--from", "second@example.org", "--to", "student@example.org",
                                   "--subject", std::string(kSecond), "--body", "Live.\n"});
     const auto sent = Clock::now();  // its 250 came: the message is stored and indexed
-    const JsonValue outcome = page.value_of(waiting, Deadline(kBrowserStep));
+    const JsonValue outcome = page.evaluate("window.newMailShown", Deadline(kBrowserStep));
     const auto took = Clock::now() - sent;
     ASSERT_EQ(outcome.as_string(), "shown");
     EXPECT_LT(took, kLiveUpdate) << "the list showed the new message only after "
