@@ -19,6 +19,9 @@ bool is_message_id(std::string_view text) {
 namespace index {
 namespace {
 
+// Messages a search looks at per turn of the table's lock.
+constexpr std::size_t kSearchChunk = 4096;
+
 char lower(char c) {
     return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
 }
@@ -296,15 +299,22 @@ MailIndex::Page Table::list(std::size_t start, std::size_t limit) const {
 
 MailIndex::Page Table::search(std::string_view query, std::size_t start, std::size_t limit) const {
     const auto words = query_words(query);
-    const std::shared_lock lock(mutex_);
     Page page;
     page.start = start;
-    for (auto it = order_.rbegin(); it != order_.rend(); ++it) {
-        const auto& entry = entries_[*it];
-        if (!matches(entry, words)) continue;
-        if (page.total >= start && page.total - start < limit)
-            page.messages.push_back(unpack(entry));
-        ++page.total;
+    // The messages there when the search starts, newest first, a chunk per turn of the lock:
+    // a message being committed waits for one chunk at most, not for the whole scan. (One
+    // that arrives meanwhile lands after them, except in the rare case of an older name.)
+    std::size_t position = size();
+    while (position > 0) {
+        const std::shared_lock lock(mutex_);
+        const auto end = position > kSearchChunk ? position - kSearchChunk : 0;
+        for (; position > end; --position) {
+            const auto& entry = entries_[order_[position - 1]];
+            if (!matches(entry, words)) continue;
+            if (page.total >= start && page.total - start < limit)
+                page.messages.push_back(unpack(entry));
+            ++page.total;
+        }
     }
     return page;
 }

@@ -58,10 +58,12 @@ struct Node {
 // The parts of a multipart body [begin, end): the ranges between its delimiter lines
 // ("--boundary", RFC 2046 5.1.1), the line break before each delimiter belonging to it.
 // Lenient like most readers: whitespace may follow a delimiter, and a missing close delimiter
-// ends the last part at the end of the body. Empty when no delimiter is found.
+// ends the last part at the end of the body. Empty when no delimiter is found. At most
+// `max_parts` are read (the rest of the body is not looked at).
 std::vector<std::pair<std::size_t, std::size_t>> split_multipart(std::string_view message,
                                                                  std::size_t begin, std::size_t end,
-                                                                 std::string_view boundary) {
+                                                                 std::string_view boundary,
+                                                                 std::size_t max_parts) {
     std::vector<std::pair<std::size_t, std::size_t>> parts;
     const std::string_view scope = message.substr(0, end);
     bool in_part = false;
@@ -82,7 +84,7 @@ std::vector<std::pair<std::size_t, std::size_t>> split_multipart(std::string_vie
                     if (part_end > part_start && message[part_end - 1] == '\r') --part_end;
                     parts.emplace_back(part_start, part_end);
                 }
-                if (closing) return parts;
+                if (closing || parts.size() == max_parts) return parts;
                 in_part = true;
                 part_start = line.next;
             }
@@ -307,14 +309,13 @@ Message parse_message(std::string_view message) {
         const std::string boundary = type.parameter("boundary");
         const std::size_t body = node.begin + head.body_offset;
         std::vector<std::pair<std::size_t, std::size_t>> children;
-        if (!boundary.empty() && boundary.size() <= kMaxBoundary && node.depth < kMaxDepth)
-            children = split_multipart(message, body, node.end, boundary);
+        if (!boundary.empty() && boundary.size() <= kMaxBoundary && node.depth < kMaxDepth &&
+            nodes < kMaxParts)
+            children = split_multipart(message, body, node.end, boundary, kMaxParts - nodes);
         if (children.empty()) {
             result.parts.push_back(raw_leaf(node, head));
             continue;
         }
-        if (children.size() > kMaxParts - std::min(nodes, kMaxParts))
-            children.resize(kMaxParts - std::min(nodes, kMaxParts));
         nodes += children.size();
         const bool digest = type.value == "multipart/digest";
         for (std::size_t k = children.size(); k-- > 0;) {

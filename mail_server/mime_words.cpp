@@ -16,8 +16,9 @@ constexpr std::size_t kMaxCharsetName = 64;
 // Parameters read from one Content-Type or Content-Disposition value; more are ignored. It
 // bounds the work of gathering RFC 2231 sections (a file name of 2,000 characters takes ~100).
 constexpr std::size_t kMaxParameters = 256;
-// The highest RFC 2231 section number read.
-constexpr int kMaxSection = 999;
+// RFC 2231 section numbers are read up to this many digits ("name*999*"); longer ones make
+// no section.
+constexpr std::size_t kMaxSectionDigits = 3;
 
 struct EncodedWord {
     std::string_view charset;  // without an RFC 2231 language suffix ("utf-8*en")
@@ -155,6 +156,8 @@ struct MailboxText {
                 spec = detail::trimmed(spec.substr(spec.rfind(':') + 1));
             address.address = detail::raw_to_utf8(spec);
             address.name = decode_words(collapsed_spaces(phrase));
+            // "<alice@example.org> (Alice)": the comment is the only name there is.
+            if (address.name.empty()) address.name = decode_words(collapsed_spaces(comment));
         } else {
             address.address = detail::raw_to_utf8(detail::trimmed(outside));
             address.name = decode_words(collapsed_spaces(comment));
@@ -164,17 +167,24 @@ struct MailboxText {
     }
 };
 
-// RFC 5322 3.2.3 specials, and space: a display name with one of them is quoted when written.
+// RFC 5322 3.2.3 specials: a display name with one of them is quoted when written.
 bool needs_quotes(std::string_view name) {
     return name.find_first_of("()<>[]:;@\\,.\"") != std::string_view::npos;
 }
+
+// One RFC 2231 section: "name*N=text" or, extended, "name*N*=text".
+struct Section {
+    int number = 0;
+    std::string text;
+    bool extended = false;
+};
 
 // An RFC 2231 parameter while its sections are gathered.
 struct Gathered {
     std::string name;
     std::string plain;  // name=value
     bool has_plain = false;
-    std::vector<std::pair<int, std::pair<std::string, bool>>> sections;  // number, text, extended
+    std::vector<Section> sections;
 };
 
 std::string percent_decoded(std::string_view text) {
@@ -197,13 +207,13 @@ std::string percent_decoded(std::string_view text) {
 // when it is extended, percent-encoding in every extended section, joined in section order.
 std::string joined_sections(Gathered& parameter) {
     std::stable_sort(parameter.sections.begin(), parameter.sections.end(),
-                     [](const auto& a, const auto& b) { return a.first < b.first; });
+                     [](const Section& a, const Section& b) { return a.number < b.number; });
     std::string charset;
     std::string bytes;
     bool first = true;
-    for (const auto& [number, section] : parameter.sections) {
-        std::string_view text = section.first;
-        if (section.second && first) {
+    for (const Section& section : parameter.sections) {
+        std::string_view text = section.text;
+        if (section.extended && first) {
             const std::size_t charset_end = text.find('\'');
             const std::size_t language_end = charset_end == std::string_view::npos
                                                  ? std::string_view::npos
@@ -214,7 +224,7 @@ std::string joined_sections(Gathered& parameter) {
             }
         }
         first = false;
-        bytes += section.second ? percent_decoded(text) : std::string(text);
+        bytes += section.extended ? percent_decoded(text) : std::string(text);
     }
     return to_utf8(bytes, charset);
 }
@@ -388,7 +398,7 @@ HeaderValue parse_header_value(std::string_view value) {
             const std::string_view rest = std::string_view(name).substr(star + 1);
             const std::string_view digits = rest.substr(0, rest.find('*'));
             const std::string_view after = rest.substr(digits.size());
-            const bool numbered = !digits.empty() && digits.size() <= 3 &&
+            const bool numbered = !digits.empty() && digits.size() <= kMaxSectionDigits &&
                                   std::all_of(digits.begin(), digits.end(),
                                               [](char d) { return d >= '0' && d <= '9'; });
             if (rest.empty()) {
@@ -401,7 +411,7 @@ HeaderValue parse_header_value(std::string_view value) {
                 extended = after == "*";
             }
         }
-        if (section > kMaxSection) continue;
+        if (base.empty()) continue;  // "*=x" names nothing
         auto entry = std::find_if(gathered.begin(), gathered.end(),
                                   [&base](const Gathered& g) { return g.name == base; });
         if (entry == gathered.end()) {
@@ -414,7 +424,7 @@ HeaderValue parse_header_value(std::string_view value) {
                 entry->has_plain = true;
             }
         } else {
-            entry->sections.push_back({section, {std::move(text), extended}});
+            entry->sections.push_back(Section{section, std::move(text), extended});
         }
     }
 

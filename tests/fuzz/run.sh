@@ -45,6 +45,7 @@ options_for() {
     smtp_path) echo "-dict=$fuzz_dir/smtp_path.dict -max_len=512" ;;
     ping_message) echo "-max_len=256" ;;
     cache_rules) echo "-dict=$fuzz_dir/cache.dict -max_len=4096" ;;
+    mime) echo "-dict=$fuzz_dir/mime.dict -max_len=8192" ;;
     *) echo "-max_len=4096" ;;
   esac
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -18,6 +19,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -391,6 +393,47 @@ TEST(MaildirIndex, CommittedMessagesAreIndexedBeforeTheAnswer) {
     EXPECT_EQ(index->size(), 2u);
     const std::lock_guard lock(told_mutex);
     EXPECT_EQ(told.size(), 1u);
+}
+
+TEST(MaildirIndex, ReadersRunWhileMessagesAreCommitted) {
+    ScratchDir dir;
+    net::WorkerPool pool(2);
+    Maildir store(dir.path() / "mail", pool, "host");
+    const auto index = MailIndex::for_maildir(dir.path() / "mail");
+    index->load();
+    index->watch(store);
+    std::atomic<bool> done{false};
+    std::atomic<std::size_t> seen{0};
+    std::thread reader([&] {
+        while (!done) {
+            const auto page = index->list(0, 5);
+            const auto found = index->search("subject", 0, 5);
+            EXPECT_LE(found.total, index->size());
+            if (!page.messages.empty()) {
+                EXPECT_TRUE(index->find(page.messages[0].id).has_value());
+                seen = std::max<std::size_t>(seen, page.total);
+            }
+        }
+    });
+    constexpr int kMessages = 60;
+    std::vector<std::unique_ptr<MessageDraft>> drafts;
+    std::vector<std::future<StoreResult>> results;
+    for (int i = 0; i < kMessages; ++i) {
+        drafts.push_back(store.begin(envelope()));
+        drafts.back()->append(
+            crlf(message("a@example.org", "b@example.org", "Subject " + std::to_string(i))));
+        auto promise = std::make_shared<std::promise<StoreResult>>();
+        results.push_back(promise->get_future());
+        drafts.back()->commit([promise](StoreResult result) { promise->set_value(result); });
+    }
+    for (auto& result : results) {
+        ASSERT_EQ(result.wait_for(kDeadline), std::future_status::ready);
+        EXPECT_TRUE(result.get().stored);
+    }
+    done = true;
+    reader.join();
+    EXPECT_EQ(index->size(), static_cast<std::size_t>(kMessages));
+    EXPECT_EQ(index->search("subject", 0, 100).total, static_cast<std::size_t>(kMessages));
 }
 
 TEST(MaildirIndex, BigMessagesKeepTheirHeadAndTheHookAgreesWithALoad) {

@@ -187,6 +187,8 @@ TEST(MimeAddressTest, NamesQuotesCommentsAndGroups) {
     EXPECT_EQ(list[4].address, "dave@example.org");
     EXPECT_EQ(list[5].name, "Eve");
     EXPECT_EQ(list[5].address, "eve@example.org");
+    EXPECT_EQ(parse_addresses("<x@example.org> (Xavier)")[0].name, "Xavier");
+    EXPECT_EQ(parse_addresses("Al (the) Smith <s@example.org>")[0].name, "Al Smith");
     EXPECT_TRUE(parse_addresses("undisclosed-recipients:;").empty());
     EXPECT_TRUE(parse_addresses("").empty());
 }
@@ -284,8 +286,10 @@ TEST(MimeParameterTest, BrokenRfc2231StillGivesUtf8) {
          {"a; name*=utf-8''%", "a; name*=utf-8''%G1", "a; name*=x-unknown''%E9", "a; name*=%E9",
           "a; name*0*=''%E9", "a; name*1=x", "a; name*99999=x", "a; name*=utf-8'", "a; *=x"}) {
         const HeaderValue value = parse_header_value(text);
-        for (const auto& [name, parameter] : value.parameters)
+        for (const auto& [name, parameter] : value.parameters) {
+            EXPECT_FALSE(name.empty()) << text;
             EXPECT_TRUE(net::is_well_formed_utf8(parameter)) << text;
+        }
     }
     EXPECT_EQ(parse_header_value("a; name*=%E9").parameter("name"), utf8(u8"é"));
 }
