@@ -31,17 +31,22 @@ maildev_version() {
         echo '?'
 }
 
-# MailDev with its mail in memory (how it runs by default), its SMTP and web ports both on
-# 127.0.0.1: sets server_pid (see server_started), server_port (SMTP) and web_port. Retries on
-# other ports when one was taken meanwhile.
+# MailDev as it runs by default: its list in memory, each message's source (and attachments)
+# written to $TMPDIR/maildev (not fsynced); here a TMPDIR of its own in $work for each start,
+# removed with the rest. Its SMTP and web ports are both on 127.0.0.1: sets server_pid (see
+# server_started), server_port (SMTP) and web_port. Retries on other ports when one was taken.
+maildev_starts=0
 start_maildev() {
-    local attempt smtp web
+    local attempt smtp web tmp
     for attempt in 1 2 3 4 5; do
         smtp=$(helper free-port)
         web=$(helper free-port)
+        maildev_starts=$((maildev_starts + 1))
+        tmp=$work/maildev-tmp.$maildev_starts
+        mkdir "$tmp"
         : >"$work/server.out"
-        setsid "$maildev_bin" --ip 127.0.0.1 --web-ip 127.0.0.1 -s "$smtp" -w "$web" --silent \
-            >"$work/server.out" 2>"$work/server.err" &
+        TMPDIR=$tmp setsid "$maildev_bin" --ip 127.0.0.1 --web-ip 127.0.0.1 -s "$smtp" -w "$web" \
+            --silent >"$work/server.out" 2>"$work/server.err" &
         server_started
         for _ in $(seq 400); do
             if listening "$smtp" && listening "$web"; then

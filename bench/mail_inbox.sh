@@ -2,7 +2,8 @@
 # bench/mail_inbox.sh: mail_server's web inbox side by side with MailDev 3 on loopback (run by
 # bench/mail_server.sh after its SMTP table, or alone):
 #   list   the same LIST_MESSAGES (10,000) messages sent over SMTP to both (mail_server storing
-#          to a Maildir, MailDev in memory as it runs by default), then wrk -t2 -c8 on each list:
+#          to a Maildir, MailDev as it runs by default: its list in memory, each message's source
+#          written to a temp folder), then wrk -t2 -c8 on each list:
 #          MailDev's /api/email/summary?skip=0&limit=50 (what its web UI lists) vs mail_server's
 #          /api/v1/messages?start=0&limit=50 and its HTML list page /.
 #          Goals: both >= 20x MailDev's req/s, p99 under 10 ms.
