@@ -7,6 +7,11 @@
 #             its 250)
 #             vs aiosmtpd's Mailbox handler (python3-aiosmtpd; writes, never fsyncs)
 #                                                                        msg/s  goal: >= 5x
+#   --web     mail_server --maildir --web 127.0.0.1:0 -q (its web inbox on, the index told of
+#             every message before its 250)  vs  the same without --web    goal: >= 0.9x
+#             and vs MailDev 3 (npm maildev as it runs by default: its list in memory, each
+#             message's source written to a temp folder, never fsynced)      goal: >= 20x
+# Then bench/mail_inbox.sh: the web inbox's list vs MailDev's, and start-up on 100,000 messages.
 # Also measured, informative: mail_server with its transcript on (no -q, stdout to a file), once
 # for each store in the first round, right after the quiet run it is compared with; the servers'
 # and smtp-source's CPU time per message; and, every round, this disk's fsync rate from 1 and 16
@@ -17,12 +22,14 @@
 # Usage: bench/mail_server.sh [BIN_DIR]   (or TOPDOWN_BIN=BIN_DIR)
 #        default BIN_DIR: build/release/bin, then build/test/bin
 # Knobs: ROUNDS=3 SESSIONS=20 MESSAGES=10000 LENGTH=4096 AIOSMTPD_MESSAGES=2000
+#        WEB=1 (0: without the --web and MailDev runs) MAILDEV_MESSAGES=2000 MAILDEV_DIR=...
+#        INBOX=1 (0: without bench/mail_inbox.sh, which has knobs of its own)
 #        MAIL_SERVER_ARGS="..." FSYNC_SECONDS=1 AIOSMTPD_PYTHON=/usr/bin/python3 RUN_TIMEOUT=180
 #        BUSY_LIMIT=25 RERUNS=0: a run during which other jobs kept more than BUSY_LIMIT % of the
 #        CPUs busy is run again, at most RERUNS times, and the least disturbed run counts (the
 #        machine may be shared); with RERUNS=0 such runs are only flagged.
 #        TMPDIR: where the Maildirs go (on a real disk, or the fsyncs mean nothing).
-# Exit status: 0 when both goals are met, 1 when one is missed, 2 when the benchmark itself failed.
+# Exit status: 0 when every goal is met, 1 when one is missed, 2 when the benchmark itself failed.
 set -euo pipefail
 
 readonly ROUNDS=${ROUNDS:-3}
@@ -32,6 +39,10 @@ readonly LENGTH=${LENGTH:-4096}
 # aiosmtpd stores 450-700 msg/s here (under 200 when the machine is busy): 10,000 would take
 # 15-60 s a run, most of the benchmark. 2,000 say as much; the table notes it.
 readonly AIOSMTPD_MESSAGES=${AIOSMTPD_MESSAGES:-2000}
+# MailDev takes ~110 msg/s from smtp-source: 2,000 messages are ~20 s a run.
+readonly MAILDEV_MESSAGES=${MAILDEV_MESSAGES:-2000}
+readonly WEB=${WEB:-1}
+readonly INBOX=${INBOX:-1}
 readonly MAIL_SERVER_ARGS=${MAIL_SERVER_ARGS:-}
 readonly FSYNC_SECONDS=${FSYNC_SECONDS:-1}  # each fsync probe (1 and 16 threads), every round
 readonly AIOSMTPD_PYTHON=${AIOSMTPD_PYTHON:-/usr/bin/python3}  # Debian's, where the package is
@@ -40,6 +51,8 @@ readonly BUSY_LIMIT=${BUSY_LIMIT:-25}
 readonly RERUNS=${RERUNS:-0}  # each redone Maildir run is 10,000 more files to store and remove
 readonly GOAL_SINK_RATIO=1.0
 readonly GOAL_MAILDIR_RATIO=5
+readonly GOAL_WEB_RATIO=0.9      # --web on vs off
+readonly GOAL_MAILDEV_RATIO=20   # --web on vs MailDev
 readonly FSYNC_THREADS="1 16"
 readonly BACKLOG=1024  # smtp-sink's listen backlog (a required argument)
 readonly HOST=127.0.0.1
@@ -49,6 +62,8 @@ readonly HOST=127.0.0.1
 bench_name=mail_server.sh
 # shellcheck source=bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=bench/inbox_lib.sh
+source "$bench_dir/inbox_lib.sh"
 
 bench_find_bin "${1:-}" mail_server
 PATH=$PATH:/usr/sbin  # smtp-source and smtp-sink live there; a user's PATH may lack it
@@ -64,6 +79,11 @@ done
 "$AIOSMTPD_PYTHON" -c 'import aiosmtpd.controller, aiosmtpd.handlers' 2>/dev/null ||
     die "$AIOSMTPD_PYTHON cannot import aiosmtpd (apt-get install python3-aiosmtpd; or point" \
         "AIOSMTPD_PYTHON at a python that has it)"
+
+if ((WEB)); then
+    command -v curl >/dev/null || die "curl is needed (apt-get install curl)"
+    find_maildev
+fi
 
 # smtp-sink refuses to run as root unless told whom to become after it has bound its socket.
 sink_user=()
@@ -98,13 +118,15 @@ EOF
 server_pid=
 server_port=
 maildir=  # the Maildir of the server running now, empty for the sinks
+web_port=  # the web port of the server running now (ms_web, maildev), else empty
 
-# Starts SERVER (ms_nostore, ms_maildir, smtp_sink, aiosmtpd) on an ephemeral port, in a session of
+# Starts SERVER (ms_nostore, ms_maildir, ms_web, smtp_sink, aiosmtpd, maildev) on an ephemeral port, in a session of
 # its own. MODE: "quiet" passes mail_server -q; "transcript" leaves its transcript on (server.out).
 start_server() { # SERVER [MODE]
     local name=$1 mode=${2:-quiet} q=()
     [[ $mode == quiet ]] && q=(-q)
     maildir=
+    web_port=
     # Emptied here, not only by the server's redirection (done after the fork, maybe later than
     # the first look at it): the last server's first line must not be read as this one's.
     : >"$work/server.out"
@@ -122,6 +144,15 @@ start_server() { # SERVER [MODE]
             port_from_first_line mail_server 's/^.*: listening on [^ ]*:\([0-9]*\), .*/\1/p' ||
                 die "mail_server did not start: $(cat "$work/server.err")"
             ;;
+        ms_web)
+            maildir=$work/maildir
+            # shellcheck disable=SC2086  # MAIL_SERVER_ARGS is a list of options
+            setsid "$bin/mail_server" -b "$HOST" -p 0 --maildir "$maildir" --web "$HOST:0" \
+                "${q[@]}" $MAIL_SERVER_ARGS >"$work/server.out" 2>"$work/server.err" &
+            server_started
+            mail_server_ports 20
+            ;;
+        maildev) start_maildev ;;
         aiosmtpd)
             maildir=$work/maildir
             start_on_free_port aiosmtpd launch_aiosmtpd
@@ -196,6 +227,11 @@ run_source() { # KEY MESSAGES
         printf "%.0f", (others > 0 ? others : 0) * 100 / (y[2] - x[2]) }')
     result_stored=-
     result_short=0
+    if [[ -z $maildir && -n $web_port ]]; then
+        # MailDev's list is in memory: what its list API counts.
+        result_stored=$(inbox_total maildev "$web_port")
+        [[ -n $result_stored ]] || die "MailDev does not answer its list API"
+    fi
     if [[ -n $maildir ]]; then
         # Every 250 came before smtp-source ended: each of those messages must be in new/ now.
         result_stored=$(find "$maildir/new" -type f | wc -l)
@@ -227,7 +263,7 @@ remove_files() {
     local files start=$SECONDS
     files=$(find "$work" -type f | wc -l)
     echo "removing the $files files stored..." >&2
-    rm -rf "$work"/maildir* "$work"/fsync.*
+    rm -rf "$work"/maildir* "$work"/fsync.* "$work"/maildev-tmp.*
     echo "removed in $((SECONDS - start)) s" >&2
 }
 
@@ -249,10 +285,13 @@ thousands() { LC_ALL=C awk -v n="$1" 'BEGIN {
 # ---------------------------------------------------------------------------- the rounds
 
 declare -A label=([ms_nostore]="mail_server --no-store" [smtp_sink]="smtp-sink"
-    [ms_maildir]="mail_server Maildir" [aiosmtpd]="aiosmtpd Maildir")
+    [ms_maildir]="mail_server Maildir" [aiosmtpd]="aiosmtpd Maildir"
+    [ms_web]="mail_server Maildir --web" [maildev]="MailDev")
+declare -A where_stored=([maildev]="listed")
 declare -A messages_for=([ms_nostore]=$MESSAGES [smtp_sink]=$MESSAGES [ms_maildir]=$MESSAGES
-    [aiosmtpd]=$AIOSMTPD_MESSAGES)
+    [aiosmtpd]=$AIOSMTPD_MESSAGES [ms_web]=$MESSAGES [maildev]=$MAILDEV_MESSAGES)
 server_list=(ms_nostore smtp_sink ms_maildir aiosmtpd)
+((WEB)) && server_list+=(ms_web maildev)
 
 machine="$(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1),"
 machine+=" Linux $(uname -r), $filesystem on $device"
@@ -290,7 +329,7 @@ measure() { # SERVER MODE
         printf '  %-24s %6s msg/s  CPU us/msg: server %4s, client %3s  failures %s%s' \
             "${label[$server]}" "$(thousands "$result_rate")" "$result_cpu_us" \
             "$result_client_us" "$result_failures" \
-            "$([[ $result_stored == - ]] || echo "  in new/ $result_stored")" >&2
+            "$([[ $result_stored == - ]] || echo "  ${where_stored[$server]:-in new/} $result_stored")" >&2
         printf '  others %3s%%%s\n' "$result_others" "$note" >&2
         failures[$server]+="$result_failures "
         lost[$server]+="$missing "
@@ -326,7 +365,7 @@ for round in $(seq "$ROUNDS"); do
         client_us[$server]+="$result_client_us "
         # In the first round only, informative: mail_server again with its transcript on, right
         # after its quiet run, so that the two meet the same conditions.
-        if ((round == 1)) && [[ $server == ms_* ]]; then
+        if ((round == 1)) && [[ $server == ms_nostore || $server == ms_maildir ]]; then
             transcript_quiet[$server]=$result_rate
             measure "$server" transcript
             transcript_rate[$server]=$result_rate
@@ -365,6 +404,14 @@ maildir_ratio=$(ratio "${med[ms_maildir]}" "${med[aiosmtpd]}")
 maildir_result=$(pass "${maildir_ratio%x} >= $GOAL_MAILDIR_RATIO")
 clean ms_maildir || maildir_result="FAIL (messages lost or refused)"
 [[ $sink_result == PASS && $maildir_result == PASS ]] || verdict=1
+if ((WEB)); then
+    web_ratio=$(ratio "${med[ms_web]}" "${med[ms_maildir]}")
+    web_result=$(pass "${web_ratio%x} >= $GOAL_WEB_RATIO")
+    maildev_ratio=$(ratio "${med[ms_web]}" "${med[maildev]}")
+    maildev_result=$(pass "${maildev_ratio%x} >= $GOAL_MAILDEV_RATIO")
+    clean ms_web || { web_result="FAIL (messages lost or refused)" maildev_result=$web_result; }
+    [[ $web_result == PASS && $maildev_result == PASS ]] || verdict=1
+fi
 
 fsync1=$(values "${fsync_rate[1]}" | median)
 fsync16=$(values "${fsync_rate[16]}" | median)
@@ -381,7 +428,7 @@ if ((busy_runs > 0)); then
         "other jobs kept more than $BUSY_LIMIT% of the CPUs busy: these figures measure the" \
         "neighbours too"
 fi
-row() { printf '%-22s %12s %10s %7s  %-22s %s\n' "$@"; }
+row() { printf '%-26s %12s %10s %7s  %-26s %s\n' "$@"; }
 row "messages/s" mail_server peer ratio goal result
 row "no store vs smtp-sink" "$(thousands "${med[ms_nostore]}")" \
     "$(thousands "${med[smtp_sink]}")" "$sink_ratio" ">= ${GOAL_SINK_RATIO}x smtp-sink" \
@@ -389,6 +436,14 @@ row "no store vs smtp-sink" "$(thousands "${med[ms_nostore]}")" \
 row "Maildir vs aiosmtpd" "$(thousands "${med[ms_maildir]}")" \
     "$(thousands "${med[aiosmtpd]}")" "$maildir_ratio" ">= ${GOAL_MAILDIR_RATIO}x aiosmtpd" \
     "$maildir_result"
+if ((WEB)); then
+    row "Maildir --web vs without" "$(thousands "${med[ms_web]}")" \
+        "$(thousands "${med[ms_maildir]}")" "$web_ratio" ">= ${GOAL_WEB_RATIO}x without --web" \
+        "$web_result"
+    row "Maildir --web vs MailDev" "$(thousands "${med[ms_web]}")" \
+        "$(thousands "${med[maildev]}")" "$maildev_ratio" ">= ${GOAL_MAILDEV_RATIO}x MailDev" \
+        "$maildev_result"
+fi
 echo "per round, msg/s: $(for server in "${server_list[@]}"; do
     printf '%s %s; ' "${label[$server]}" "$(values "${rate[$server]}" | tr '\n' ' ' |
         sed 's/ $//; s/ /, /g')"
@@ -420,11 +475,25 @@ fi
 if [[ $AIOSMTPD_MESSAGES != "$MESSAGES" ]]; then
     echo "(aiosmtpd ran with -m $AIOSMTPD_MESSAGES, the others with -m $MESSAGES)"
 fi
+if ((WEB)) && [[ $MAILDEV_MESSAGES != "$MESSAGES" ]]; then
+    echo "(MailDev ran with -m $MAILDEV_MESSAGES, mail_server with -m $MESSAGES)"
+fi
 echo "checks: smtp-source failures (refused messages) per server: $(for server in \
     "${server_list[@]}"; do printf '%s %s; ' "${label[$server]}" "$(values \
     "${failures[$server]}" | sum)"; done | sed 's/; $//'); messages missing from new/ after" \
     "their 250: mail_server $(values "${lost[ms_maildir]}" | sum)," \
-    "aiosmtpd $(values "${lost[aiosmtpd]}" | sum); stored files shorter than the body:" \
-    "$(($(values "${short[ms_maildir]}" | sum) + $(values "${short[aiosmtpd]}" | sum)))"
+    "aiosmtpd $(values "${lost[aiosmtpd]}" | sum)$( ((WEB)) && printf ', mail_server --web %s, MailDev %s (its list)' \
+        "$(values "${lost[ms_web]}" | sum)" "$(values "${lost[maildev]}" | sum)"); stored files shorter than the body:" \
+    "$(($(values "${short[ms_maildir]}" | sum) + $(values "${short[aiosmtpd]}" | sum) +
+        $(values "${short[ms_web]:-0}" | sum)))"
+((WEB)) && versions+=", MailDev $(maildev_version) on node $(node --version)"
 echo "($versions)"
+if ((INBOX)); then
+    # The web inbox's own figures, with a temp dir of their own (this one's files are gone).
+    echo
+    inbox_verdict=0
+    "$bench_dir/mail_inbox.sh" "$bin" || inbox_verdict=$?
+    ((inbox_verdict != 2)) || die "bench/mail_inbox.sh failed"
+    ((inbox_verdict == 0)) || verdict=1
+fi
 exit "$verdict"
