@@ -6,6 +6,7 @@
 
 #include "common/http_fields.hpp"
 #include "inbox_pages.hpp"
+#include "mail_html.hpp"
 #include "message_json.hpp"
 #include "message_list.hpp"
 #include "mime.hpp"
@@ -241,8 +242,11 @@ ServerResponse WebInbox::html_view(std::string_view id) const {
     if (!raw) return error(404);
     const mime::Message message = mime::parse_message(*raw);
     if (!message.html) return error(404);
-    return ok(mime::decode_text(*raw, message.parts[*message.html]), "text/html; charset=utf-8",
-              kMailHtmlPolicy);
+    auto response = ok(inert_html(mime::decode_text(*raw, message.parts[*message.html])),
+                       "text/html; charset=utf-8", kMailHtmlPolicy);
+    // Chromium resolves the hosts of links ahead of a click unless told not to.
+    response.add("X-DNS-Prefetch-Control", "off");
+    return response;
 }
 
 ServerResponse WebInbox::api_list(std::string_view target, bool search) const {
