@@ -74,14 +74,6 @@ void append_parts(std::string& out, std::string_view raw,
 
 }  // namespace
 
-void append_address_json(std::string& out, const mime::Address& address) {
-    out += "{\"Name\":";
-    net::append_json_string(out, address.name);
-    out += ",\"Address\":";
-    net::append_json_string(out, address.address);
-    out += '}';
-}
-
 PartListing list_parts(const mime::Message& message) {
     PartListing listing;
     for (std::size_t i = 0; i < message.parts.size(); ++i) {

@@ -12,9 +12,6 @@
 
 namespace mail {
 
-// {"Name":..,"Address":..}
-void append_address_json(std::string& out, const mime::Address& address);
-
 // A part a reader downloads rather than reads: Mailpit's Inline (a part with a Content-ID that
 // is not an attachment: an image the HTML refers to) and Attachments.
 struct PartListing {

@@ -15,14 +15,6 @@ constexpr std::size_t kFromColumns = 24;
 constexpr std::size_t kSubjectColumns = 40;
 constexpr std::size_t kSizeColumns = 5;  // "1023K"
 
-void append_address_json(std::string& out, const mime::Address& address) {
-    out += "{\"Name\":";
-    net::append_json_string(out, address.name);
-    out += ",\"Address\":";
-    net::append_json_string(out, address.address);
-    out += '}';
-}
-
 std::tm utc(std::int64_t seconds) {
     const auto time = static_cast<std::time_t>(seconds);
     std::tm tm{};
@@ -90,6 +82,14 @@ std::string right(std::string text, std::size_t columns) {
 }
 
 }  // namespace
+
+void append_address_json(std::string& out, const mime::Address& address) {
+    out += "{\"Name\":";
+    net::append_json_string(out, address.name);
+    out += ",\"Address\":";
+    net::append_json_string(out, address.address);
+    out += '}';
+}
 
 std::string rfc3339_utc(std::int64_t seconds) {
     const auto tm = utc(seconds);

@@ -12,6 +12,9 @@
 
 namespace mail {
 
+// {"Name":..,"Address":..}: a mailbox as Mailpit writes it.
+void append_address_json(std::string& out, const mime::Address& address);
+
 // RFC 3339 in UTC, to the second: "2026-11-25T07:53:12Z".
 std::string rfc3339_utc(std::int64_t seconds);
 

@@ -161,10 +161,10 @@ std::string decode_quoted_printable(std::string_view text) {
         const bool soft = !line.empty() && line.back() == '=';
         if (soft) line.remove_suffix(1);
         for (std::size_t i = 0; i < line.size(); ++i) {
-            if (line[i] == '=' && i + 2 < line.size() && detail::hex_value(line[i + 1]) >= 0 &&
-                detail::hex_value(line[i + 2]) >= 0) {
-                out += static_cast<char>(detail::hex_value(line[i + 1]) * 16 +
-                                         detail::hex_value(line[i + 2]));
+            if (line[i] == '=' && i + 2 < line.size() && net::hex_digit_value(line[i + 1]) >= 0 &&
+                net::hex_digit_value(line[i + 2]) >= 0) {
+                out += static_cast<char>(net::hex_digit_value(line[i + 1]) * 16 +
+                                         net::hex_digit_value(line[i + 2]));
                 i += 2;
             } else {
                 out += line[i];
@@ -245,13 +245,6 @@ std::string decode_base64(std::string_view text) {
         out += static_cast<char>((group >> 2) & 0xFF);
     }
     return out;
-}
-
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
 }
 
 std::string_view trimmed(std::string_view text) {

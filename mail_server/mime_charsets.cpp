@@ -80,47 +80,13 @@ char32_t latin9(unsigned char byte) {
 std::string repaired_utf8(std::string_view bytes) {
     std::string out;
     out.reserve(bytes.size());
-    std::size_t i = 0;
-    while (i < bytes.size()) {
-        const auto lead = static_cast<unsigned char>(bytes[i]);
-        if (lead < 0x80) {
-            out += static_cast<char>(lead);
-            ++i;
-            continue;
-        }
-        // The sequence length and the range of its second byte (RFC 3629 4): the range is what
-        // excludes overlong forms, surrogates and code points past U+10FFFF.
-        std::size_t length = 0;
-        unsigned char low = 0x80;
-        unsigned char high = 0xBF;
-        if (lead >= 0xC2 && lead <= 0xDF) {
-            length = 2;
-        } else if (lead >= 0xE0 && lead <= 0xEF) {
-            length = 3;
-            if (lead == 0xE0) low = 0xA0;
-            if (lead == 0xED) high = 0x9F;
-        } else if (lead >= 0xF0 && lead <= 0xF4) {
-            length = 4;
-            if (lead == 0xF0) low = 0x90;
-            if (lead == 0xF4) high = 0x8F;
-        } else {
-            detail::append_utf8(out, kReplacement);
-            ++i;
-            continue;
-        }
-        std::size_t good = 1;  // bytes of the sequence that are valid so far
-        while (good < length && i + good < bytes.size()) {
-            const auto next = static_cast<unsigned char>(bytes[i + good]);
-            const unsigned char min = good == 1 ? low : 0x80;
-            const unsigned char max = good == 1 ? high : 0xBF;
-            if (next < min || next > max) break;
-            ++good;
-        }
-        if (good == length)
-            out.append(bytes.substr(i, length));
+    while (!bytes.empty()) {
+        const auto sequence = net::next_utf8_sequence(bytes);
+        if (sequence.valid)
+            out.append(bytes.substr(0, sequence.length));
         else
             detail::append_utf8(out, kReplacement);
-        i += good;
+        bytes.remove_prefix(sequence.length);
     }
     return out;
 }

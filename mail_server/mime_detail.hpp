@@ -18,9 +18,6 @@ std::string raw_to_utf8(std::string_view bytes);
 // alphabet ends the data; a last group of 2 or 3 characters still yields its 1 or 2 bytes.
 std::string decode_base64(std::string_view text);
 
-// The value of a hexadecimal digit, or -1.
-int hex_value(char c);
-
 // Space, horizontal tab, CR or LF.
 constexpr bool is_space(char c) {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <optional>
 
+#include "common/ascii.hpp"
+#include "common/percent_encoding.hpp"
 #include "mime.hpp"
 #include "mime_detail.hpp"
 
@@ -57,10 +59,11 @@ std::optional<EncodedWord> encoded_word_at(std::string_view value, std::size_t a
     for (std::size_t k = 0; k < text.size(); ++k) {
         if (text[k] == '_') {
             word.bytes += ' ';
-        } else if (text[k] == '=' && k + 2 < text.size() && detail::hex_value(text[k + 1]) >= 0 &&
-                   detail::hex_value(text[k + 2]) >= 0) {
-            word.bytes += static_cast<char>(detail::hex_value(text[k + 1]) * 16 +
-                                            detail::hex_value(text[k + 2]));
+        } else if (text[k] == '=' && k + 2 < text.size() &&
+                   net::hex_digit_value(text[k + 1]) >= 0 &&
+                   net::hex_digit_value(text[k + 2]) >= 0) {
+            word.bytes += static_cast<char>(net::hex_digit_value(text[k + 1]) * 16 +
+                                            net::hex_digit_value(text[k + 2]));
             k += 2;
         } else {
             word.bytes += text[k];
@@ -187,22 +190,6 @@ struct Gathered {
     std::vector<Section> sections;
 };
 
-std::string percent_decoded(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] == '%' && i + 2 < text.size() && detail::hex_value(text[i + 1]) >= 0 &&
-            detail::hex_value(text[i + 2]) >= 0) {
-            out += static_cast<char>(detail::hex_value(text[i + 1]) * 16 +
-                                     detail::hex_value(text[i + 2]));
-            i += 2;
-        } else {
-            out += text[i];
-        }
-    }
-    return out;
-}
-
 // The value of an RFC 2231 parameter from its sections: "charset'language'%XX..." in the first
 // when it is extended, percent-encoding in every extended section, joined in section order.
 std::string joined_sections(Gathered& parameter) {
@@ -224,7 +211,7 @@ std::string joined_sections(Gathered& parameter) {
             }
         }
         first = false;
-        bytes += section.extended ? percent_decoded(text) : std::string(text);
+        bytes += section.extended ? net::percent_decode_lenient(text) : std::string(text);
     }
     return to_utf8(bytes, charset);
 }

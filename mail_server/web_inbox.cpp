@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "common/http_fields.hpp"
+#include "common/percent_encoding.hpp"
 #include "inbox_pages.hpp"
 #include "mail_html.hpp"
 #include "message_json.hpp"
@@ -33,13 +34,6 @@ bool is_part_id(std::string_view text) {
         }
     }
     return digit_before;
-}
-
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
 }
 
 // The headers every answer carries: no sniffing a type other than the one given, no Referer
@@ -129,27 +123,6 @@ std::string attachment_disposition(std::string_view filename) {
     return value;
 }
 
-std::optional<std::string> form_decode(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (c == '+') {
-            out += ' ';
-        } else if (c == '%') {
-            if (i + 2 >= text.size()) return std::nullopt;
-            const int high = hex_value(text[i + 1]);
-            const int low = hex_value(text[i + 2]);
-            if (high < 0 || low < 0) return std::nullopt;
-            out += static_cast<char>(high * 16 + low);
-            i += 2;
-        } else {
-            out += c;
-        }
-    }
-    return out;
-}
-
 std::optional<std::string> query_parameter(std::string_view target, std::string_view name) {
     const auto question = target.find('?');
     if (question == std::string_view::npos) return std::nullopt;
@@ -160,10 +133,11 @@ std::optional<std::string> query_parameter(std::string_view target, std::string_
         const std::string_view pair = query.substr(0, amp);
         query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
         const auto equals = pair.find('=');
-        const auto key = form_decode(pair.substr(0, equals));
+        // Form encoding (what a search box sends): '+' is a space.
+        const auto key = net::percent_decode(pair.substr(0, equals), true);
         if (!key || *key != name) continue;
-        return form_decode(equals == std::string_view::npos ? std::string_view{}
-                                                            : pair.substr(equals + 1));
+        return net::percent_decode(
+            equals == std::string_view::npos ? std::string_view{} : pair.substr(equals + 1), true);
     }
     return std::nullopt;
 }

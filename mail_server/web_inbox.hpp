@@ -47,10 +47,6 @@ std::string message_event(const Summary& summary);
 // filename="..." and, when the name is not plain ASCII, filename*=UTF-8''percent-encoded.
 std::string attachment_disposition(std::string_view filename);
 
-// Decodes an application/x-www-form-urlencoded value ('+' is a space, %XX a byte); nullopt for
-// a malformed escape.
-std::optional<std::string> form_decode(std::string_view text);
-
 // The value of the parameter `name` in the query of `target` ("/?q=a+b&start=50"), decoded;
 // nullopt when absent or malformed.
 std::optional<std::string> query_parameter(std::string_view target, std::string_view name);

@@ -5,16 +5,10 @@
 #include <vector>
 
 #include "common/ascii.hpp"
+#include "common/percent_encoding.hpp"
 
 namespace web {
 namespace {
-
-constexpr int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
 
 // RFC 3986 2.3 unreserved characters: the only ones a path segment never needs to escape.
 constexpr bool is_unreserved(char c) {
@@ -58,24 +52,6 @@ std::optional<std::string_view> absolute_form_path(std::string_view target) {
 
 }  // namespace
 
-std::optional<std::string> percent_decode(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] != '%') {
-            out.push_back(text[i]);
-            continue;
-        }
-        if (text.size() - i < 3) return std::nullopt;  // "%" or "%4" at the end
-        const int high = hex_value(text[i + 1]);
-        const int low = hex_value(text[i + 2]);
-        if (high < 0 || low < 0) return std::nullopt;
-        out.push_back(static_cast<char>(high * 16 + low));
-        i += 2;
-    }
-    return out;
-}
-
 std::string percent_encode_path(std::string_view path) {
     static constexpr char kHex[] = "0123456789ABCDEF";
     std::string out;
@@ -108,7 +84,7 @@ PathResult parse_request_path(std::string_view target, PathRules rules) {
     while (true) {
         const auto slash = target.find('/');
         const auto raw = target.substr(0, slash);
-        auto segment = percent_decode(raw);
+        auto segment = net::percent_decode(raw);
         if (!segment) return refuse(PathError::kBadRequest);
         // A decoded '/' would merge two names into one; NUL ends a C string early; a backslash
         // is a separator on other systems. None can name a file we serve.

@@ -8,9 +8,6 @@
 
 namespace web {
 
-// Percent-decodes `text`; nullopt for a malformed escape ("%4", "%zz").
-std::optional<std::string> percent_decode(std::string_view text);
-
 // Percent-encodes everything but unreserved characters and '/' (for hrefs and Location).
 std::string percent_encode_path(std::string_view path);
 

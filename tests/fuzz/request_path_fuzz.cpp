@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/percent_encoding.hpp"
 #include "tests/fuzz/check.hpp"
 #include "web_server/request_path.hpp"
 
@@ -43,7 +44,7 @@ void check_percent_round_trip(std::string_view bytes) {
             check(is_unreserved(c) || c == '/');
         }
     }
-    check(web::percent_decode(encoded) == std::string(bytes));
+    check(net::percent_decode(encoded) == std::string(bytes));
 }
 
 // Whether `path` (decoded, from its leading '/') goes above the root at some step when '/' and
@@ -73,7 +74,7 @@ std::string without_trailing_slash(std::string text) {
 // `target` is origin-form ("/...").
 void check_inside_root(std::string_view target, const web::PathResult& result) {
     const auto path_part = target.substr(0, target.find_first_of("?#"));
-    const auto decoded = web::percent_decode(path_part);
+    const auto decoded = net::percent_decode(path_part);
     if (decoded && climbs(*decoded)) check(!result.path);
     if (!result.path) return;
     check(decoded.has_value());

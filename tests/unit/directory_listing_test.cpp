@@ -1,5 +1,6 @@
 // Directory listing pages: a valid HTML5 document, sorted rows, escaped names, working links.
 #include "web_server/directory_listing.hpp"
+#include "common/percent_encoding.hpp"
 
 #include <gtest/gtest.h>
 
@@ -109,12 +110,12 @@ TEST(DirectoryListingTest, NamesAreEscapedAndLinksEncoded) {
     EXPECT_EQ(links, expected);
     for (const auto& link : links) {
         EXPECT_EQ(link.find_first_of("#?:<>\"' "), std::string::npos) << link;
-        const auto decoded = percent_decode(link);
+        const auto decoded = net::percent_decode(link);
         ASSERT_TRUE(decoded) << link;
     }
-    EXPECT_EQ(percent_decode(links[3]), "100%.txt");
-    EXPECT_EQ(percent_decode(links[4]), "?q");
-    EXPECT_EQ(percent_decode(links[5]), "a b&c<d>.txt");
+    EXPECT_EQ(net::percent_decode(links[3]), "100%.txt");
+    EXPECT_EQ(net::percent_decode(links[4]), "?q");
+    EXPECT_EQ(net::percent_decode(links[5]), "a b&c<d>.txt");
 }
 
 TEST(DirectoryListingTest, TitleIsEscaped) {

@@ -1,5 +1,6 @@
 // Request targets to paths under the root: decoding, dot segments, and every traversal trick.
 #include "web_server/request_path.hpp"
+#include "common/percent_encoding.hpp"
 
 #include <gtest/gtest.h>
 
@@ -29,20 +30,20 @@ std::optional<PathError> error_of(std::string_view target) {
 }
 
 TEST(RequestPathPercentTest, Decodes) {
-    EXPECT_EQ(percent_decode("a%20b"), "a b");
-    EXPECT_EQ(percent_decode("%41%62%7e%7E"), "Ab~~");
-    EXPECT_EQ(percent_decode("%00"), std::string(1, '\0'));
-    EXPECT_EQ(percent_decode("%ff%FF"), "\xff\xff");
-    EXPECT_EQ(percent_decode("%2525"), "%25");  // decoded once only
-    EXPECT_EQ(percent_decode("a+b"), "a+b");    // '+' is not a space in a path
-    EXPECT_EQ(percent_decode(""), "");
-    EXPECT_EQ(percent_decode("\xc3\xa9"), "\xc3\xa9");
+    EXPECT_EQ(net::percent_decode("a%20b"), "a b");
+    EXPECT_EQ(net::percent_decode("%41%62%7e%7E"), "Ab~~");
+    EXPECT_EQ(net::percent_decode("%00"), std::string(1, '\0'));
+    EXPECT_EQ(net::percent_decode("%ff%FF"), "\xff\xff");
+    EXPECT_EQ(net::percent_decode("%2525"), "%25");  // decoded once only
+    EXPECT_EQ(net::percent_decode("a+b"), "a+b");    // '+' is not a space in a path
+    EXPECT_EQ(net::percent_decode(""), "");
+    EXPECT_EQ(net::percent_decode("\xc3\xa9"), "\xc3\xa9");
 }
 
 TEST(RequestPathPercentTest, RefusesMalformedEscapes) {
     for (const std::string text :
          {"%", "%4", "a%", "a%4", "%zz", "%g0", "%0g", "%%41", "% 41", "%-1", "%+1", "%\xc3\xa9"}) {
-        EXPECT_EQ(percent_decode(text), std::nullopt) << text;
+        EXPECT_EQ(net::percent_decode(text), std::nullopt) << text;
     }
 }
 
@@ -63,7 +64,7 @@ TEST(RequestPathPercentTest, EncodeThenDecodeRoundTrips) {
     std::string all;
     for (int b = 0; b < 256; ++b)
         all.push_back(static_cast<char>(b));
-    EXPECT_EQ(percent_decode(percent_encode_path(all)), all);
+    EXPECT_EQ(net::percent_decode(percent_encode_path(all)), all);
 }
 
 TEST(RequestPathTest, OriginForm) {
