@@ -4,6 +4,7 @@
 #include <array>
 
 #include "common/ascii.hpp"
+#include "common/percent_encoding.hpp"
 
 namespace mail {
 namespace {
@@ -58,6 +59,33 @@ std::string inert_html(std::string_view html) {
             pos = html.find('<', pos + 1);
         }
     }
+    out.append(html.substr(copied));
+    return out;
+}
+
+std::string inline_cid_images(std::string_view html, const CidLookup& lookup) {
+    constexpr std::string_view kScheme = "cid:";
+    constexpr std::string_view kOpeners = "\"'=(";
+    constexpr std::string_view kEnds = "\"' \t\r\n\f>)";
+    std::string out;
+    std::size_t copied = 0;
+    for (std::size_t pos = html.find(':'); pos != std::string_view::npos;
+         pos = html.find(':', pos + 1)) {
+        if (pos < 3 || !net::iequals(html.substr(pos - 3, kScheme.size()), kScheme)) continue;
+        const std::size_t start = pos - 3;
+        if (start == 0 || kOpeners.find(html[start - 1]) == std::string_view::npos) continue;
+        std::size_t end = html.find_first_of(kEnds, pos + 1);
+        if (end == std::string_view::npos) end = html.size();
+        const auto id = net::percent_decode_lenient(html.substr(pos + 1, end - pos - 1));
+        if (id.empty()) continue;
+        const auto replacement = lookup(id);
+        if (!replacement) continue;
+        out.append(html.substr(copied, start - copied));
+        out += *replacement;
+        copied = end;
+        pos = end - 1;
+    }
+    if (copied == 0) return std::string(html);
     out.append(html.substr(copied));
     return out;
 }

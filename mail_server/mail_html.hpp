@@ -6,6 +6,8 @@
 // which the browser neither loads nor hints.
 #pragma once
 
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -18,5 +20,14 @@ namespace mail {
 // up to whitespace, '/' or '>'; compared ASCII case-insensitively). A match inside a comment or
 // an attribute value is renamed too, which changes only text a reader sees, never what loads.
 std::string inert_html(std::string_view html);
+
+// What a "cid:" URL's Content-ID (percent-decoded) stands for: a data: URL, or nothing.
+using CidLookup = std::function<std::optional<std::string>(std::string_view content_id)>;
+
+// `html` with each "cid:ID" URL (RFC 2392: an image the mail carries in a part with that
+// Content-ID) that `lookup` knows replaced by what it returns, so the images show under a policy
+// that lets nothing be fetched (img-src data:). A URL is taken where one starts in markup and
+// CSS: after '"', '\'', '=' or '(' ; it ends at a quote, whitespace, '>' or ')'. Unknown ids stay.
+std::string inline_cid_images(std::string_view html, const CidLookup& lookup);
 
 }  // namespace mail

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <optional>
 
+#include "common/base64.hpp"
 #include "common/http_fields.hpp"
 #include "common/percent_encoding.hpp"
 #include "inbox_pages.hpp"
@@ -216,8 +217,21 @@ ServerResponse WebInbox::html_view(std::string_view id) const {
     if (!raw) return error(404);
     const mime::Message message = mime::parse_message(*raw);
     if (!message.html) return error(404);
-    auto response = ok(inert_html(mime::decode_text(*raw, message.parts[*message.html])),
-                       "text/html; charset=utf-8", kMailHtmlPolicy);
+    // Images the mail carries (cid:) become data: URLs, the one kind the view's policy loads.
+    const auto image = [&](std::string_view content_id) -> std::optional<std::string> {
+        for (const auto& part : message.parts) {
+            if (part.content_id != content_id || !part.content_type.starts_with("image/") ||
+                !net::http::is_token(part.content_type.substr(6))) {
+                continue;
+            }
+            return "data:" + part.content_type + ";base64," +
+                   net::base64_encode(mime::decode_content(*raw, part));
+        }
+        return std::nullopt;
+    };
+    const auto html = mime::decode_text(*raw, message.parts[*message.html]);
+    auto response =
+        ok(inert_html(inline_cid_images(html, image)), "text/html; charset=utf-8", kMailHtmlPolicy);
     // Chromium resolves the hosts of links ahead of a click unless told not to.
     response.add("X-DNS-Prefetch-Control", "off");
     return response;

@@ -40,3 +40,36 @@ TEST(InertHtml, TagsAnywhereAreFound) {
 }
 
 }  // namespace
+
+namespace {
+
+std::optional<std::string> known(std::string_view id) {
+    if (id == "logo@example.org") return "data:image/png;base64,AAAA";
+    if (id == "a b") return "data:image/gif;base64,BBBB";
+    return std::nullopt;
+}
+
+TEST(InlineCidImages, ReplacesTheUrlsOfImagesTheMailCarries) {
+    EXPECT_EQ(mail::inline_cid_images("<img src=\"cid:logo@example.org\">", known),
+              "<img src=\"data:image/png;base64,AAAA\">");
+    EXPECT_EQ(mail::inline_cid_images("<img src='CID:logo@example.org' alt=x>", known),
+              "<img src='data:image/png;base64,AAAA' alt=x>");
+    EXPECT_EQ(mail::inline_cid_images("<img src=cid:logo@example.org>", known),
+              "<img src=data:image/png;base64,AAAA>");
+    EXPECT_EQ(mail::inline_cid_images("<td style=\"background:url(cid:a%20b)\">", known),
+              "<td style=\"background:url(data:image/gif;base64,BBBB)\">");
+    EXPECT_EQ(mail::inline_cid_images("<img src=\"cid:a%20b\"><img src=\"cid:a%20b\">", known),
+              "<img src=\"data:image/gif;base64,BBBB\"><img src=\"data:image/gif;base64,BBBB\">");
+}
+
+TEST(InlineCidImages, LeavesTextAndUnknownIdsAlone) {
+    const std::string html =
+        "<p>cid:logo@example.org</p><img src=\"cid:other\"><img src=\"cid:\">"
+        "<a href=\"x\">acid:logo@example.org</a>cid:";
+    EXPECT_EQ(mail::inline_cid_images(html, known), html);
+    EXPECT_EQ(mail::inline_cid_images("", known), "");
+    EXPECT_EQ(mail::inline_cid_images("=cid:logo@example.org", known),
+              "=data:image/png;base64,AAAA");
+}
+
+}  // namespace

@@ -248,6 +248,23 @@ TEST_F(WebInboxTest, MailHtmlIsServedUnderAPolicyThatFetchesAndRunsNothing) {
     EXPECT_EQ(policy.find("script-src"), std::string::npos);
 }
 
+TEST_F(WebInboxTest, MailHtmlShowsTheImagesItCarriesAsDataUrls) {
+    index_.add(summary_of("msg-3", "logo"),
+               "From: a@b\r\nSubject: logo\r\nMIME-Version: 1.0\r\n"
+               "Content-Type: multipart/related; boundary=R\r\n\r\n"
+               "--R\r\nContent-Type: text/html\r\n\r\n"
+               "<img src=\"cid:logo@x\"><img src=\"cid:nothing@x\"><iframe src=\"http://x/\">\r\n"
+               "--R\r\nContent-Type: image/png\r\nContent-ID: <logo@x>\r\n"
+               "Content-Transfer-Encoding: base64\r\n\r\niVBORw==\r\n--R--\r\n");
+    const auto response = answer("/view/msg-3/html");
+    ASSERT_EQ(response.status, 200);
+    EXPECT_NE(response.body.find("<img src=\"data:image/png;base64,iVBORw==\">"), std::string::npos)
+        << response.body;
+    EXPECT_NE(response.body.find("<img src=\"cid:nothing@x\">"), std::string::npos);
+    EXPECT_NE(response.body.find("<x-iframe src="), std::string::npos);
+    EXPECT_EQ(header(response, "X-DNS-Prefetch-Control"), "off");
+}
+
 TEST_F(WebInboxTest, ListPageEscapesWhatMessagesSay) {
     const auto response = answer("/");
     ASSERT_EQ(response.status, 200);
