@@ -97,6 +97,10 @@ void MailLoop::drained() {
 InboxEvents::InboxEvents(MailIndex& index, std::vector<WebService*> services)
     : index_(index), services_(std::move(services)) {
     token_ = index_.subscribe([this](const Summary& summary) {
+        // With no stream open anywhere, no loop is woken (the usual case: the SMTP path pays for
+        // the index alone). A stream opened meanwhile misses this message as it would have if
+        // opened a moment later; its page lists it.
+        if (services_.empty() || services_.front()->streams_everywhere() == 0) return;
         const auto event = std::make_shared<const std::string>(message_event(summary));
         for (WebService* service : services_) {
             service->loop().post([service, event] { service->broadcast(*event); });

@@ -55,6 +55,8 @@ class WebService final : public net::http::HttpLoopService {
     // that lets its output pass the high-water mark is cut by its session.
     void broadcast(const std::string& event);
     [[nodiscard]] std::size_t stream_count() const { return streams_.size(); }
+    // Open event streams on every loop (any thread).
+    [[nodiscard]] std::size_t streams_everywhere() const { return shared_.streams.load(); }
 
   private:
     WebShared& shared_;
