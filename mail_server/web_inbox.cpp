@@ -21,6 +21,8 @@ using net::http::ServerResponse;
 // A PartID as Mailpit writes them ("1", "2.1"): numbers joined by single dots, this long at
 // most -> 400.
 constexpr std::size_t kMaxPartIdBytes = 64;
+// The id Mailpit's API takes for the newest message.
+constexpr std::string_view kLatest = "latest";
 
 bool is_part_id(std::string_view text) {
     if (text.empty() || text.size() > kMaxPartIdBytes) return false;
@@ -256,6 +258,12 @@ ServerResponse WebInbox::api_list(std::string_view target, bool search) const {
 }
 
 // /api/v1/message/ID, ID/raw, ID/part/PART
+std::optional<Summary> WebInbox::newest() const {
+    auto page = index_.list(0, 1);
+    if (page.messages.empty()) return std::nullopt;
+    return std::move(page.messages.front());
+}
+
 ServerResponse WebInbox::api_message(std::string_view rest) const {
     const auto slash = rest.find('/');
     const std::string_view id = rest.substr(0, slash);
@@ -268,9 +276,10 @@ ServerResponse WebInbox::api_message(std::string_view rest) const {
     if (!is_message_id(id)) return error(400);
     if (part_wanted && !is_part_id(tail.substr(kPart.size()))) return error(400);
 
-    const auto summary = index_.find(id);
+    // Mailpit's "latest" names the newest message (no id of ours is spelt so).
+    auto summary = id == kLatest ? newest() : index_.find(id);
     if (!summary) return error(404);
-    auto raw = index_.read(id);
+    auto raw = index_.read(summary->id);
     if (!raw) return error(404);
     if (raw_wanted) return ok(std::move(*raw), "text/plain; charset=utf-8", kDownloadPolicy);
 

@@ -70,6 +70,7 @@ class WebInbox {
     [[nodiscard]] net::http::ServerResponse html_view(std::string_view id) const;
     [[nodiscard]] net::http::ServerResponse api_list(std::string_view target, bool search) const;
     [[nodiscard]] net::http::ServerResponse api_message(std::string_view rest) const;
+    [[nodiscard]] std::optional<Summary> newest() const;
 
     const MailIndex& index_;
     std::string server_;

@@ -221,6 +221,18 @@ TEST_F(WebInboxTest, MessageDocumentHasTextHtmlAndAttachments) {
     EXPECT_NE(body.find("\"Inline\":[]"), std::string::npos);
 }
 
+TEST_F(WebInboxTest, LatestNamesTheNewestMessageAsInMailpit) {
+    const auto document = answer("/api/v1/message/latest");
+    ASSERT_EQ(document.status, 200);
+    EXPECT_NE(document.body.find("\"ID\":\"msg-2\""), std::string::npos) << document.body;
+    const auto raw = answer("/api/v1/message/latest/raw");
+    ASSERT_EQ(raw.status, 200);
+    EXPECT_EQ(raw.body, "From: a@b\r\nSubject: second\r\n\r\nplain body\r\n");
+    FakeIndex empty;
+    const mail::WebInbox inbox(empty, "mail_server/test");
+    EXPECT_EQ(inbox.handle(get("/api/v1/message/latest")).status, 404);
+}
+
 TEST_F(WebInboxTest, PartDownloadsDecodedWithItsNameAndType) {
     const auto response = answer("/api/v1/message/msg-1/part/2");
     ASSERT_EQ(response.status, 200);
