@@ -2,6 +2,7 @@
 #include "message_json.hpp"
 
 #include "common/json.hpp"
+#include "common/mail_date.hpp"
 #include "message_list.hpp"
 
 namespace mail {
@@ -129,8 +130,12 @@ std::string message_json(const Summary& summary, std::string_view raw,
     out += ",\"Links\":[],\"Errors\":\"\",\"HeaderPost\":";
     net::append_json_string(out, unsubscribe_post != nullptr ? *unsubscribe_post : std::string());
     out += "},";
+    // The Date field the sender wrote, as Mailpit gives it; when it is missing or unreadable,
+    // when the message was stored.
+    const std::string* date = mime::find_field(message.head.fields, "Date");
+    const auto sent = date != nullptr ? net::parse_mail_date(*date) : std::nullopt;
     append_key(out, "Date");
-    net::append_json_string(out, rfc3339_utc(summary.received));
+    net::append_json_string(out, rfc3339_utc(sent.value_or(summary.received)));
     out += ',';
     append_key(out, "Tags");
     out += "[],";

@@ -21,9 +21,9 @@ struct PartListing {
 PartListing list_parts(const mime::Message& message);
 
 // The document: {"ID","MessageID","From","To","Cc","Bcc","ReplyTo","ReturnPath","Subject",
-// "ListUnsubscribe","Date","Tags","Text","HTML","Size","Inline","Attachments"}. Date is when
-// the message was stored (the summary's received time). `raw` is the message as stored, and
-// `message` its parse_message().
+// "ListUnsubscribe","Date","Tags","Text","HTML","Size","Inline","Attachments"}. Date is the
+// message's Date field, or when it was stored (the summary's received time) without one. `raw` is
+// the message as stored, and `message` its parse_message().
 std::string message_json(const Summary& summary, std::string_view raw,
                          const mime::Message& message);
 

@@ -37,5 +37,38 @@ TEST(MailDateTest, ZoneIsNumericNeverGmt) {
     EXPECT_EQ(date.find("GMT"), std::string::npos) << date;
 }
 
+// 2026-11-25 07:53:12 UTC
+constexpr std::time_t kWhen = 1795593192;
+
+TEST(ParseMailDate, TheFormsMailCarries) {
+    EXPECT_EQ(parse_mail_date("Wed, 25 Nov 2026 07:53:12 +0000"), kWhen);
+    EXPECT_EQ(parse_mail_date(format_mail_date(kWhen)), kWhen);
+    EXPECT_EQ(parse_mail_date("25 Nov 2026 07:53:12 +0000"), kWhen);  // no day name
+    EXPECT_EQ(parse_mail_date("Wed, 25 Nov 2026 08:53:12 +0100"), kWhen);
+    EXPECT_EQ(parse_mail_date("Wed, 25 Nov 2026 02:53:12 -0500"), kWhen);
+    EXPECT_EQ(parse_mail_date("Wed, 25 Nov 2026 02:53:12 EST"), kWhen);
+    EXPECT_EQ(parse_mail_date("Wed, 25 Nov 2026 07:53:12 GMT"), kWhen);
+    EXPECT_EQ(parse_mail_date("Wed, 25 Nov 2026 07:53:12 +0000 (UTC)"), kWhen);
+    EXPECT_EQ(parse_mail_date("Wed,  25  nov 2026\r\n 07:53:12 +0000"), kWhen);
+    EXPECT_EQ(parse_mail_date("Wednesday, 25 Nov 2026 07:53:12 Z"), kWhen);
+    EXPECT_EQ(parse_mail_date("Wed, 25 Nov 2026 07:53 +0000"), kWhen - 12);
+    EXPECT_EQ(parse_mail_date("Wed, 25 Nov 26 07:53:12 +0000"), kWhen);         // 2049 and before
+    EXPECT_EQ(parse_mail_date("Thu, 1 Jan 70 00:00:00 +0000"), 0);              // 1950 and after
+    EXPECT_EQ(parse_mail_date("Thu, 1 Jan 070 00:00:00 +0000"), 0);             // from 1900
+    EXPECT_EQ(parse_mail_date("Wed, 25 Nov 2026 07:53:60 +0000"), kWhen + 47);  // leap second
+}
+
+TEST(ParseMailDate, RefusesWhatIsNoDate) {
+    for (const char* text : {"", "yesterday", "Wed, 25 Nov 2026", "Wed, 25 Nov 2026 07:53:12",
+                             "Wed, 31 Feb 2026 07:53:12 +0000", "Wed, 0 Nov 2026 07:53:12 +0000",
+                             "Wed, 25 Nov 2026 24:00:00 +0000", "Wed, 25 Nov 2026 07:60 +0000",
+                             "Wed, 25 Foo 2026 07:53:12 +0000", "Wed, 25 Nov 2026 07:53:12 +01",
+                             "Wed, 25 Nov 2026 07:53:12 +0160", "Wed, 25 Nov 2026 07:53:12 XYZ",
+                             "Wed, 25 Nov 2026 07:53:12 +0000 extra", "Wed, x5 Nov 2026 07:53 Z",
+                             "Wed, 25 Nov 2026 07:53:12 (unclosed +0000"}) {
+        EXPECT_EQ(parse_mail_date(text), std::nullopt) << text;
+    }
+}
+
 }  // namespace
 }  // namespace net

@@ -233,6 +233,17 @@ TEST_F(WebInboxTest, LatestNamesTheNewestMessageAsInMailpit) {
     EXPECT_EQ(inbox.handle(get("/api/v1/message/latest")).status, 404);
 }
 
+TEST_F(WebInboxTest, MessageDateIsTheSendersOrWhenStored) {
+    index_.add(summary_of("msg-3", "dated"),
+               "From: a@b\r\nDate: Wed, 25 Nov 2026 08:53:12 +0100\r\n\r\nbody\r\n");
+    EXPECT_NE(answer("/api/v1/message/msg-3").body.find("\"Date\":\"2026-11-25T07:53:12Z\""),
+              std::string::npos);
+    // msg-2 has no Date field: its time of arrival (1,800,000,100).
+    EXPECT_NE(answer("/api/v1/message/msg-2").body.find("\"Date\":\"2027-01-15T08:01:40Z\""),
+              std::string::npos)
+        << answer("/api/v1/message/msg-2").body;
+}
+
 TEST_F(WebInboxTest, PartDownloadsDecodedWithItsNameAndType) {
     const auto response = answer("/api/v1/message/msg-1/part/2");
     ASSERT_EQ(response.status, 200);
