@@ -26,6 +26,7 @@
 #include "common/worker_pool.hpp"
 #include "mail_server/maildir.hpp"
 #include "mail_server/mbox.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace mail {
 namespace {
@@ -35,25 +36,7 @@ using namespace std::chrono_literals;
 
 constexpr auto kDeadline = 10s;  // for every wait on a storage thread
 
-class ScratchDir {
-  public:
-    ScratchDir() {
-        std::string pattern = (fs::temp_directory_path() / "mail_index_XXXXXX").string();
-        if (::mkdtemp(pattern.data()) == nullptr)
-            throw std::system_error(errno, std::generic_category(), "mkdtemp");
-        path_ = pattern;
-    }
-    ScratchDir(const ScratchDir&) = delete;
-    ScratchDir& operator=(const ScratchDir&) = delete;
-    ~ScratchDir() {
-        std::error_code ignored;
-        fs::remove_all(path_, ignored);
-    }
-    [[nodiscard]] const fs::path& path() const { return path_; }
-
-  private:
-    fs::path path_;
-};
+using ScratchDir = net::test::TempDir;  // a private directory, removed at the end
 
 void write_file(const fs::path& path, std::string_view bytes) {
     std::ofstream out(path, std::ios::binary);

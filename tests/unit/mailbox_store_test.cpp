@@ -29,6 +29,7 @@
 #include "mail_server/maildir.hpp"
 #include "mail_server/mbox.hpp"
 #include "mail_server/message_store.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace mail {
 namespace {
@@ -39,26 +40,7 @@ using net::WorkerPool;
 
 constexpr auto kDeadline = 10s;  // for every wait on a storage thread
 
-// A private directory, removed with everything in it at the end.
-class ScratchDir {
-  public:
-    ScratchDir() {
-        std::string pattern = (fs::temp_directory_path() / "mailbox_store_XXXXXX").string();
-        if (::mkdtemp(pattern.data()) == nullptr)
-            throw std::system_error(errno, std::generic_category(), "mkdtemp");
-        path_ = pattern;
-    }
-    ScratchDir(const ScratchDir&) = delete;
-    ScratchDir& operator=(const ScratchDir&) = delete;
-    ~ScratchDir() {
-        std::error_code ignored;
-        fs::remove_all(path_, ignored);
-    }
-    [[nodiscard]] const fs::path& path() const { return path_; }
-
-  private:
-    fs::path path_;
-};
+using ScratchDir = net::test::TempDir;  // a private directory, removed at the end
 
 std::string read_file(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
