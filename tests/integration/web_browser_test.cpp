@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "tests/support/cli_expectations.hpp"
+#include "tests/support/devtools_browser.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/server_process.hpp"
@@ -42,16 +43,7 @@ class Browser {
 
     std::string run(std::vector<std::string> args) {
         const TempDir profile;
-        std::vector<std::string> all = {"--headless",
-                                        "--no-sandbox",
-                                        "--disable-gpu",
-                                        "--disable-quic",
-                                        "--no-first-run",
-                                        "--disable-background-networking",
-                                        "--disable-component-update",
-                                        "--disable-sync",
-                                        "--disable-dev-shm-usage",
-                                        "--user-data-dir=" + profile.file("profile").string()};
+        std::vector<std::string> all = headless_chromium_flags(profile.file("profile"));
         all.insert(all.end(), args.begin(), args.end());
         // Files, not pipes: a helper process that outlives the browser must not hold our read open.
         Process chromium = Process::start(path_, all,

@@ -40,20 +40,24 @@ std::pair<Fd, Fd> high_pipe() {
 
 }  // namespace
 
+std::vector<std::string> headless_chromium_flags(const std::filesystem::path& profile) {
+    return {"--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+            "--user-data-dir=" + profile.string()};
+}
+
 DevToolsBrowser::DevToolsBrowser(const std::string& chromium,
                                  const std::vector<std::string>& extra_args) {
-    std::vector<std::string> args = {chromium,
-                                     "--headless",
-                                     "--no-sandbox",
-                                     "--disable-gpu",
-                                     "--disable-quic",
-                                     "--no-first-run",
-                                     "--disable-background-networking",
-                                     "--disable-component-update",
-                                     "--disable-sync",
-                                     "--disable-dev-shm-usage",
-                                     "--remote-debugging-pipe",
-                                     "--user-data-dir=" + dir_.file("profile").string()};
+    std::vector<std::string> args = headless_chromium_flags(dir_.file("profile"));
+    args.insert(args.begin(), chromium);
+    args.emplace_back("--remote-debugging-pipe");
     args.insert(args.end(), extra_args.begin(), extra_args.end());
     args.emplace_back("about:blank");
     std::vector<char*> argv;

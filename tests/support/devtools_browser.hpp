@@ -22,6 +22,10 @@
 
 namespace net::test {
 
+// The flags every test browser runs with: headless, no sandbox (root in CI), nothing that talks
+// to the network by itself (QUIC, background updates, sync), its profile in `profile`.
+std::vector<std::string> headless_chromium_flags(const std::filesystem::path& profile);
+
 // One Chromium with a profile of its own (removed at the end), in a process group of its own
 // that the destructor kills and reaps. Move-only; one thread at a time.
 class DevToolsBrowser {
