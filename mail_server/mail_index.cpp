@@ -331,6 +331,10 @@ std::size_t Table::size() const {
     return order_.size();
 }
 
+void Table::watch(MessageStore& store) {
+    store.watch_commits([this](const StoredMessage& message) { committed(message); });
+}
+
 std::uint64_t Table::subscribe(Listener listener) {
     const std::lock_guard lock(listeners_mutex_);
     const auto token = next_token_++;

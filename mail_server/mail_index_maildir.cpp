@@ -106,10 +106,6 @@ class MaildirIndex final : public index::Table {
         sort();
     }
 
-    void watch(MessageStore& store) override {
-        store.watch_commits([this](const StoredMessage& message) { committed(message); });
-    }
-
     [[nodiscard]] std::optional<std::string> read(std::string_view id) const override {
         const auto where = location(id);
         if (!where) return std::nullopt;
@@ -180,7 +176,7 @@ class MaildirIndex final : public index::Table {
     }
 
     // On the storage thread that committed the message, before its 250.
-    void committed(const StoredMessage& message) {
+    void committed(const StoredMessage& message) override {
         auto summary = index::summarize(message.head);
         summary.id = id_of_name(message.name);
         summary.received = seconds_in_name(message.name).value_or(message.received);

@@ -195,10 +195,6 @@ class MboxIndex final : public index::Table {
         sort();
     }
 
-    void watch(MessageStore& store) override {
-        store.watch_commits([this](const StoredMessage& message) { committed(message); });
-    }
-
     [[nodiscard]] std::optional<std::string> read(std::string_view id) const override {
         const auto where = location(id);
         if (!where) return std::nullopt;
@@ -229,7 +225,7 @@ class MboxIndex final : public index::Table {
     }
 
     // On the storage thread that appended the message, before its 250.
-    void committed(const StoredMessage& message) {
+    void committed(const StoredMessage& message) override {
         auto summary = index::summarize(message.head);
         summary.id = std::to_string(message.offset);
         summary.received = message.received;

@@ -55,8 +55,12 @@ class Table : public MailIndex {
     [[nodiscard]] std::size_t size() const override;
     std::uint64_t subscribe(Listener listener) override;
     void unsubscribe(std::uint64_t token) override;
+    // Every message `store` commits goes to committed().
+    void watch(MessageStore& store) override;
 
   protected:
+    // A message the store has just made durable, on its storage thread, before its 250.
+    virtual void committed(const StoredMessage& message) = 0;
     // Adds a message unless its id is already there (then false). With `sorted`, at its place
     // in the order at once (a committed message); without, at the end until sort() (a load).
     bool add(const Summary& summary, const Location& location, SortKey key, bool sorted);
